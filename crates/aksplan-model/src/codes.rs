@@ -1,0 +1,474 @@
+//! The registry of diagnostic codes.
+//!
+//! Every finding carries a `Code`: a stable identifier that users put in waivers, SARIF rule ids
+//! and `aksplan explain`. Codes are never renumbered or reused. `AKS0xx` are about reading the
+//! plan and its own consistency, `AKS1xx` and up are the built-in upgrade rules (their own crate),
+//! `AKS9xx` mean aksplan could not run at all (exit code 2, not a verdict on the plan).
+
+use std::fmt;
+
+use crate::finding::Severity;
+
+/// What a code is about; decides the exit code and the docs section it is listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    /// The file could not be read as a plan (syntax, encoding, limits, schema).
+    Input,
+    /// The plan is well-formed but not self-consistent.
+    Model,
+    /// A built-in Kubernetes or AKS upgrade rule.
+    Rule,
+    /// aksplan could not run (missing file, bad usage): not a verdict on the plan.
+    Tool,
+}
+
+/// Static facts about one code; `docs` is Markdown with `## What it checks`, `## Why` and
+/// `## Example` sections.
+#[derive(Debug)]
+pub struct CodeInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    pub docs: &'static str,
+}
+
+/// A diagnostic code; cheap to copy, compares by id.
+#[derive(Clone, Copy)]
+pub struct Code(pub &'static CodeInfo);
+
+impl Code {
+    pub fn id(self) -> &'static str {
+        self.0.id
+    }
+    pub fn title(self) -> &'static str {
+        self.0.title
+    }
+    pub fn severity(self) -> Severity {
+        self.0.severity
+    }
+    pub fn category(self) -> Category {
+        self.0.category
+    }
+    pub fn docs(self) -> &'static str {
+        self.0.docs
+    }
+}
+
+impl PartialEq for Code {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.id == other.0.id
+    }
+}
+impl Eq for Code {}
+
+impl fmt::Debug for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.id)
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.id)
+    }
+}
+
+macro_rules! define_codes {
+    ($( $name:ident = $id:literal, $sev:ident, $cat:ident, $title:literal, $docs:literal; )*) => {
+        $(
+            pub const $name: Code = Code(&CodeInfo {
+                id: $id,
+                title: $title,
+                severity: Severity::$sev,
+                category: Category::$cat,
+                docs: $docs,
+            });
+        )*
+        /// Every code this crate defines, in id order.
+        pub const ALL: &[Code] = &[$($name),*];
+    };
+}
+
+define_codes! {
+    SYNTAX = "AKS001", Error, Input, "The file is not valid YAML, TOML or JSON",
+"## What it checks
+The plan (or a file it points to) must parse in the format its extension names: `.yaml`/`.yml`,
+`.toml` or `.json`. Tabs are not allowed for YAML indentation.
+
+## Why
+Nothing else can be checked in a file that does not parse.
+
+## Example
+```yaml
+spec:
+	target: {}      # a tab: YAML indentation must use spaces
+```";
+
+    LIMIT = "AKS002", Error, Input, "The file exceeds a safety limit",
+"## What it checks
+Plans are refused when they are larger than 16 MiB, nest deeper than 64 levels, or expand YAML
+aliases into more nodes than the parser budget allows.
+
+## Why
+A plan is data a reviewer can read. Inputs past these limits are mistakes or attacks (the
+\"billion laughs\" alias bomb) and would otherwise cost minutes of CPU or all of the memory.
+
+## Example
+```yaml
+a: &a [x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]   # ... and so on
+```";
+
+    ENCODING = "AKS003", Error, Input, "The file is not UTF-8 text",
+"## What it checks
+The file must be UTF-8 encoded text.
+
+## Why
+YAML, TOML and JSON are Unicode text formats; bytes that are not UTF-8 cannot be shown or parsed.
+
+## Example
+A plan saved as UTF-16 or Latin-1 by an editor, or a binary file given by mistake.";
+
+    EMPTY = "AKS004", Error, Input, "The file is empty",
+"## What it checks
+The plan file must contain a document.
+
+## Why
+An empty file is almost always a wrong path or a failed redirect.
+
+## Example
+```console
+$ aksplan check empty.yaml
+```";
+
+    DUPLICATE_KEY = "AKS005", Error, Input, "A key appears twice in one mapping",
+"## What it checks
+Every key in a mapping must be unique.
+
+## Why
+Parsers disagree on which duplicate wins; a reviewer reading the first one may not be reading
+the one that counts.
+
+## Example
+```yaml
+target:
+  kubernetesVersion: \"1.31\"
+  kubernetesVersion: \"1.32\"
+```";
+
+    NOT_A_PLAN = "AKS006", Error, Input, "The file is not an aksplan plan",
+"## What it checks
+A plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`.
+
+## Why
+Other documents (Kubernetes manifests, `az aks show` output) look similar enough to be passed by
+mistake; saying so early is clearer than a page of schema errors.
+
+## Example
+```yaml
+apiVersion: v1
+kind: ConfigMap
+```";
+
+    UNKNOWN_FIELD = "AKS010", Error, Input, "Unknown field",
+"## What it checks
+Every field must be one the plan language defines at that place.
+
+## Why
+A misspelt field (`maxSurg`) would otherwise be ignored silently and the plan would not do what
+it says. The hint names the closest known field.
+
+## Example
+```yaml
+upgradeSettings: { maxSurg: 33% }
+```";
+
+    MISSING_FIELD = "AKS011", Error, Input, "A required field is missing",
+"## What it checks
+Required fields (for example a cluster's `name` and `resourceGroup`) must be present.
+
+## Why
+aksplan cannot plan an upgrade for a cluster it cannot name or address.
+
+## Example
+```yaml
+clusters:
+  - name: aks-dev    # resourceGroup is missing
+```";
+
+    WRONG_TYPE = "AKS012", Error, Input, "A value has the wrong type",
+"## What it checks
+Each field has a type: string, integer, list, mapping.
+
+## Why
+A list where a mapping is expected (or the reverse) means the plan says something other than
+what its author meant.
+
+## Example
+```yaml
+count: three
+```";
+
+    INVALID_VALUE = "AKS013", Error, Input, "A value is not allowed here",
+"## What it checks
+Values must be one of the allowed names (for example `mode: System|User`), match the expected
+pattern, or be within range.
+
+## Why
+AKS rejects these values; catching them in review is cheaper than at 2 a.m.
+
+## Example
+```yaml
+mode: system      # AKS spells it `System`
+```";
+
+    UNQUOTED_VERSION = "AKS014", Error, Input, "A version is written as a number",
+"## What it checks
+Kubernetes versions must be quoted strings.
+
+## Why
+YAML and TOML read an unquoted `1.30` as the number 1.3, which is a different version. aksplan
+refuses to guess.
+
+## Example
+```yaml
+kubernetesVersion: 1.30     # write \"1.30\"
+```";
+
+    INVALID_VERSION = "AKS015", Error, Input, "A version is not a Kubernetes version AKS accepts",
+"## What it checks
+Versions are a minor (`1.30`) or an exact patch (`1.30.9`): no `v` prefix, no pre-release suffix,
+no leading zeros. LTS patch numbers of 100 and more (`1.27.100`) are valid.
+
+## Why
+AKS accepts only these forms; anything else fails at `az aks upgrade` time.
+
+## Example
+```yaml
+kubernetesVersion: v1.30.0
+```";
+
+    INVALID_TIME = "AKS016", Error, Input, "A date, time or duration does not parse",
+"## What it checks
+Dates are `YYYY-MM-DD`, times of day `HH:MM`, timestamps RFC 3339 with an offset
+(`2026-12-05T22:00:00+01:00`), UTC offsets `+HH:MM`, durations like `48h` or `30m`.
+
+## Why
+Windows and expiry dates decide when a change may run; an ambiguous date is a change at the
+wrong time.
+
+## Example
+```yaml
+asOf: 2026-13-01
+```";
+
+    DUPLICATE_NAME = "AKS020", Error, Model, "A name is used twice",
+"## What it checks
+Cluster names, node pool names within a cluster, and stage names must be unique.
+
+## Why
+Steps, waivers and orders refer to things by name; a duplicate makes them ambiguous.
+
+## Example
+```yaml
+clusters:
+  - name: aks-prod
+  - name: aks-prod
+```";
+
+    POOL_ORDER_UNKNOWN = "AKS021", Error, Model, "`poolOrder` names a pool the cluster does not have",
+"## What it checks
+Every name in a cluster's `poolOrder` must be one of its node pools.
+
+## Why
+A misspelt pool in the order would leave the real pool unordered.
+
+## Example
+```yaml
+poolOrder: [system, wbe]
+```";
+
+    POOL_ORDER_INCOMPLETE = "AKS022", Error, Model, "`poolOrder` leaves out a pool or lists one twice",
+"## What it checks
+When a cluster has a `poolOrder`, it lists every node pool exactly once.
+
+## Why
+An order that forgets a pool is an order nobody reviewed for that pool.
+
+## Example
+```yaml
+nodePools: [{name: system}, {name: web}]
+poolOrder: [system]          # web is missing
+```";
+
+    STAGE_UNKNOWN_CLUSTER = "AKS023", Error, Model, "A rollout stage names an unknown cluster",
+"## What it checks
+Every cluster named in `rollout.stages[].clusters` must be defined under `clusters`.
+
+## Why
+A stage with a misspelt cluster silently skips the cluster the reviewer thinks it holds.
+
+## Example
+```yaml
+rollout: { stages: [ { name: prod, clusters: [aks-prdo] } ] }
+```";
+
+    STAGE_COVERAGE = "AKS024", Error, Model, "A cluster is in no rollout stage, or in several",
+"## What it checks
+When the plan has rollout stages, each cluster belongs to exactly one stage.
+
+## Why
+A cluster outside every stage would never be upgraded; one in two stages would be upgraded twice
+or at the wrong time.
+
+## Example
+```yaml
+rollout: { stages: [ { name: dev, clusters: [aks-dev] } ] }   # aks-prod is in no stage
+```";
+
+    EMPTY_PLAN = "AKS025", Error, Model, "The plan has nothing to upgrade",
+"## What it checks
+A plan names at least one cluster, and every cluster at least one node pool.
+
+## Why
+An empty plan passing review would suggest work was checked that was never described.
+
+## Example
+```yaml
+spec: { target: { kubernetesVersion: \"1.33\" }, clusters: [] }
+```";
+
+    CURRENT_STATE = "AKS026", Error, Model, "A cluster's current state is missing or given twice",
+"## What it checks
+Each cluster has exactly one of `current` (written in the plan) or `currentFrom` (read from saved
+`az aks show -o json` output).
+
+## Why
+aksplan plans from the current state; with none it cannot plan, with two it would have to guess.
+
+## Example
+```yaml
+clusters:
+  - name: aks-dev
+    resourceGroup: rg-dev      # neither current nor currentFrom
+```";
+
+    WAIVER_SCOPE = "AKS027", Error, Model, "A waiver's scope names nothing in the plan",
+"## What it checks
+A waiver `scope` is `plan`, `clusters/NAME` or `clusters/NAME/nodePools/POOL`, naming a cluster
+and pool the plan defines.
+
+## Why
+A waiver for a misspelt scope waives nothing, while the reviewer believes it does.
+
+## Example
+```yaml
+waivers: [ { rule: AKS123, scope: clusters/aks-prdo, reason: x } ]
+```";
+
+    CURRENT_FROM = "AKS030", Error, Input, "A `currentFrom` file cannot be read",
+"## What it checks
+Files named by `currentFrom` must exist (relative to the plan) and parse as JSON.
+
+## Why
+The current state is the starting point of every hop; without it there is no plan.
+
+## Example
+```yaml
+currentFrom: state/aks-prod.json     # no such file
+```";
+
+    AZ_SHAPE = "AKS031", Error, Input, "A `currentFrom` file is not the expected `az` output",
+"## What it checks
+`currentFrom.show` must be the JSON printed by `az aks show -o json` (with `currentKubernetesVersion`
+or `kubernetesVersion` and `agentPoolProfiles`); `currentFrom.nodePools` the JSON array printed
+by `az aks nodepool list -o json`; `currentFrom.maintenanceConfigurations` the array printed by
+`az aks maintenanceconfiguration list -o json`.
+
+## Why
+Another command's output (a `get-upgrades` profile, a list where a single object is expected)
+would give a wrong or empty current state.
+
+## Example
+```yaml
+currentFrom: { show: saved/get-upgrades.json }
+```";
+
+    AZ_MISMATCH = "AKS032", Warning, Model, "Saved `az` outputs disagree with the plan or with each other",
+"## What it checks
+The cluster name in `az aks show` output matches the plan's cluster `name`; the resource group
+matches `resourceGroup`; a `nodepool list` agrees with the pools in `show`.
+
+## Why
+A state file saved from the wrong cluster is an easy mistake with serious consequences: the plan
+would be computed for a cluster other than the one the script touches.
+
+## Example
+```yaml
+- name: aks-prod
+  currentFrom: state/aks-dev.json
+```";
+
+    CANNOT_READ = "AKS901", Error, Tool, "A file given on the command line cannot be read",
+"## What it checks
+The plan file exists and is readable.
+
+## Why
+Not a verdict on the plan: aksplan exits with code 2 (could not run).
+
+## Example
+```console
+$ aksplan check no-such-plan.yaml
+```";
+
+    UNKNOWN_FORMAT = "AKS902", Error, Tool, "The input format cannot be told from the file name",
+"## What it checks
+Plans end in `.yaml`, `.yml`, `.toml` or `.json`; other names need `--input-format`.
+
+## Why
+aksplan chooses the parser by extension so that a file is never read in a format its author did
+not intend. Exit code 2.
+
+## Example
+```console
+$ aksplan check plan.txt
+```";
+
+    CANNOT_WRITE = "AKS903", Error, Tool, "An output file cannot be written",
+"## What it checks
+Output files (`-o`) are written atomically: to a temporary file beside the target, then renamed.
+
+## Why
+A half-written script or plan must never be left behind. Exit code 2.
+
+## Example
+```console
+$ aksplan init --from show.json -o /read-only/plan.yaml
+```";
+}
+
+/// Finds a code of this crate by id, case-insensitively.
+pub fn lookup(id: &str) -> Option<Code> {
+    ALL.iter().copied().find(|code| code.id().eq_ignore_ascii_case(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_sorted_and_documented() {
+        let ids: Vec<&str> = ALL.iter().map(|c| c.id()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "codes must be unique and listed in id order");
+        for code in ALL {
+            for section in ["## What it checks", "## Why", "## Example"] {
+                assert!(code.docs().contains(section), "{} lacks {section}", code.id());
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Findings: what every stage of the pipeline reports.
+//!
+//! A finding carries its code, severity, message, an optional fix, and where it is: the source
+//! file and byte span, plus the JSON pointer it is about. Stages that know only a pointer (schema,
+//! rules, policies) resolve it through the document's `SourceMap`; rendering turns spans into
+//! line and column. Validators return `Vec<Finding>` and never stop at the first one.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::codes::Code;
+
+/// How serious a finding is. `Error` rejects the plan; the others inform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        })
+    }
+}
+
+/// A file the user handed us, kept whole so any finding can show its lines.
+#[derive(Debug)]
+pub struct Source {
+    /// The name as the user wrote it (a path, or `<stdin>`).
+    pub name: String,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Source {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        let text = text.into();
+        let line_starts =
+            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Arc::new(Self { name: name.into(), text, line_starts })
+    }
+
+    /// One-based line and column (in characters) of a byte offset; offsets past the end or inside
+    /// a character are clamped, so a wrong span can never panic a renderer.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line_idx = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let mut end = offset;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text.get(line_start..end).map_or(0, |s| s.chars().count());
+        (line_idx + 1, column + 1)
+    }
+
+    /// The byte offset of a one-based line and column (in characters), clamped to the text.
+    pub fn offset_of(&self, line: usize, column: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let line_text = rest.split('\n').next().unwrap_or("");
+        start + line_text.char_indices().nth(column.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i)
+    }
+}
+
+/// A span in a source, with an optional label shown under it.
+#[derive(Debug, Clone)]
+pub struct Label {
+    pub source: Arc<Source>,
+    pub span: Range<usize>,
+    pub message: Option<String>,
+}
+
+impl Label {
+    pub fn new(source: &Arc<Source>, span: Range<usize>) -> Self {
+        Self { source: Arc::clone(source), span, message: None }
+    }
+
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    /// The JSON pointer into the plan (or input file) the finding is about, when there is one.
+    pub pointer: Option<String>,
+    /// Where to underline; `None` for findings about a whole file that has no useful span.
+    pub primary: Option<Label>,
+    /// Other places worth showing (the first definition of a duplicate, say).
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding with the code's default severity.
+    pub fn new(code: Code, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            pointer: None,
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    pub fn at(mut self, label: Label) -> Self {
+        self.primary = Some(label);
+        self
+    }
+
+    pub fn pointer(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    pub fn also(mut self, label: Label) -> Self {
+        self.secondary.push(label);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Sort key: file, position, code. Output order must not depend on which stage ran first.
+    pub fn sort_key(&self) -> (String, usize, &'static str, String) {
+        let (file, start) =
+            self.primary.as_ref().map_or((String::new(), 0), |l| (l.source.name.clone(), l.span.start));
+        (file, start, self.code.id(), self.message.clone())
+    }
+}
+
+/// Sorts findings into a stable, readable order (by file, then position, then code).
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by_cached_key(Finding::sort_key);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_and_clamps() {
+        let src = Source::new("a.yaml", "ab\nçd: x\n");
+        assert_eq!(src.line_col(0), (1, 1));
+        assert_eq!(src.line_col(3), (2, 1));
+        // `d` comes after the two-byte `ç`: byte 5, character column 2.
+        assert_eq!(src.line_col(5), (2, 2));
+        assert_eq!(src.line_col(4), (2, 1), "inside a character clamps back");
+        assert_eq!(src.line_col(999), (3, 1));
+        assert_eq!(src.offset_of(2, 2), 5);
+        assert_eq!(src.offset_of(99, 1), src.text.len());
+    }
+}

@@ -1,0 +1,15 @@
+//! The aksplan plan language: types, loading with exact source locations, the JSON Schema, and
+//! the checks of the plan's own consistency.
+//!
+//! Pipeline inside this crate: bytes → `source::parse_document` (JSON value + source map) →
+//! `schema::validate` (every structural error at its span) → typed `plan::Plan` → `checks`
+//! (duplicate names, orders, stages, dates) → `resolve` (current state from `az` JSON).
+//! Nothing here prints; every problem is a `Finding`.
+
+pub mod codes;
+pub mod finding;
+pub mod source;
+pub mod version;
+
+pub use finding::{Finding, Label, Severity, Source};
+pub use version::KubeVersion;

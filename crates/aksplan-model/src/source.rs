@@ -1,0 +1,553 @@
+//! Reading YAML, TOML and JSON into one shape: a JSON value plus a source map.
+//!
+//! Every later stage (schema, model checks, rules, policies) speaks JSON pointers. The parsers are
+//! the only format-specific code: they produce a `serde_json::Value` and a `SourceMap` from each
+//! pointer to the byte span of its value and of its key, so a finding about any pointer lands on
+//! the exact line and column of the file the user wrote. Safety limits (size, depth, alias
+//! expansion) are enforced here, before anything else sees the input.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::Deserialize;
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::codes;
+use crate::finding::{Finding, Label, Source};
+
+/// Inputs larger than this are refused before parsing.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// Deeper nesting is refused; a plan needs about ten levels.
+pub const MAX_DEPTH: usize = 64;
+/// Upper bound on YAML parser events, which bounds alias expansion ("billion laughs").
+const MAX_YAML_EVENTS: usize = 2_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Yaml,
+    Toml,
+    Json,
+}
+
+impl Format {
+    /// The format named by a file's extension, if it names one.
+    pub fn from_path(path: &str) -> Option<Self> {
+        let ext = path.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase())?;
+        match ext.as_str() {
+            "yaml" | "yml" => Some(Format::Yaml),
+            "toml" => Some(Format::Toml),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Yaml => "YAML",
+            Format::Toml => "TOML",
+            Format::Json => "JSON",
+        })
+    }
+}
+
+/// Byte spans of every value and key, by JSON pointer (`""` is the root).
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    values: HashMap<String, Range<usize>>,
+    keys: HashMap<String, Range<usize>>,
+}
+
+impl SourceMap {
+    /// The span of the value at `pointer`, or of its nearest ancestor that has one.
+    pub fn value_span(&self, pointer: &str) -> Range<usize> {
+        let mut current = pointer;
+        loop {
+            if let Some(span) = self.values.get(current) {
+                return span.clone();
+            }
+            match current.rfind('/') {
+                Some(idx) => current = &current[..idx],
+                None => return 0..0,
+            }
+        }
+    }
+
+    /// The span of the key that holds the value at `pointer`; falls back to the value's span.
+    pub fn key_span(&self, pointer: &str) -> Range<usize> {
+        self.keys.get(pointer).cloned().unwrap_or_else(|| self.value_span(pointer))
+    }
+
+    pub fn has_value(&self, pointer: &str) -> bool {
+        self.values.contains_key(pointer)
+    }
+}
+
+/// A parsed file: its text, its value and where each part of the value came from.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub source: Arc<Source>,
+    pub format: Format,
+    pub value: Value,
+    pub map: SourceMap,
+}
+
+impl Document {
+    /// A label on the value at `pointer`.
+    pub fn label(&self, pointer: &str) -> Label {
+        Label::new(&self.source, self.map.value_span(pointer))
+    }
+
+    /// A label on the key that holds the value at `pointer`.
+    pub fn key_label(&self, pointer: &str) -> Label {
+        Label::new(&self.source, self.map.key_span(pointer))
+    }
+
+    /// The text of the value at `pointer` exactly as written in the file.
+    pub fn raw_text(&self, pointer: &str) -> Option<&str> {
+        if !self.map.has_value(pointer) {
+            return None;
+        }
+        self.source.text.get(self.map.value_span(pointer))
+    }
+}
+
+/// Escapes one JSON-pointer segment (RFC 6901).
+pub fn escape_pointer_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Parses bytes in the given format. Errors are findings (code, message, location), never panics.
+pub fn parse_document(name: &str, bytes: &[u8], format: Format) -> Result<Document, Finding> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Finding::new(
+            codes::LIMIT,
+            format!(
+                "`{name}` is {} bytes; plans larger than {} MiB are refused",
+                bytes.len(),
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        )
+        .help("split the fleet into several plans (one per rollout ring, say)"));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(err) => {
+            let lossy = String::from_utf8_lossy(bytes).into_owned();
+            let valid_up_to = err.valid_up_to();
+            let source = Source::new(name, lossy);
+            // The lossy text has the same bytes up to the first bad one, so the offset is valid.
+            let start = valid_up_to.min(source.text.len());
+            return Err(Finding::new(
+                codes::ENCODING,
+                format!("`{name}` is not UTF-8 text (invalid byte at offset {valid_up_to})"),
+            )
+            .at(Label::new(&source, start..start).with_message("not UTF-8"))
+            .help("save the file as UTF-8"));
+        }
+    };
+    // A byte-order mark is legal at the start of all three formats' files but not part of them.
+    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    let source = Source::new(name, text);
+    if source.text.trim().is_empty() {
+        return Err(Finding::new(codes::EMPTY, format!("`{name}` is empty"))
+            .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
+    }
+    let (value, map) = match format {
+        Format::Yaml => parse_yaml(&source)?,
+        Format::Toml => parse_toml(&source)?,
+        Format::Json => parse_json(&source)?,
+    };
+    if value.is_null() {
+        return Err(Finding::new(codes::EMPTY, format!("`{name}` holds no document (only comments)"))
+            .at(Label::new(&source, 0..0))
+            .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
+    }
+    Ok(Document { source, format, value, map })
+}
+
+/// One YAML node with the spans of its children; turned into `Value` + `SourceMap` by `walk`.
+enum Node {
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<serde_saphyr::Spanned<Node>>),
+    Map(Vec<(serde_saphyr::Spanned<String>, serde_saphyr::Spanned<Node>)>),
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NodeVisitor;
+        impl<'de> Visitor<'de> for NodeVisitor {
+            type Value = Node;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a YAML node")
+            }
+            fn visit_unit<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_none<E>(self) -> Result<Node, E> {
+                Ok(Node::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+                Ok(Node::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+                Ok(Node::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+                Ok(Node::UInt(v))
+            }
+            fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Node, E> {
+                Ok(i64::try_from(v).map_or(Node::Str(v.to_string()), Node::Int))
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Node, E> {
+                Ok(u64::try_from(v).map_or(Node::Str(v.to_string()), Node::UInt))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+                Ok(Node::Float(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Str(v.to_owned()))
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Node, E> {
+                Ok(Node::Str(String::from_utf8_lossy(v).into_owned()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Node::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(Node::Map(entries))
+            }
+        }
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+fn yaml_span(location: &serde_saphyr::Location) -> Range<usize> {
+    let span = location.span();
+    match (span.byte_offset(), span.byte_len()) {
+        (Some(offset), Some(len)) => offset as usize..(offset + len) as usize,
+        _ => 0..0,
+    }
+}
+
+fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: String, map: &mut SourceMap) -> Value {
+    map.values.insert(pointer.clone(), yaml_span(&node.referenced));
+    match &node.value {
+        Node::Null => Value::Null,
+        Node::Bool(b) => Value::Bool(*b),
+        Node::Int(i) => Value::from(*i),
+        Node::UInt(u) => Value::from(*u),
+        // NaN and infinities have no JSON form; keep the text so the schema can complain.
+        Node::Float(f) => serde_json::Number::from_f64(*f).map_or_else(|| Value::from(f.to_string()), Value::Number),
+        Node::Str(s) => Value::from(s.as_str()),
+        Node::Seq(items) => Value::Array(
+            items.iter().enumerate().map(|(idx, item)| walk_yaml(item, format!("{pointer}/{idx}"), map)).collect(),
+        ),
+        Node::Map(entries) => {
+            let mut object = serde_json::Map::new();
+            for (key, value) in entries {
+                let child = format!("{pointer}/{}", escape_pointer_segment(&key.value));
+                map.keys.insert(child.clone(), yaml_span(&key.referenced));
+                object.insert(key.value.clone(), walk_yaml(value, child, map));
+            }
+            Value::Object(object)
+        }
+    }
+}
+
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.max_events = MAX_YAML_EVENTS;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options
+}
+
+/// Stack for the parser thread. The YAML deserializer recurses once per nesting level, with large
+/// frames in debug builds; the depth budget bounds the recursion, this makes the bound safe on any
+/// caller's thread (test threads have 2 MiB).
+const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
+
+fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
+    let parse = || {
+        let root: serde_saphyr::Spanned<Node> =
+            serde_saphyr::from_str_with_options(&source.text, yaml_options()).map_err(|err| yaml_error(source, &err))?;
+        let mut map = SourceMap::default();
+        let value = walk_yaml(&root, String::new(), &mut map);
+        Ok((value, map))
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new().name("aksplan-parse".into()).stack_size(PARSER_STACK_BYTES).spawn_scoped(scope, parse) {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Finding::new(codes::LIMIT, "the parser gave up on this input").at(Label::new(source, 0..0)))
+            }),
+            // No thread to be had: parse here; the depth budget still applies.
+            Err(_) => parse(),
+        }
+    })
+}
+
+/// Turns a serde-saphyr error into a finding at its location, with the plain message (the
+/// library's own rendering includes a snippet; ours is drawn by the report crate).
+fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
+    let inner = err.without_snippet();
+    let rendered = inner.to_string();
+    let message = rendered.lines().next().unwrap_or("invalid YAML").trim();
+    let message = strip_location_suffix(message);
+    // serde-saphyr addresses its own API user in some messages ("set DuplicateKeyPolicy ...",
+    // "use from_str_multiple ..."); that advice is not for our users.
+    let message = message.split(", set ").next().unwrap_or(message);
+    let message = message.split("; use ").next().unwrap_or(message);
+    let lower = rendered.to_ascii_lowercase();
+    let budget = matches!(inner, serde_saphyr::Error::Budget { .. }) || lower.contains("budget");
+    let message = if budget && rendered.contains("Depth") || lower.contains("recursion limit") {
+        format!("the document nests deeper than {MAX_DEPTH} levels")
+    } else if budget {
+        format!("the document expands beyond the parser budget ({})", message.trim_start_matches("budget breached: "))
+    } else {
+        message.to_owned()
+    };
+    let message = message.as_str();
+    let (code, help) = if budget || lower.contains("recursion limit") {
+        (
+            codes::LIMIT,
+            Some(format!(
+                "plans may nest at most {MAX_DEPTH} levels and expand to at most {MAX_YAML_EVENTS} YAML nodes; \
+                 remove deep nesting or recursive anchors"
+            )),
+        )
+    } else if lower.contains("duplicate") {
+        (codes::DUPLICATE_KEY, Some("remove one of the two entries".to_owned()))
+    } else if lower.contains("tab") {
+        (codes::SYNTAX, Some("indent with spaces; YAML does not allow tabs for indentation".to_owned()))
+    } else if matches!(inner, serde_saphyr::Error::MultipleDocuments { .. }) {
+        (codes::SYNTAX, Some("a plan file holds one YAML document; remove the `---` separator".to_owned()))
+    } else {
+        (codes::SYNTAX, None)
+    };
+    let span = err.location().map_or(0..0, |loc| {
+        let range = yaml_span(&loc);
+        if range.end > range.start || range.start > 0 {
+            range
+        } else if loc.line() > 0 {
+            let offset = source.offset_of(loc.line() as usize, loc.column() as usize);
+            offset..offset
+        } else {
+            0..0
+        }
+    });
+    Finding::new(code, capitalise_first(message)).at(Label::new(source, span)).help_opt(help)
+}
+
+fn strip_location_suffix(message: &str) -> &str {
+    // "... at line 3, column 5" duplicates what the rendered label shows.
+    match message.find(" at line ") {
+        Some(idx) => &message[..idx],
+        None => message,
+    }
+}
+
+fn capitalise_first(message: &str) -> String {
+    // Messages are shown after "error:", so keep them lower-case and without a trailing period.
+    let trimmed = message.trim_end_matches('.');
+    let mut chars = trimmed.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn parse_json(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
+    // serde_json is the authority on what is JSON (YAML would accept more); its error has a line
+    // and column. The span map then comes from the YAML parser, which reads JSON (a subset of YAML
+    // 1.2) with spans and also rejects duplicate keys that serde_json would silently merge.
+    if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(&source.text) {
+        let offset = source.offset_of(err.line(), err.column());
+        let message = err.to_string();
+        let message = strip_location_suffix(&message);
+        let (code, help) = if message.contains("recursion limit") {
+            (codes::LIMIT, Some(format!("plans may nest at most {MAX_DEPTH} levels")))
+        } else {
+            (codes::SYNTAX, None)
+        };
+        return Err(Finding::new(code, capitalise_first(message))
+            .at(Label::new(source, offset..offset))
+            .help_opt(help));
+    }
+    parse_yaml(source)
+}
+
+fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
+    let table = toml::de::DeTable::parse(&source.text).map_err(|err| {
+        let span = err.span().unwrap_or(0..0);
+        let message = err.message().trim();
+        if message.contains("recursion depth") {
+            return depth_error(source, span);
+        }
+        let code = if message.contains("duplicate key") { codes::DUPLICATE_KEY } else { codes::SYNTAX };
+        Finding::new(code, capitalise_first(message)).at(Label::new(source, span))
+    })?;
+    let mut map = SourceMap::default();
+    map.values.insert(String::new(), 0..source.text.len());
+    let value = walk_toml_table(source, table.get_ref(), String::new(), 1, &mut map)?;
+    Ok((value, map))
+}
+
+fn depth_error(source: &Arc<Source>, span: Range<usize>) -> Finding {
+    Finding::new(codes::LIMIT, format!("the document nests deeper than {MAX_DEPTH} levels"))
+        .at(Label::new(source, span))
+        .help(format!("plans may nest at most {MAX_DEPTH} levels"))
+}
+
+fn walk_toml_table(
+    source: &Arc<Source>,
+    table: &toml::de::DeTable<'_>,
+    pointer: String,
+    depth: usize,
+    map: &mut SourceMap,
+) -> Result<Value, Finding> {
+    let mut object = serde_json::Map::new();
+    for (key, value) in table {
+        let child = format!("{pointer}/{}", escape_pointer_segment(key.get_ref()));
+        map.keys.insert(child.clone(), key.span());
+        let converted = walk_toml_value(source, value, child, depth + 1, map)?;
+        object.insert(key.get_ref().to_string(), converted);
+    }
+    Ok(Value::Object(object))
+}
+
+fn walk_toml_value(
+    source: &Arc<Source>,
+    value: &toml::Spanned<toml::de::DeValue<'_>>,
+    pointer: String,
+    depth: usize,
+    map: &mut SourceMap,
+) -> Result<Value, Finding> {
+    use toml::de::DeValue;
+    let span = value.span();
+    if depth > MAX_DEPTH {
+        return Err(depth_error(source, span));
+    }
+    map.values.insert(pointer.clone(), span.clone());
+    Ok(match value.get_ref() {
+        DeValue::String(s) => Value::from(s.as_ref()),
+        DeValue::Integer(int) => {
+            let digits: String = int.as_str().chars().filter(|c| *c != '_').collect();
+            let (negative, digits) = match digits.strip_prefix('-') {
+                Some(rest) => (true, rest.to_owned()),
+                None => (false, digits.strip_prefix('+').unwrap_or(&digits).to_owned()),
+            };
+            let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+            match i64::from_str_radix(digits, int.radix()) {
+                Ok(n) => Value::from(if negative { -n } else { n }),
+                Err(_) => {
+                    return Err(Finding::new(codes::INVALID_VALUE, format!("integer `{}` is out of range", int.as_str()))
+                        .at(Label::new(source, span)));
+                }
+            }
+        }
+        DeValue::Float(float) => {
+            let text: String = float.as_str().chars().filter(|c| *c != '_').collect();
+            text.parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| Value::from(text.clone()), Value::Number)
+        }
+        DeValue::Boolean(b) => Value::Bool(*b),
+        // TOML has native dates; the plan language carries them as strings, as YAML and JSON do.
+        DeValue::Datetime(datetime) => Value::from(datetime.to_string()),
+        DeValue::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (idx, item) in items.iter().enumerate() {
+                out.push(walk_toml_value(source, item, format!("{pointer}/{idx}"), depth + 1, map)?);
+            }
+            Value::Array(out)
+        }
+        DeValue::Table(table) => walk_toml_table(source, table, pointer, depth, map)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, format: Format) -> Result<Document, Finding> {
+        parse_document("t", text.as_bytes(), format)
+    }
+
+    fn line_col_of(doc: &Document, pointer: &str) -> (usize, usize) {
+        doc.source.line_col(doc.map.value_span(pointer).start)
+    }
+
+    #[test]
+    fn yaml_values_and_keys_have_spans() {
+        let doc = parse("a:\n  b: [1, \"x\"]\n  c: é\n  d: ok\n", Format::Yaml).unwrap();
+        assert_eq!(doc.value["a"]["b"][1], "x");
+        assert_eq!(line_col_of(&doc, "/a/b/1"), (2, 10));
+        assert_eq!(doc.raw_text("/a/b/1"), Some("\"x\""));
+        assert_eq!(line_col_of(&doc, "/a/d"), (4, 6));
+        assert_eq!(doc.source.line_col(doc.map.key_span("/a/d").start), (4, 3));
+        // A pointer below a leaf falls back to the leaf.
+        assert_eq!(line_col_of(&doc, "/a/d/nope"), (4, 6));
+    }
+
+    #[test]
+    fn unquoted_version_is_a_number_but_keeps_its_text() {
+        let doc = parse("v: 1.30\n", Format::Yaml).unwrap();
+        assert_eq!(doc.value["v"], serde_json::json!(1.3));
+        assert_eq!(doc.raw_text("/v"), Some("1.30"));
+    }
+
+    #[test]
+    fn toml_has_the_same_shape() {
+        let doc = parse("[a]\nb = [1, \"x\"]\nwhen = 2026-12-01\n", Format::Toml).unwrap();
+        assert_eq!(doc.value["a"]["b"][1], "x");
+        assert_eq!(doc.value["a"]["when"], "2026-12-01");
+        assert_eq!(line_col_of(&doc, "/a/b/1"), (2, 9));
+    }
+
+    #[test]
+    fn json_has_spans_and_rejects_duplicates() {
+        let doc = parse("{\n  \"a\": {\"b\": 2}\n}", Format::Json).unwrap();
+        assert_eq!(line_col_of(&doc, "/a/b"), (2, 14));
+        let err = parse("{\"a\": 1, \"a\": 2}", Format::Json).unwrap_err();
+        assert_eq!(err.code, codes::DUPLICATE_KEY);
+    }
+
+    #[test]
+    fn pointer_segments_are_escaped() {
+        let doc = parse("\"a/b\": {\"c~d\": 1}\n", Format::Yaml).unwrap();
+        assert_eq!(doc.raw_text("/a~1b/c~0d"), Some("1"));
+    }
+
+    #[test]
+    fn limits_and_encoding() {
+        assert_eq!(parse("", Format::Yaml).unwrap_err().code, codes::EMPTY);
+        assert_eq!(parse("# only a comment\n", Format::Yaml).unwrap_err().code, codes::EMPTY);
+        let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
+        assert_eq!(parse(&deep, Format::Yaml).unwrap_err().code, codes::LIMIT);
+        assert_eq!(parse(&deep, Format::Json).unwrap_err().code, codes::LIMIT);
+        assert_eq!(parse(&format!("a = {deep}"), Format::Toml).unwrap_err().code, codes::LIMIT);
+        let err = parse_document("t", b"a: \xff\n", Format::Yaml).unwrap_err();
+        assert_eq!(err.code, codes::ENCODING);
+    }
+}
