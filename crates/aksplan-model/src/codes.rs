@@ -451,7 +451,9 @@ $ aksplan init --from show.json -o /read-only/plan.yaml
 
 /// Finds a code of this crate by id, case-insensitively.
 pub fn lookup(id: &str) -> Option<Code> {
-    ALL.iter().copied().find(|code| code.id().eq_ignore_ascii_case(id))
+    ALL.iter()
+        .copied()
+        .find(|code| code.id().eq_ignore_ascii_case(id))
 }
 
 #[cfg(test)]

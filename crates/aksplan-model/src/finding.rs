@@ -44,16 +44,24 @@ pub struct Source {
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
         let text = text.into();
-        let line_starts =
-            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        Arc::new(Self { name: name.into(), text, line_starts })
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Arc::new(Self {
+            name: name.into(),
+            text,
+            line_starts,
+        })
     }
 
     /// One-based line and column (in characters) of a byte offset; offsets past the end or inside
     /// a character are clamped, so a wrong span can never panic a renderer.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line_idx = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let line_idx = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
         let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
@@ -70,7 +78,11 @@ impl Source {
         };
         let rest = &self.text[start..];
         let line_text = rest.split('\n').next().unwrap_or("");
-        start + line_text.char_indices().nth(column.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i)
+        start
+            + line_text
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(line_text.len(), |(i, _)| i)
     }
 }
 
@@ -84,7 +96,11 @@ pub struct Label {
 
 impl Label {
     pub fn new(source: &Arc<Source>, span: Range<usize>) -> Self {
-        Self { source: Arc::clone(source), span, message: None }
+        Self {
+            source: Arc::clone(source),
+            span,
+            message: None,
+        }
     }
 
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
@@ -153,8 +169,10 @@ impl Finding {
 
     /// Sort key: file, position, code. Output order must not depend on which stage ran first.
     pub fn sort_key(&self) -> (String, usize, &'static str, String) {
-        let (file, start) =
-            self.primary.as_ref().map_or((String::new(), 0), |l| (l.source.name.clone(), l.span.start));
+        let (file, start) = self
+            .primary
+            .as_ref()
+            .map_or((String::new(), 0), |l| (l.source.name.clone(), l.span.start));
         (file, start, self.code.id(), self.message.clone())
     }
 }

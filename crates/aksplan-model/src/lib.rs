@@ -13,3 +13,13 @@ pub mod version;
 
 pub use finding::{Finding, Label, Severity, Source};
 pub use version::KubeVersion;
+pub mod azure;
+pub mod checks;
+pub mod load;
+pub mod plan;
+pub mod resolve;
+pub mod schema;
+pub mod time;
+
+pub use load::{Loaded, load_plan};
+pub mod init;

@@ -79,7 +79,10 @@ impl SourceMap {
 
     /// The span of the key that holds the value at `pointer`; falls back to the value's span.
     pub fn key_span(&self, pointer: &str) -> Range<usize> {
-        self.keys.get(pointer).cloned().unwrap_or_else(|| self.value_span(pointer))
+        self.keys
+            .get(pointer)
+            .cloned()
+            .unwrap_or_else(|| self.value_span(pointer))
     }
 
     pub fn has_value(&self, pointer: &str) -> bool {
@@ -163,11 +166,19 @@ pub fn parse_document(name: &str, bytes: &[u8], format: Format) -> Result<Docume
         Format::Json => parse_json(&source)?,
     };
     if value.is_null() {
-        return Err(Finding::new(codes::EMPTY, format!("`{name}` holds no document (only comments)"))
-            .at(Label::new(&source, 0..0))
-            .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
+        return Err(Finding::new(
+            codes::EMPTY,
+            format!("`{name}` holds no document (only comments)"),
+        )
+        .at(Label::new(&source, 0..0))
+        .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
     }
-    Ok(Document { source, format, value, map })
+    Ok(Document {
+        source,
+        format,
+        value,
+        map,
+    })
 }
 
 /// One YAML node with the spans of its children; turned into `Value` + `SourceMap` by `walk`.
@@ -255,10 +266,16 @@ fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: String, map: &mut Sour
         Node::Int(i) => Value::from(*i),
         Node::UInt(u) => Value::from(*u),
         // NaN and infinities have no JSON form; keep the text so the schema can complain.
-        Node::Float(f) => serde_json::Number::from_f64(*f).map_or_else(|| Value::from(f.to_string()), Value::Number),
+        Node::Float(f) => {
+            serde_json::Number::from_f64(*f).map_or_else(|| Value::from(f.to_string()), Value::Number)
+        }
         Node::Str(s) => Value::from(s.as_str()),
         Node::Seq(items) => Value::Array(
-            items.iter().enumerate().map(|(idx, item)| walk_yaml(item, format!("{pointer}/{idx}"), map)).collect(),
+            items
+                .iter()
+                .enumerate()
+                .map(|(idx, item)| walk_yaml(item, format!("{pointer}/{idx}"), map))
+                .collect(),
         ),
         Node::Map(entries) => {
             let mut object = serde_json::Map::new();
@@ -290,15 +307,21 @@ const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
 fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     let parse = || {
         let root: serde_saphyr::Spanned<Node> =
-            serde_saphyr::from_str_with_options(&source.text, yaml_options()).map_err(|err| yaml_error(source, &err))?;
+            serde_saphyr::from_str_with_options(&source.text, yaml_options())
+                .map_err(|err| yaml_error(source, &err))?;
         let mut map = SourceMap::default();
         let value = walk_yaml(&root, String::new(), &mut map);
         Ok((value, map))
     };
     std::thread::scope(|scope| {
-        match std::thread::Builder::new().name("aksplan-parse".into()).stack_size(PARSER_STACK_BYTES).spawn_scoped(scope, parse) {
+        match std::thread::Builder::new()
+            .name("aksplan-parse".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, parse)
+        {
             Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(Finding::new(codes::LIMIT, "the parser gave up on this input").at(Label::new(source, 0..0)))
+                Err(Finding::new(codes::LIMIT, "the parser gave up on this input")
+                    .at(Label::new(source, 0..0)))
             }),
             // No thread to be had: parse here; the depth budget still applies.
             Err(_) => parse(),
@@ -322,7 +345,10 @@ fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
     let message = if budget && rendered.contains("Depth") || lower.contains("recursion limit") {
         format!("the document nests deeper than {MAX_DEPTH} levels")
     } else if budget {
-        format!("the document expands beyond the parser budget ({})", message.trim_start_matches("budget breached: "))
+        format!(
+            "the document expands beyond the parser budget ({})",
+            message.trim_start_matches("budget breached: ")
+        )
     } else {
         message.to_owned()
     };
@@ -336,11 +362,20 @@ fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
             )),
         )
     } else if lower.contains("duplicate") {
-        (codes::DUPLICATE_KEY, Some("remove one of the two entries".to_owned()))
+        (
+            codes::DUPLICATE_KEY,
+            Some("remove one of the two entries".to_owned()),
+        )
     } else if lower.contains("tab") {
-        (codes::SYNTAX, Some("indent with spaces; YAML does not allow tabs for indentation".to_owned()))
+        (
+            codes::SYNTAX,
+            Some("indent with spaces; YAML does not allow tabs for indentation".to_owned()),
+        )
     } else if matches!(inner, serde_saphyr::Error::MultipleDocuments { .. }) {
-        (codes::SYNTAX, Some("a plan file holds one YAML document; remove the `---` separator".to_owned()))
+        (
+            codes::SYNTAX,
+            Some("a plan file holds one YAML document; remove the `---` separator".to_owned()),
+        )
     } else {
         (codes::SYNTAX, None)
     };
@@ -355,7 +390,9 @@ fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
             0..0
         }
     });
-    Finding::new(code, capitalise_first(message)).at(Label::new(source, span)).help_opt(help)
+    Finding::new(code, capitalise_first(message))
+        .at(Label::new(source, span))
+        .help_opt(help)
 }
 
 fn strip_location_suffix(message: &str) -> &str {
@@ -385,7 +422,10 @@ fn parse_json(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
         let message = err.to_string();
         let message = strip_location_suffix(&message);
         let (code, help) = if message.contains("recursion limit") {
-            (codes::LIMIT, Some(format!("plans may nest at most {MAX_DEPTH} levels")))
+            (
+                codes::LIMIT,
+                Some(format!("plans may nest at most {MAX_DEPTH} levels")),
+            )
         } else {
             (codes::SYNTAX, None)
         };
@@ -403,7 +443,11 @@ fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
         if message.contains("recursion depth") {
             return depth_error(source, span);
         }
-        let code = if message.contains("duplicate key") { codes::DUPLICATE_KEY } else { codes::SYNTAX };
+        let code = if message.contains("duplicate key") {
+            codes::DUPLICATE_KEY
+        } else {
+            codes::SYNTAX
+        };
         Finding::new(code, capitalise_first(message)).at(Label::new(source, span))
     })?;
     let mut map = SourceMap::default();
@@ -413,9 +457,12 @@ fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
 }
 
 fn depth_error(source: &Arc<Source>, span: Range<usize>) -> Finding {
-    Finding::new(codes::LIMIT, format!("the document nests deeper than {MAX_DEPTH} levels"))
-        .at(Label::new(source, span))
-        .help(format!("plans may nest at most {MAX_DEPTH} levels"))
+    Finding::new(
+        codes::LIMIT,
+        format!("the document nests deeper than {MAX_DEPTH} levels"),
+    )
+    .at(Label::new(source, span))
+    .help(format!("plans may nest at most {MAX_DEPTH} levels"))
 }
 
 fn walk_toml_table(
@@ -456,12 +503,18 @@ fn walk_toml_value(
                 Some(rest) => (true, rest.to_owned()),
                 None => (false, digits.strip_prefix('+').unwrap_or(&digits).to_owned()),
             };
-            let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
+            let digits = digits
+                .trim_start_matches("0x")
+                .trim_start_matches("0o")
+                .trim_start_matches("0b");
             match i64::from_str_radix(digits, int.radix()) {
                 Ok(n) => Value::from(if negative { -n } else { n }),
                 Err(_) => {
-                    return Err(Finding::new(codes::INVALID_VALUE, format!("integer `{}` is out of range", int.as_str()))
-                        .at(Label::new(source, span)));
+                    return Err(Finding::new(
+                        codes::INVALID_VALUE,
+                        format!("integer `{}` is out of range", int.as_str()),
+                    )
+                    .at(Label::new(source, span)));
                 }
             }
         }
@@ -478,7 +531,13 @@ fn walk_toml_value(
         DeValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (idx, item) in items.iter().enumerate() {
-                out.push(walk_toml_value(source, item, format!("{pointer}/{idx}"), depth + 1, map)?);
+                out.push(walk_toml_value(
+                    source,
+                    item,
+                    format!("{pointer}/{idx}"),
+                    depth + 1,
+                    map,
+                )?);
             }
             Value::Array(out)
         }
@@ -542,11 +601,17 @@ mod tests {
     #[test]
     fn limits_and_encoding() {
         assert_eq!(parse("", Format::Yaml).unwrap_err().code, codes::EMPTY);
-        assert_eq!(parse("# only a comment\n", Format::Yaml).unwrap_err().code, codes::EMPTY);
+        assert_eq!(
+            parse("# only a comment\n", Format::Yaml).unwrap_err().code,
+            codes::EMPTY
+        );
         let deep = format!("{}{}", "[".repeat(500), "]".repeat(500));
         assert_eq!(parse(&deep, Format::Yaml).unwrap_err().code, codes::LIMIT);
         assert_eq!(parse(&deep, Format::Json).unwrap_err().code, codes::LIMIT);
-        assert_eq!(parse(&format!("a = {deep}"), Format::Toml).unwrap_err().code, codes::LIMIT);
+        assert_eq!(
+            parse(&format!("a = {deep}"), Format::Toml).unwrap_err().code,
+            codes::LIMIT
+        );
         let err = parse_document("t", b"a: \xff\n", Format::Yaml).unwrap_err();
         assert_eq!(err.code, codes::ENCODING);
     }

@@ -33,13 +33,20 @@ impl KubeVersion {
 
     /// The minor this version belongs to (`1.30.9` → `1.30`).
     pub const fn minor_version(self) -> Self {
-        Self { major: self.major, minor: self.minor, patch: None }
+        Self {
+            major: self.major,
+            minor: self.minor,
+            patch: None,
+        }
     }
 
     pub fn parse(text: &str) -> Result<Self, VersionError> {
         let err = |message: String, help: Option<String>| VersionError { message, help };
         if text.is_empty() {
-            return Err(err("the version is empty".into(), Some("write it as `1.30` or `1.30.9`".into())));
+            return Err(err(
+                "the version is empty".into(),
+                Some("write it as `1.30` or `1.30.9`".into()),
+            ));
         }
         if let Some(rest) = text.strip_prefix(['v', 'V']) {
             return Err(err(
@@ -62,7 +69,10 @@ impl KubeVersion {
             }
             [_, _, _] => {
                 let parsed = semver::Version::parse(text).map_err(|e| {
-                    err(format!("`{text}` is not a valid version: {e}"), Some(FORMS.into()))
+                    err(
+                        format!("`{text}` is not a valid version: {e}"),
+                        Some(FORMS.into()),
+                    )
                 })?;
                 if !parsed.pre.is_empty() {
                     return Err(err(
@@ -76,12 +86,18 @@ impl KubeVersion {
                 if !parsed.build.is_empty() {
                     return Err(err(
                         format!("`{text}` has build metadata, which AKS does not accept"),
-                        Some(format!("write `{}.{}.{}`", parsed.major, parsed.minor, parsed.patch)),
+                        Some(format!(
+                            "write `{}.{}.{}`",
+                            parsed.major, parsed.minor, parsed.patch
+                        )),
                     ));
                 }
                 Ok(Self::new(parsed.major, parsed.minor, Some(parsed.patch)))
             }
-            _ => Err(err(format!("`{text}` is not a Kubernetes version"), Some(FORMS.into()))),
+            _ => Err(err(
+                format!("`{text}` is not a Kubernetes version"),
+                Some(FORMS.into()),
+            )),
         }
     }
 
@@ -146,24 +162,46 @@ mod tests {
     #[test]
     fn accepts_minor_patch_and_lts_patches() {
         assert_eq!(KubeVersion::parse("1.30").unwrap(), KubeVersion::new(1, 30, None));
-        assert_eq!(KubeVersion::parse("1.30.9").unwrap(), KubeVersion::new(1, 30, Some(9)));
-        assert_eq!(KubeVersion::parse("1.27.100").unwrap(), KubeVersion::new(1, 27, Some(100)));
+        assert_eq!(
+            KubeVersion::parse("1.30.9").unwrap(),
+            KubeVersion::new(1, 30, Some(9))
+        );
+        assert_eq!(
+            KubeVersion::parse("1.27.100").unwrap(),
+            KubeVersion::new(1, 27, Some(100))
+        );
         assert_eq!(KubeVersion::parse("1.27.102").unwrap().to_string(), "1.27.102");
     }
 
     #[test]
     fn rejects_what_aks_rejects() {
-        for bad in ["", "v1.30.0", "1", "1.30.1-rc", "1.30.1+b", "1.030", "1.30.01", "1.x", " 1.30", "1.30.9.1"] {
+        for bad in [
+            "",
+            "v1.30.0",
+            "1",
+            "1.30.1-rc",
+            "1.30.1+b",
+            "1.030",
+            "1.30.01",
+            "1.x",
+            " 1.30",
+            "1.30.9.1",
+        ] {
             let err = KubeVersion::parse(bad).unwrap_err();
             assert!(err.help.is_some(), "{bad}: {err}");
         }
-        assert_eq!(KubeVersion::parse("v1.30.0").unwrap_err().help.as_deref(), Some("write `1.30.0`"));
+        assert_eq!(
+            KubeVersion::parse("v1.30.0").unwrap_err().help.as_deref(),
+            Some("write `1.30.0`")
+        );
     }
 
     #[test]
     fn orders_numerically_not_as_strings() {
-        let mut versions: Vec<KubeVersion> =
-            ["1.31.10", "1.31.2", "1.27.102", "1.28", "1.28.0"].iter().map(|v| v.parse().unwrap()).collect();
+        let mut versions: Vec<KubeVersion> = ["1.31.10", "1.31.2", "1.27.102", "1.28", "1.28.0"]
+            .iter()
+            .map(|v| v.parse().unwrap())
+            .collect();
         versions.sort();
         let text: Vec<String> = versions.iter().map(ToString::to_string).collect();
         assert_eq!(text, ["1.27.102", "1.28", "1.28.0", "1.31.2", "1.31.10"]);

@@ -1,0 +1,88 @@
+//! A cluster's `poolOrder` names its pools, each exactly once.
+
+use std::collections::BTreeMap;
+
+use super::Context;
+use crate::codes;
+use crate::finding::Finding;
+use crate::schema::closest;
+
+pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
+    for cluster in ctx.clusters {
+        let Some(order) = &ctx.plan.spec.clusters[cluster.index].pool_order else {
+            continue;
+        };
+        let base = format!("/spec/clusters/{}/poolOrder", cluster.index);
+        let names: Vec<String> = cluster
+            .current
+            .node_pools
+            .iter()
+            .map(|p| p.name.clone())
+            .collect();
+        let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+        for (w, wave) in order.iter().enumerate() {
+            let parallel = matches!(wave, crate::plan::PoolWave::Parallel(_));
+            for (i, pool) in wave.pools().iter().enumerate() {
+                let pointer = if parallel {
+                    format!("{base}/{w}/{i}")
+                } else {
+                    format!("{base}/{w}")
+                };
+                if !names.iter().any(|n| n == pool) {
+                    let finding = Finding::new(
+                        codes::POOL_ORDER_UNKNOWN,
+                        format!(
+                            "`poolOrder` of cluster `{}` names `{pool}`, which is not one of its pools",
+                            cluster.name
+                        ),
+                    )
+                    .at(ctx.doc.label(&pointer).with_message("no such pool"))
+                    .pointer(pointer.clone());
+                    findings.push(match closest(pool, &names) {
+                        Some(best) => finding.help(format!("did you mean `{best}`?")),
+                        None => finding.help(format!("the pools are: {}", names.join(", "))),
+                    });
+                    continue;
+                }
+                if let Some(first) = seen.get(pool.as_str()) {
+                    findings.push(
+                        Finding::new(
+                            codes::POOL_ORDER_INCOMPLETE,
+                            format!("`poolOrder` of cluster `{}` lists `{pool}` twice", cluster.name),
+                        )
+                        .at(ctx.doc.label(&pointer).with_message("again here"))
+                        .also(ctx.doc.label(first).with_message("first here"))
+                        .pointer(pointer)
+                        .help("list every pool exactly once"),
+                    );
+                    continue;
+                }
+                seen.insert(pool, pointer);
+            }
+        }
+        let missing: Vec<&str> = names
+            .iter()
+            .map(String::as_str)
+            .filter(|n| !seen.contains_key(n))
+            .collect();
+        if !missing.is_empty() {
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            findings.push(
+                Finding::new(
+                    codes::POOL_ORDER_INCOMPLETE,
+                    format!("`poolOrder` of cluster `{}` leaves out {list}", cluster.name),
+                )
+                .at(ctx.doc.label(&base).with_message("incomplete order"))
+                .pointer(base.clone())
+                .help(format!(
+                    "add {list} to a wave, e.g. `poolOrder: [..., [{}]]`",
+                    missing.join(", ")
+                )),
+            );
+        }
+    }
+}

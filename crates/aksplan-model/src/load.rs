@@ -1,0 +1,90 @@
+//! The front of the pipeline: bytes → document → schema → typed plan → model checks → resolved
+//! current state. Always returns every finding it could collect; `plan` is `None` only when the
+//! input could not be understood as a plan at all.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::checks;
+use crate::codes;
+use crate::finding::{Finding, Severity, sort_findings};
+use crate::plan::Plan;
+use crate::resolve::{ResolvedCluster, resolve};
+use crate::schema;
+use crate::source::{Document, Format, parse_document};
+
+/// What loading a plan produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub doc: Option<Arc<Document>>,
+    pub plan: Option<Plan>,
+    pub clusters: Vec<ResolvedCluster>,
+    pub findings: Vec<Finding>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Error)
+    }
+}
+
+/// Loads and checks one plan. `base_dir` is where `currentFrom` paths are resolved from.
+pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> Loaded {
+    let mut loaded = Loaded::default();
+    let doc = match parse_document(name, bytes, format) {
+        Ok(doc) => Arc::new(doc),
+        Err(finding) => {
+            loaded.findings.push(finding);
+            return loaded;
+        }
+    };
+    loaded.doc = Some(Arc::clone(&doc));
+    if let Some(finding) = checks::check_header(&doc) {
+        loaded.findings.push(finding);
+        return loaded;
+    }
+    let schema_findings = schema::validate(&doc);
+    if !schema_findings.is_empty() {
+        loaded.findings = schema_findings;
+        sort_findings(&mut loaded.findings);
+        return loaded;
+    }
+    let plan: Plan = match serde_path_to_error::deserialize(&doc.value) {
+        Ok(plan) => plan,
+        Err(err) => {
+            // The schema mirrors the types, so this is rare (a number too large for its field, say).
+            let pointer = pointer_of(err.path());
+            loaded.findings.push(
+                Finding::new(
+                    codes::INVALID_VALUE,
+                    format!("`{}`: {}", schema::display_field(&pointer), err.inner()),
+                )
+                .at(doc.label(&pointer))
+                .pointer(pointer),
+            );
+            return loaded;
+        }
+    };
+    loaded.findings.extend(checks::check_plan(&doc, &plan));
+    let (clusters, resolve_findings) = resolve(&doc, &plan, base_dir);
+    loaded.findings.extend(resolve_findings);
+    loaded
+        .findings
+        .extend(checks::check_resolved(&doc, &plan, &clusters));
+    sort_findings(&mut loaded.findings);
+    loaded.plan = Some(plan);
+    loaded.clusters = clusters;
+    loaded
+}
+
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => format!("/{index}"),
+            Segment::Map { key } => format!("/{}", crate::source::escape_pointer_segment(key)),
+            Segment::Enum { variant } => format!("/{variant}"),
+            Segment::Unknown => String::new(),
+        })
+        .collect()
+}

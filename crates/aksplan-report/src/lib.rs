@@ -1,0 +1,258 @@
+//! Rendering findings: the human form (miette, with the source snippet underlined) and the
+//! machine form (JSON with file, line, column and JSON pointer). Pure functions returning
+//! strings; the CLI decides where they go.
+
+use std::fmt;
+use std::sync::Arc;
+
+use aksplan_model::finding::{Finding, Label, Severity, Source};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use serde::Serialize;
+
+/// How to draw human output.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub unicode: bool,
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        Self {
+            color: false,
+            unicode: true,
+            width: 100,
+        }
+    }
+}
+
+/// One finding as a miette diagnostic (labels in other files become related diagnostics).
+#[derive(Debug)]
+struct Rendered {
+    code: &'static str,
+    message: String,
+    severity: Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Rendered>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        (!self.code.is_empty()).then(|| Box::new(self.code) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn Diagnostic))
+                as Box<dyn Iterator<Item = &dyn Diagnostic>>
+        })
+    }
+}
+
+fn named(source: &Source) -> NamedSource<Arc<str>> {
+    NamedSource::new(source.name.clone(), Arc::<str>::from(source.text.as_str()))
+}
+
+fn labeled(label: &Label, primary: bool) -> LabeledSpan {
+    // Clamp so that a stale span can never make the renderer fail.
+    let len = label.source.text.len();
+    let start = label.span.start.min(len);
+    let end = label.span.end.clamp(start, len);
+    if primary {
+        LabeledSpan::new_primary_with_span(label.message.clone(), (start, end - start))
+    } else {
+        LabeledSpan::new_with_span(label.message.clone(), (start, end - start))
+    }
+}
+
+fn to_rendered(finding: &Finding) -> Rendered {
+    let mut labels = Vec::new();
+    let mut related = Vec::new();
+    let source = finding.primary.as_ref().map(|label| {
+        labels.push(labeled(label, true));
+        Arc::clone(&label.source)
+    });
+    for extra in &finding.secondary {
+        match &source {
+            Some(src) if Arc::ptr_eq(src, &extra.source) => labels.push(labeled(extra, false)),
+            _ => related.push(Rendered {
+                code: "",
+                message: extra.message.clone().unwrap_or_else(|| "see also".into()),
+                severity: Severity::Info,
+                help: None,
+                source: Some(named(&extra.source)),
+                labels: vec![labeled(
+                    &Label {
+                        message: None,
+                        ..extra.clone()
+                    },
+                    true,
+                )],
+                related: Vec::new(),
+            }),
+        }
+    }
+    let message = finding.message.clone();
+    Rendered {
+        code: finding.code.id(),
+        message,
+        severity: finding.severity,
+        help: finding.help.clone(),
+        source: source.as_deref().map(named),
+        labels,
+        related,
+    }
+}
+
+/// Renders findings for a person, followed by a one-line summary.
+pub fn render_human(findings: &[Finding], options: HumanOptions) -> String {
+    let theme = match (options.color, options.unicode) {
+        (true, true) => GraphicalTheme::unicode(),
+        (true, false) => GraphicalTheme::ascii(),
+        (false, true) => GraphicalTheme::unicode_nocolor(),
+        (false, false) => GraphicalTheme::none(),
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false);
+    let mut out = String::new();
+    for finding in findings {
+        let rendered = to_rendered(finding);
+        let mut text = String::new();
+        if handler.render_report(&mut text, &rendered).is_err() {
+            text = format!("{}: {}\n", finding.code, finding.message);
+        }
+        out.push_str(&text);
+        out.push('\n');
+    }
+    out
+}
+
+/// The summary line: counts by severity.
+pub fn summary_line(findings: &[Finding], files: usize) -> String {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    let verdict = if errors > 0 { "rejected" } else { "accepted" };
+    format!(
+        "{verdict}: {}, {} in {}",
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+        plural(files, "file")
+    )
+}
+
+/// One finding in machine form.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JsonFinding {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_column: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+impl From<&Finding> for JsonFinding {
+    fn from(finding: &Finding) -> Self {
+        let location = finding.primary.as_ref().map(|label| {
+            let (line, column) = label.source.line_col(label.span.start);
+            let (end_line, end_column) = label.source.line_col(label.span.end);
+            (label.source.name.clone(), line, column, end_line, end_column)
+        });
+        Self {
+            code: finding.code.id(),
+            severity: finding.severity,
+            title: finding.code.title(),
+            message: finding.message.clone(),
+            file: location.as_ref().map(|l| l.0.clone()),
+            line: location.as_ref().map(|l| l.1),
+            column: location.as_ref().map(|l| l.2),
+            end_line: location.as_ref().map(|l| l.3),
+            end_column: location.as_ref().map(|l| l.4),
+            pointer: finding.pointer.clone(),
+            help: finding.help.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    files: &'a [String],
+    findings: Vec<JsonFinding>,
+    summary: JsonSummary,
+}
+
+#[derive(Debug, Serialize)]
+struct JsonSummary {
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    accepted: bool,
+}
+
+/// Renders findings as one JSON document: `{version, files, findings: [...], summary}`.
+pub fn render_json(findings: &[Finding], files: &[String]) -> String {
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let report = JsonReport {
+        version: 1,
+        files,
+        findings: findings.iter().map(JsonFinding::from).collect(),
+        summary: JsonSummary {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            accepted: count(Severity::Error) == 0,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_else(|_| "{}".into());
+    text.push('\n');
+    text
+}

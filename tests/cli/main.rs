@@ -1,0 +1,50 @@
+//! End-to-end tests of the `aksplan` binary, driven by the fixtures under `fixtures/`.
+//!
+//! Every invalid plan under `fixtures/plans/invalid/` is named `<CODE>-<what>.<ext>`; the test runs
+//! `aksplan check` on it, asserts the exit code is 1 or 2 (never a panic's 101), that the expected
+//! code is reported, and snapshots the rendered diagnostics (no colour, fixed width).
+
+// A panic in a test is a failing test, not a user-facing stack trace.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn aksplan() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_aksplan"));
+    cmd.current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("AKSPLAN_FORMAT");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    aksplan().args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(root())
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+mod examples;
+mod init;
+mod invalid;
+mod real_world;
+mod usage;
