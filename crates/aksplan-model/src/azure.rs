@@ -174,7 +174,11 @@ pub fn read_show(doc: &Arc<Document>, findings: &mut Vec<Finding>) -> Option<AzS
                 ),
             )
             .at(doc.label(""))
-            .help(shape_hint),
+            .help(if doc.value.is_array() {
+                "this looks like `az aks nodepool list` output: name it in `currentFrom.nodePools`, and `az aks show` output in `currentFrom.show`"
+            } else {
+                shape_hint
+            }),
         );
         return None;
     }
@@ -187,7 +191,7 @@ pub fn read_show(doc: &Arc<Document>, findings: &mut Vec<Finding>) -> Option<AzS
         let mut finding = Finding::new(
             codes::AZ_SHAPE,
             format!(
-                "`{}` is not `az aks show` output (no `agentPoolProfiles`, no `currentKubernetesVersion`)",
+                "`{}` is not `az aks show` output (no agent pools, no `currentKubernetesVersion`)",
                 doc.source.name
             ),
         )
@@ -255,6 +259,8 @@ pub fn read_show(doc: &Arc<Document>, findings: &mut Vec<Finding>) -> Option<AzS
         }),
     });
     let current = CurrentState {
+        channels: None,
+        maintenance: None,
         kubernetes_version: version,
         tier: cluster
             .sku

@@ -87,6 +87,7 @@ pub fn skeleton(state: &AzState, cluster_name: &str, resource_group: &str, sourc
     if let Some(plan) = &current.support_plan {
         let _ = writeln!(out, "        supportPlan: {}", enum_text(plan));
     }
+    write_channels(&mut out, state.channels.as_ref());
     if current.node_pools.is_empty() {
         let _ = writeln!(
             out,
@@ -98,7 +99,12 @@ pub fn skeleton(state: &AzState, cluster_name: &str, resource_group: &str, sourc
             write_pool(&mut out, pool);
         }
     }
-    write_channels(&mut out, state.channels.as_ref());
+    if state.channels.is_some() {
+        let _ = writeln!(
+            out,
+            "      # channels: {{ upgradeChannel: none }}   # channels to set by this change, if any"
+        );
+    }
     if !current.node_pools.is_empty() {
         // System pools first is the usual order; the author decides.
         let mut system: Vec<&str> = Vec::new();
@@ -200,11 +206,11 @@ fn write_channels(out: &mut String, channels: Option<&Channels>) {
     if channels.upgrade_channel.is_none() && channels.node_os_upgrade_channel.is_none() {
         return;
     }
-    let _ = writeln!(out, "      channels:");
+    let _ = writeln!(out, "        channels:");
     if let Some(channel) = &channels.upgrade_channel {
-        let _ = writeln!(out, "        upgradeChannel: {}", enum_text(channel));
+        let _ = writeln!(out, "          upgradeChannel: {}", enum_text(channel));
     }
     if let Some(channel) = &channels.node_os_upgrade_channel {
-        let _ = writeln!(out, "        nodeOSUpgradeChannel: {}", enum_text(channel));
+        let _ = writeln!(out, "          nodeOSUpgradeChannel: {}", enum_text(channel));
     }
 }

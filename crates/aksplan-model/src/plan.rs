@@ -159,11 +159,13 @@ pub struct Cluster {
     /// `az aks maintenanceconfiguration list -o json` outputs. Paths are relative to the plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_from: Option<CurrentFrom>,
-    /// The cluster's auto-upgrade channels. When `currentFrom` is used and this is absent, the
-    /// channels come from the saved `az aks show` output.
+    /// The auto-upgrade channels the cluster should have once the change is done. Absent: keep
+    /// the current ones (`current.channels`, or those in the saved `az aks show` output). Only the
+    /// channels given here change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Channels>,
-    /// The cluster's planned-maintenance configurations, by their AKS names.
+    /// The planned-maintenance configurations the change sets, by their AKS names. Absent: keep
+    /// the current ones. A configuration given here replaces the current one of that name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance: Option<Maintenance>,
     /// The order in which node pools are upgraded, as waves: each entry is a pool name or a list
@@ -209,8 +211,8 @@ pub struct CurrentFiles {
     /// as the pool resource reports them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node_pools: Option<String>,
-    /// `az aks maintenanceconfiguration list -g RG --cluster-name NAME -o json`; used when the
-    /// plan has no `maintenance` for this cluster.
+    /// `az aks maintenanceconfiguration list -g RG --cluster-name NAME -o json`: the maintenance
+    /// configurations in force now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_configurations: Option<String>,
 }
@@ -240,6 +242,12 @@ pub struct CurrentState {
     /// `KubernetesOfficial` or `AKSLongTermSupport`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_plan: Option<SupportPlan>,
+    /// The auto-upgrade channels configured now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Channels>,
+    /// The planned-maintenance configurations in force now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance: Option<Maintenance>,
     /// The cluster's node pools.
     pub node_pools: Vec<NodePool>,
 }

@@ -17,8 +17,12 @@ pub struct ResolvedCluster {
     /// Index into `spec.clusters`.
     pub index: usize,
     pub name: String,
+    /// The state before the change; `current.channels` and `current.maintenance` are filled in
+    /// (empty when nothing says what they are).
     pub current: CurrentState,
+    /// The channels once the change is done: the plan's `channels` over the current ones.
     pub channels: Channels,
+    /// The maintenance configurations once the change is done: the plan's over the current ones.
     pub maintenance: Maintenance,
     /// The document the pools were written in: the plan, or a saved `az` output.
     pub pools_doc: Arc<Document>,
@@ -35,16 +39,42 @@ pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<Resolv
     let mut clusters = Vec::new();
     let mut findings = Vec::new();
     for (index, cluster) in plan.spec.clusters.iter().enumerate() {
+        let before = findings.len();
+        resolve_cluster(doc, index, cluster, base_dir, &mut clusters, &mut findings);
+        // Problems found inside a saved `az` file also point back at the plan line that named it.
+        let named_here = doc
+            .label(&format!("/spec/clusters/{index}/currentFrom"))
+            .with_message("read from here");
+        for finding in &mut findings[before..] {
+            if finding
+                .primary
+                .as_ref()
+                .is_some_and(|label| !Arc::ptr_eq(&label.source, &doc.source))
+            {
+                finding.secondary.push(named_here.clone());
+            }
+        }
+    }
+    (clusters, findings)
+}
+
+fn resolve_cluster(
+    doc: &Arc<Document>,
+    index: usize,
+    cluster: &crate::plan::Cluster,
+    base_dir: &Path,
+    clusters: &mut Vec<ResolvedCluster>,
+    findings: &mut Vec<Finding>,
+) {
+    {
         let base = format!("/spec/clusters/{index}");
-        let channels = cluster.channels.clone();
-        let maintenance = cluster.maintenance.clone();
         match (&cluster.current, &cluster.current_from) {
             (Some(current), None) => clusters.push(ResolvedCluster {
                 index,
                 name: cluster.name.clone(),
                 current: current.clone(),
-                channels: channels.unwrap_or_default(),
-                maintenance: maintenance.unwrap_or_default(),
+                channels: desired_channels(current.channels.as_ref(), cluster.channels.as_ref()),
+                maintenance: desired_maintenance(current.maintenance.as_ref(), cluster.maintenance.as_ref()),
                 pools_doc: Arc::clone(doc),
                 pools_pointer: format!("{base}/current/nodePools"),
                 pool_pointers: (0..current.node_pools.len())
@@ -59,19 +89,21 @@ pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<Resolv
                     crate::plan::CurrentFrom::Files(_) => format!("{base}/currentFrom/{field}"),
                 };
                 let Some(show_doc) =
-                    read_state_file(doc, &pointer_of("show"), &files.show, base_dir, &mut findings)
+                    read_state_file(doc, &pointer_of("show"), &files.show, base_dir, findings)
                 else {
-                    continue;
+                    return;
                 };
-                let Some(state) = azure::read_show(&show_doc, &mut findings) else {
-                    continue;
+                let Some(state) = azure::read_show(&show_doc, findings) else {
+                    return;
                 };
+                let mut current = state.current.clone();
+                current.channels = state.channels.clone();
                 let mut resolved = ResolvedCluster {
                     index,
                     name: cluster.name.clone(),
-                    current: state.current.clone(),
-                    channels: channels.or(state.channels.clone()).unwrap_or_default(),
-                    maintenance: maintenance.clone().unwrap_or_default(),
+                    channels: desired_channels(current.channels.as_ref(), cluster.channels.as_ref()),
+                    maintenance: desired_maintenance(None, cluster.maintenance.as_ref()),
+                    current,
                     pools_doc: Arc::clone(&state.pools_doc),
                     pools_pointer: if show_doc.value.get("properties").is_some()
                         && show_doc.value.get("agentPoolProfiles").is_none()
@@ -83,13 +115,13 @@ pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<Resolv
                     pool_pointers: state.pool_pointers.clone(),
                     state_docs: vec![Arc::clone(&show_doc)],
                 };
-                compare_identity(doc, &base, cluster, &state, &show_doc, &mut findings);
+                compare_identity(doc, &base, cluster, &state, &show_doc, findings);
                 if let Some(path) = &files.node_pools
                     && let Some(list_doc) =
-                        read_state_file(doc, &pointer_of("nodePools"), path, base_dir, &mut findings)
-                    && let Some((pools, pointers)) = azure::read_nodepool_list(&list_doc, &mut findings)
+                        read_state_file(doc, &pointer_of("nodePools"), path, base_dir, findings)
+                    && let Some((pools, pointers)) = azure::read_nodepool_list(&list_doc, findings)
                 {
-                    compare_pools(&state, &pools, &list_doc, &mut findings);
+                    compare_pools(&state, &pools, &list_doc, findings);
                     resolved.current.node_pools = pools;
                     resolved.pool_pointers = pointers;
                     resolved.pools_doc = Arc::clone(&list_doc);
@@ -102,13 +134,12 @@ pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<Resolv
                         &pointer_of("maintenanceConfigurations"),
                         path,
                         base_dir,
-                        &mut findings,
+                        findings,
                     )
                 {
-                    let read = azure::read_maintenance_list(&list_doc, &mut findings);
-                    if maintenance.is_none() {
-                        resolved.maintenance = read;
-                    }
+                    let read = azure::read_maintenance_list(&list_doc, findings);
+                    resolved.maintenance = desired_maintenance(Some(&read), cluster.maintenance.as_ref());
+                    resolved.current.maintenance = Some(read);
                     resolved.state_docs.push(list_doc);
                 }
                 clusters.push(resolved);
@@ -117,7 +148,60 @@ pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<Resolv
             _ => {}
         }
     }
-    (clusters, findings)
+}
+
+/// The plan's channels over the current ones, channel by channel.
+fn desired_channels(current: Option<&Channels>, planned: Option<&Channels>) -> Channels {
+    let current = current.cloned().unwrap_or_default();
+    let Some(planned) = planned else { return current };
+    Channels {
+        upgrade_channel: planned.upgrade_channel.or(current.upgrade_channel),
+        node_os_upgrade_channel: planned
+            .node_os_upgrade_channel
+            .or(current.node_os_upgrade_channel),
+    }
+}
+
+/// The plan's maintenance configurations over the current ones, configuration by configuration.
+fn desired_maintenance(current: Option<&Maintenance>, planned: Option<&Maintenance>) -> Maintenance {
+    let current = current.cloned().unwrap_or_default();
+    let Some(planned) = planned else { return current };
+    Maintenance {
+        default: planned.default.clone().or(current.default),
+        auto_upgrade: planned.auto_upgrade.clone().or(current.auto_upgrade),
+        node_os_upgrade: planned.node_os_upgrade.clone().or(current.node_os_upgrade),
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system (the file may not exist).
+fn normalise(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+/// What to run to save each kind of `currentFrom` file.
+fn save_hint(field: &str) -> &'static str {
+    if field.ends_with("nodePools") {
+        "save it with `az aks nodepool list -g RG --cluster-name NAME -o json > FILE`"
+    } else if field.ends_with("maintenanceConfigurations") {
+        "save it with `az aks maintenanceconfiguration list -g RG --cluster-name NAME -o json > FILE`"
+    } else {
+        "save it with `az aks show -g RG -n NAME -o json > FILE`"
+    }
 }
 
 fn read_state_file(
@@ -127,7 +211,7 @@ fn read_state_file(
     base_dir: &Path,
     findings: &mut Vec<Finding>,
 ) -> Option<Arc<Document>> {
-    let full = base_dir.join(path);
+    let full = normalise(&base_dir.join(path));
     let display = full.to_string_lossy().into_owned();
     match std::fs::read(&full) {
         Ok(bytes) => match parse_document(&display, &bytes, Format::Json) {
@@ -138,11 +222,19 @@ fn read_state_file(
             }
         },
         Err(err) => {
+            let reason = match err.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                _ => err.to_string(),
+            };
             findings.push(
-                Finding::new(codes::CURRENT_FROM, format!("cannot read `{display}`: {err}"))
+                Finding::new(codes::CURRENT_FROM, format!("cannot read `{display}`: {reason}"))
                     .at(plan_doc.label(pointer).with_message("named here"))
                     .pointer(pointer)
-                    .help("paths in `currentFrom` are relative to the plan file; save the file with `az aks show -g RG -n NAME -o json > FILE`"),
+                    .help(format!(
+                        "paths in `currentFrom` are relative to the plan file; {}",
+                        save_hint(pointer)
+                    )),
             );
             None
         }
@@ -211,6 +303,63 @@ fn compare_pools(
                 ),
             )
             .at(list_doc.label("")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::{NodeOsUpgradeChannel, UpgradeChannel};
+    use crate::source::Format;
+
+    const PLAN: &str = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: t }
+spec:
+  target: { kubernetesVersion: "1.33" }
+  clusters:
+    - name: a
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.32.4"
+        channels: { upgradeChannel: stable, nodeOSUpgradeChannel: NodeImage }
+        maintenance:
+          default: { schedule: { weekly: { dayOfWeek: Monday } }, durationHours: 4, startTime: "01:00" }
+        nodePools: [ { name: system, mode: System, orchestratorVersion: "1.32.4" } ]
+      channels: { upgradeChannel: none }
+      maintenance:
+        aksManagedNodeOSUpgradeSchedule: { schedule: { daily: { intervalDays: 1 } }, durationHours: 6, startTime: "02:00" }
+"#;
+
+    #[test]
+    fn planned_configuration_overrides_current_field_by_field() {
+        let loaded = crate::load_plan("t.yaml", PLAN.as_bytes(), Format::Yaml, std::path::Path::new("."));
+        assert!(loaded.findings.is_empty(), "{:?}", loaded.findings);
+        let cluster = &loaded.clusters[0];
+        assert_eq!(
+            cluster.current.channels.as_ref().unwrap().upgrade_channel,
+            Some(UpgradeChannel::Stable)
+        );
+        assert_eq!(cluster.channels.upgrade_channel, Some(UpgradeChannel::None));
+        // Not named by the plan: kept from the current state.
+        assert_eq!(
+            cluster.channels.node_os_upgrade_channel,
+            Some(NodeOsUpgradeChannel::NodeImage)
+        );
+        assert!(cluster.maintenance.default.is_some(), "current `default` is kept");
+        assert!(
+            cluster.maintenance.node_os_upgrade.is_some(),
+            "planned node OS schedule is added"
+        );
+        assert!(
+            cluster
+                .current
+                .maintenance
+                .as_ref()
+                .unwrap()
+                .node_os_upgrade
+                .is_none()
         );
     }
 }

@@ -40,6 +40,11 @@ pub fn plan_schema_text() -> String {
 fn remove_null(node: &mut Value) {
     match node {
         Value::Object(map) => {
+            // schemars marks u32 fields with a `format` that validators ignore; state the bound so a
+            // too-large count is a schema error at its place, not a deserializer message.
+            if map.get("format").and_then(Value::as_str) == Some("uint32") && !map.contains_key("maximum") {
+                map.insert("maximum".into(), Value::from(u32::MAX));
+            }
             if let Some(Value::Array(types)) = map.get_mut("type") {
                 types.retain(|t| t != "null");
                 if types.len() == 1 {
@@ -135,17 +140,7 @@ fn map_error(
         }
         K::Type { kind } if instance.is_number() && is_version_field(pointer) => {
             let _ = kind;
-            let raw = doc.raw_text(pointer).unwrap_or_default().trim().to_owned();
-            Finding::new(
-                codes::UNQUOTED_VERSION,
-                format!("the version `{raw}` is written as a number"),
-            )
-            .at(doc
-                .label(pointer)
-                .with_message(format!("read as the number {instance}")))
-            .help(format!(
-                "quote it: `\"{raw}\"`; unquoted, YAML and TOML read `{raw}` as {instance}"
-            ))
+            unquoted_version(doc, pointer, instance)
         }
         K::Type { kind } => {
             let expected = match kind {
@@ -246,6 +241,32 @@ fn map_error(
         .at(doc.label(pointer)),
     };
     Some(finding.pointer(pointer))
+}
+
+/// A version read as a number: say so, and show what the author most likely meant.
+fn unquoted_version(doc: &Document, pointer: &str, instance: &Value) -> Finding {
+    let raw = doc.raw_text(pointer).unwrap_or_default().trim().to_owned();
+    let read_as = instance.to_string();
+    let mut finding = Finding::new(
+        codes::UNQUOTED_VERSION,
+        format!("the version `{raw}` is written as a number"),
+    )
+    .at(doc
+        .label(pointer)
+        .with_message(format!("read as the number {read_as}")));
+    let (_, minor) = raw.split_once('.').unwrap_or((&raw, ""));
+    finding = if raw != read_as {
+        // `1.30` became 1.3: the classic trap; the quoted form is certainly what was meant.
+        finding.help(format!(
+            "quote it: `\"{raw}\"`; unquoted, `{raw}` is the number {read_as}, i.e. version `{read_as}`"
+        ))
+    } else if minor.len() == 1 {
+        // `1.3` may be a `1.30` whose zero an editor or a tool dropped.
+        finding.help(format!("quote versions: `\"{raw}\"`, or `\"{raw}0\"` if a trailing zero was lost (YAML reads 1.30 as 1.3)"))
+    } else {
+        finding.help(format!("quote versions: `\"{raw}\"`"))
+    };
+    finding
 }
 
 /// `anyOf` appears for the two fields that take several shapes; explain those shapes.

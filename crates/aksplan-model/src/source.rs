@@ -22,8 +22,11 @@ use crate::finding::{Finding, Label, Source};
 pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Deeper nesting is refused; a plan needs about ten levels.
 pub const MAX_DEPTH: usize = 64;
-/// Upper bound on YAML parser events, which bounds alias expansion ("billion laughs").
+/// Upper bound on YAML parser events.
 const MAX_YAML_EVENTS: usize = 2_000_000;
+/// Upper bound on YAML nodes after alias expansion ("billion laughs"); a 10,000-cluster fleet
+/// plan has about 200,000.
+const MAX_YAML_NODES: usize = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -292,10 +295,15 @@ fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: String, map: &mut Sour
 fn yaml_options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
     budget.max_events = MAX_YAML_EVENTS;
+    budget.max_nodes = MAX_YAML_NODES;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    // YAML 1.2: only true/false are booleans; `yes`, `on`, `y` stay strings (as in every editor's
+    // YAML 1.2 schema), so `name: yes` is the name "yes".
+    options.strict_booleans = true;
     options
 }
 
@@ -342,43 +350,60 @@ fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
     let message = message.split("; use ").next().unwrap_or(message);
     let lower = rendered.to_ascii_lowercase();
     let budget = matches!(inner, serde_saphyr::Error::Budget { .. }) || lower.contains("budget");
-    let message = if budget && rendered.contains("Depth") || lower.contains("recursion limit") {
-        format!("the document nests deeper than {MAX_DEPTH} levels")
-    } else if budget {
-        format!(
-            "the document expands beyond the parser budget ({})",
-            message.trim_start_matches("budget breached: ")
-        )
-    } else {
-        message.to_owned()
-    };
-    let message = message.as_str();
-    let (code, help) = if budget || lower.contains("recursion limit") {
+    let too_deep = budget && rendered.contains("Depth")
+        || lower.contains("recursion limit")
+        || lower.contains("nesting");
+    let (code, message, help) = if too_deep {
         (
             codes::LIMIT,
-            Some(format!(
-                "plans may nest at most {MAX_DEPTH} levels and expand to at most {MAX_YAML_EVENTS} YAML nodes; \
-                 remove deep nesting or recursive anchors"
-            )),
+            format!("the document nests deeper than {MAX_DEPTH} levels"),
+            Some(depth_help()),
+        )
+    } else if budget
+        && (rendered.contains("Nodes") || rendered.contains("Alias") || rendered.contains("Anchor"))
+    {
+        (
+            codes::LIMIT,
+            format!("the YAML aliases expand to more than {MAX_YAML_NODES} nodes"),
+            Some("this looks like an alias bomb (\"billion laughs\"); write the values out instead of nesting aliases".to_owned()),
+        )
+    } else if budget {
+        (
+            codes::LIMIT,
+            format!(
+                "the document exceeds the parser budget ({})",
+                message.trim_start_matches("budget breached: ")
+            ),
+            Some("plans are small documents; remove generated or repeated content".to_owned()),
         )
     } else if lower.contains("duplicate") {
         (
             codes::DUPLICATE_KEY,
+            message.to_owned(),
             Some("remove one of the two entries".to_owned()),
         )
     } else if lower.contains("tab") {
         (
             codes::SYNTAX,
+            message.to_owned(),
             Some("indent with spaces; YAML does not allow tabs for indentation".to_owned()),
         )
     } else if matches!(inner, serde_saphyr::Error::MultipleDocuments { .. }) {
         (
             codes::SYNTAX,
+            "the file holds more than one YAML document".to_owned(),
             Some("a plan file holds one YAML document; remove the `---` separator".to_owned()),
         )
+    } else if lower.contains("quoted scalar") {
+        (
+            codes::SYNTAX,
+            message.to_owned(),
+            Some("a quoted string above this line may be missing its closing quote".to_owned()),
+        )
     } else {
-        (codes::SYNTAX, None)
+        (codes::SYNTAX, message.to_owned(), None)
     };
+    let message = message.as_str();
     let span = err.location().map_or(0..0, |loc| {
         let range = yaml_span(&loc);
         if range.end > range.start || range.start > 0 {
@@ -417,19 +442,28 @@ fn parse_json(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     // serde_json is the authority on what is JSON (YAML would accept more); its error has a line
     // and column. The span map then comes from the YAML parser, which reads JSON (a subset of YAML
     // 1.2) with spans and also rejects duplicate keys that serde_json would silently merge.
-    if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(&source.text) {
+    // Into `Value`, not `IgnoredAny`: only that path reports trailing commas as such, and it
+    // applies serde_json's recursion limit.
+    if let Err(err) = serde_json::from_str::<Value>(&source.text) {
         let offset = source.offset_of(err.line(), err.column());
         let message = err.to_string();
         let message = strip_location_suffix(&message);
-        let (code, help) = if message.contains("recursion limit") {
+        let (code, message, help) = if message.contains("recursion limit") {
             (
                 codes::LIMIT,
-                Some(format!("plans may nest at most {MAX_DEPTH} levels")),
+                format!("the document nests deeper than {MAX_DEPTH} levels"),
+                Some(depth_help()),
+            )
+        } else if message.contains("trailing comma") {
+            (
+                codes::SYNTAX,
+                message.to_owned(),
+                Some("JSON allows no comma after the last item; remove it".to_owned()),
             )
         } else {
-            (codes::SYNTAX, None)
+            (codes::SYNTAX, message.to_owned(), None)
         };
-        return Err(Finding::new(code, capitalise_first(message))
+        return Err(Finding::new(code, capitalise_first(&message))
             .at(Label::new(source, offset..offset))
             .help_opt(help));
     }
@@ -443,17 +477,27 @@ fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
         if message.contains("recursion depth") {
             return depth_error(source, span);
         }
-        let code = if message.contains("duplicate key") {
-            codes::DUPLICATE_KEY
-        } else {
-            codes::SYNTAX
-        };
-        Finding::new(code, capitalise_first(message)).at(Label::new(source, span))
+        if message.contains("duplicate key") {
+            let key = source.text.get(span.clone()).unwrap_or("").trim().to_owned();
+            let message = if key.is_empty() {
+                "duplicate key".to_owned()
+            } else {
+                format!("duplicate key `{key}`")
+            };
+            return Finding::new(codes::DUPLICATE_KEY, message)
+                .at(Label::new(source, span))
+                .help("remove one of the two entries (a `[table]` header may also appear only once)");
+        }
+        Finding::new(codes::SYNTAX, capitalise_first(message)).at(Label::new(source, span))
     })?;
     let mut map = SourceMap::default();
     map.values.insert(String::new(), 0..source.text.len());
     let value = walk_toml_table(source, table.get_ref(), String::new(), 1, &mut map)?;
     Ok((value, map))
+}
+
+fn depth_help() -> String {
+    format!("plans may nest at most {MAX_DEPTH} levels (a plan needs about ten); remove the deep nesting")
 }
 
 fn depth_error(source: &Arc<Source>, span: Range<usize>) -> Finding {
@@ -462,7 +506,7 @@ fn depth_error(source: &Arc<Source>, span: Range<usize>) -> Finding {
         format!("the document nests deeper than {MAX_DEPTH} levels"),
     )
     .at(Label::new(source, span))
-    .help(format!("plans may nest at most {MAX_DEPTH} levels"))
+    .help(depth_help())
 }
 
 fn walk_toml_table(

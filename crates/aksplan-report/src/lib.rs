@@ -104,7 +104,10 @@ fn to_rendered(finding: &Finding) -> Rendered {
             Some(src) if Arc::ptr_eq(src, &extra.source) => labels.push(labeled(extra, false)),
             _ => related.push(Rendered {
                 code: "",
-                message: extra.message.clone().unwrap_or_else(|| "see also".into()),
+                message: format!(
+                    "note: {}",
+                    extra.message.clone().unwrap_or_else(|| "see also".into())
+                ),
                 severity: Severity::Info,
                 help: None,
                 source: Some(named(&extra.source)),
@@ -119,9 +122,11 @@ fn to_rendered(finding: &Finding) -> Rendered {
             }),
         }
     }
-    let message = finding.message.clone();
+    // `error[AKS014]: ...` as rustc writes it: the severity reads without colour or glyphs, and
+    // the code is greppable on the same line as the message.
+    let message = format!("{}[{}]: {}", finding.severity, finding.code.id(), finding.message);
     Rendered {
-        code: finding.code.id(),
+        code: "",
         message,
         severity: finding.severity,
         help: finding.help.clone(),

@@ -52,41 +52,49 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
         }
     }
     for (c, cluster) in spec.clusters.iter().enumerate() {
-        let Some(maintenance) = &cluster.maintenance else {
-            continue;
-        };
-        for (name, window) in maintenance.entries() {
-            let base = format!("/spec/clusters/{c}/maintenance/{name}");
-            if let Some(start) = &window.start_date
-                && let Err(message) = parse_date(start)
-            {
-                bad(format!("{base}/startDate"), message, date_help);
-            }
-            for (d, span) in window.not_allowed_dates.iter().enumerate() {
-                let start = parse_date(&span.start);
-                let end = parse_date(&span.end);
-                if let Err(message) = &start {
-                    bad(
-                        format!("{base}/notAllowedDates/{d}/start"),
-                        message.clone(),
-                        date_help,
-                    );
-                }
-                if let Err(message) = &end {
-                    bad(
-                        format!("{base}/notAllowedDates/{d}/end"),
-                        message.clone(),
-                        date_help,
-                    );
-                }
-                if let (Ok(start), Ok(end)) = (start, end)
-                    && end < start
+        let planned = cluster
+            .maintenance
+            .as_ref()
+            .map(|m| (format!("/spec/clusters/{c}/maintenance"), m));
+        let current = cluster
+            .current
+            .as_ref()
+            .and_then(|current| current.maintenance.as_ref())
+            .map(|m| (format!("/spec/clusters/{c}/current/maintenance"), m));
+        for (prefix, maintenance) in planned.into_iter().chain(current) {
+            for (name, window) in maintenance.entries() {
+                let base = format!("{prefix}/{name}");
+                if let Some(start) = &window.start_date
+                    && let Err(message) = parse_date(start)
                 {
-                    bad(
-                        format!("{base}/notAllowedDates/{d}/end"),
-                        format!("the range ends (`{end}`) before it starts (`{start}`)"),
-                        "swap `start` and `end`",
-                    );
+                    bad(format!("{base}/startDate"), message, date_help);
+                }
+                for (d, span) in window.not_allowed_dates.iter().enumerate() {
+                    let start = parse_date(&span.start);
+                    let end = parse_date(&span.end);
+                    if let Err(message) = &start {
+                        bad(
+                            format!("{base}/notAllowedDates/{d}/start"),
+                            message.clone(),
+                            date_help,
+                        );
+                    }
+                    if let Err(message) = &end {
+                        bad(
+                            format!("{base}/notAllowedDates/{d}/end"),
+                            message.clone(),
+                            date_help,
+                        );
+                    }
+                    if let (Ok(start), Ok(end)) = (start, end)
+                        && end < start
+                    {
+                        bad(
+                            format!("{base}/notAllowedDates/{d}/end"),
+                            format!("the range ends (`{end}`) before it starts (`{start}`)"),
+                            "swap `start` and `end`",
+                        );
+                    }
                 }
             }
         }

@@ -10,6 +10,7 @@ use crate::source::Document;
 fn duplicates<'a>(
     doc: &Document,
     what: &str,
+    context: &str,
     items: impl Iterator<Item = (&'a str, String)>,
     label_doc: &dyn Fn(&str) -> crate::finding::Label,
     findings: &mut Vec<Finding>,
@@ -19,11 +20,14 @@ fn duplicates<'a>(
     for (name, pointer) in items {
         match first.get(name) {
             Some(first_pointer) => findings.push(
-                Finding::new(codes::DUPLICATE_NAME, format!("{what} `{name}` is defined twice"))
-                    .at(label_doc(&pointer).with_message("second definition"))
-                    .also(label_doc(first_pointer).with_message("first defined here"))
-                    .pointer(pointer)
-                    .help(format!("give each {what} its own name")),
+                Finding::new(
+                    codes::DUPLICATE_NAME,
+                    format!("{what} `{name}`{context} is defined twice"),
+                )
+                .at(label_doc(&pointer).with_message("second definition"))
+                .also(label_doc(first_pointer).with_message("first defined here"))
+                .pointer(pointer)
+                .help(format!("give each {what} its own name")),
             ),
             None => {
                 first.insert(name, pointer);
@@ -41,14 +45,14 @@ pub fn check_clusters_and_stages(ctx: &Context<'_>, findings: &mut Vec<Finding>)
         .iter()
         .enumerate()
         .map(|(c, cluster)| (cluster.name.as_str(), format!("/spec/clusters/{c}/name")));
-    duplicates(ctx.doc, "cluster", clusters, &label, findings);
+    duplicates(ctx.doc, "cluster", "", clusters, &label, findings);
     if let Some(rollout) = &ctx.plan.spec.rollout {
         let stages = rollout
             .stages
             .iter()
             .enumerate()
             .map(|(s, stage)| (stage.name.as_str(), format!("/spec/rollout/stages/{s}/name")));
-        duplicates(ctx.doc, "stage", stages, &label, findings);
+        duplicates(ctx.doc, "stage", "", stages, &label, findings);
     }
 }
 
@@ -63,7 +67,8 @@ pub fn check_pools(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
             .map(|(pool, pointer)| (pool.name.as_str(), format!("{pointer}/name")));
         duplicates(
             ctx.doc,
-            &format!("node pool of cluster `{}`:", cluster.name),
+            "node pool",
+            &format!(" of cluster `{}`", cluster.name),
             pools,
             &label,
             findings,

@@ -1,6 +1,6 @@
 //! A cluster's `poolOrder` names its pools, each exactly once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::Context;
 use crate::codes;
@@ -13,13 +13,17 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
             continue;
         };
         let base = format!("/spec/clusters/{}/poolOrder", cluster.index);
-        let names: Vec<String> = cluster
-            .current
-            .node_pools
-            .iter()
-            .map(|p| p.name.clone())
-            .collect();
+        // Unique and in declaration order: a duplicate pool is reported by the names check.
+        let mut names: Vec<String> = Vec::new();
+        for pool in &cluster.current.node_pools {
+            if !names.contains(&pool.name) {
+                names.push(pool.name.clone());
+            }
+        }
         let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+        // Pools that an unknown (misspelt) entry most likely meant: reported with that entry, not
+        // a second time as "left out".
+        let mut meant: BTreeSet<String> = BTreeSet::new();
         for (w, wave) in order.iter().enumerate() {
             let parallel = matches!(wave, crate::plan::PoolWave::Parallel(_));
             for (i, pool) in wave.pools().iter().enumerate() {
@@ -39,7 +43,10 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
                     .at(ctx.doc.label(&pointer).with_message("no such pool"))
                     .pointer(pointer.clone());
                     findings.push(match closest(pool, &names) {
-                        Some(best) => finding.help(format!("did you mean `{best}`?")),
+                        Some(best) => {
+                            meant.insert(best.clone());
+                            finding.help(format!("did you mean `{best}`?"))
+                        }
                         None => finding.help(format!("the pools are: {}", names.join(", "))),
                     });
                     continue;
@@ -63,7 +70,7 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
         let missing: Vec<&str> = names
             .iter()
             .map(String::as_str)
-            .filter(|n| !seen.contains_key(n))
+            .filter(|n| !seen.contains_key(n) && !meant.contains(*n))
             .collect();
         if !missing.is_empty() {
             let list = missing
@@ -76,11 +83,10 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
                     codes::POOL_ORDER_INCOMPLETE,
                     format!("`poolOrder` of cluster `{}` leaves out {list}", cluster.name),
                 )
-                .at(ctx.doc.label(&base).with_message("incomplete order"))
+                .at(ctx.doc.key_label(&base).with_message("incomplete order"))
                 .pointer(base.clone())
                 .help(format!(
-                    "add {list} to a wave, e.g. `poolOrder: [..., [{}]]`",
-                    missing.join(", ")
+                    "add {list} to a wave; a wave is a pool name, or a list of pools upgraded in parallel"
                 )),
             );
         }

@@ -36,7 +36,13 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
             findings.push(finding);
         }
     }
+    let mut reported: Vec<&str> = Vec::new();
     for (c, cluster) in ctx.plan.spec.clusters.iter().enumerate() {
+        // A duplicate cluster name is reported by the names check; judge each name once.
+        if reported.contains(&cluster.name.as_str()) {
+            continue;
+        }
+        reported.push(&cluster.name);
         let pointer = format!("/spec/clusters/{c}/name");
         match placed.get(cluster.name.as_str()).map(Vec::as_slice) {
             None | Some([]) => findings.push(
