@@ -513,3 +513,97 @@ fn enum_or_warn<T: DeserializeOwned + schemars::JsonSchema>(
     }
     value
 }
+
+/// One offered upgrade from a saved `get-upgrades` output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferedUpgrade {
+    pub kubernetes_version: KubeVersion,
+    pub is_preview: bool,
+}
+
+/// The upgrades AKS offers one cluster's control plane, or one pool.
+#[derive(Debug, Clone)]
+pub struct UpgradeProfile {
+    /// The version the profile was taken at.
+    pub kubernetes_version: Option<KubeVersion>,
+    pub upgrades: Vec<OfferedUpgrade>,
+    /// Node pools only: the newest node image for the pool.
+    pub latest_node_image_version: Option<String>,
+    pub doc: Arc<Document>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AzVersionProfile {
+    kubernetes_version: Option<String>,
+    upgrades: Option<Vec<AzUpgrade>>,
+    latest_node_image_version: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AzUpgrade {
+    kubernetes_version: String,
+    is_preview: Option<bool>,
+}
+
+fn read_profile(doc: &Arc<Document>, value: &Value, base: &str, findings: &mut Vec<Finding>) -> Option<UpgradeProfile> {
+    let profile: AzVersionProfile = match typed(doc, value, base, "an upgrade profile") {
+        Ok(profile) => profile,
+        Err(finding) => {
+            findings.push(finding);
+            return None;
+        }
+    };
+    let mut upgrades = Vec::new();
+    for (idx, upgrade) in profile.upgrades.unwrap_or_default().iter().enumerate() {
+        let pointer = format!("{base}/upgrades/{idx}/kubernetesVersion");
+        match KubeVersion::parse(&upgrade.kubernetes_version) {
+            Ok(version) => upgrades.push(OfferedUpgrade {
+                kubernetes_version: version,
+                is_preview: upgrade.is_preview.unwrap_or(false),
+            }),
+            Err(err) => findings.push(Finding::new(codes::INVALID_VERSION, err.message).at(doc.label(&pointer))),
+        }
+    }
+    Some(UpgradeProfile {
+        kubernetes_version: profile.kubernetes_version.as_deref().and_then(|v| KubeVersion::parse(v).ok()),
+        upgrades,
+        latest_node_image_version: profile.latest_node_image_version,
+        doc: Arc::clone(doc),
+    })
+}
+
+/// Reads `az aks get-upgrades -o json` output (the control plane's offered upgrades).
+pub fn read_cluster_upgrades(doc: &Arc<Document>, findings: &mut Vec<Finding>) -> Option<UpgradeProfile> {
+    let (value, base) = flatten_arm(&doc.value);
+    let Some(profile) = value.get("controlPlaneProfile") else {
+        findings.push(
+            Finding::new(
+                codes::AZ_SHAPE,
+                format!("`{}` is not `az aks get-upgrades` output (no `controlPlaneProfile`)", doc.source.name),
+            )
+            .at(doc.label(""))
+            .help("save it with `az aks get-upgrades -g RG -n NAME -o json > FILE`"),
+        );
+        return None;
+    };
+    read_profile(doc, profile, &format!("{base}/controlPlaneProfile"), findings)
+}
+
+/// Reads `az aks nodepool get-upgrades -o json` output (one pool's offered upgrades).
+pub fn read_pool_upgrades(doc: &Arc<Document>, findings: &mut Vec<Finding>) -> Option<UpgradeProfile> {
+    let (value, base) = flatten_arm(&doc.value);
+    if value.get("controlPlaneProfile").is_some() || value.get("kubernetesVersion").is_none() {
+        findings.push(
+            Finding::new(
+                codes::AZ_SHAPE,
+                format!("`{}` is not `az aks nodepool get-upgrades` output", doc.source.name),
+            )
+            .at(doc.label(""))
+            .help("save it with `az aks nodepool get-upgrades -g RG --cluster-name NAME --nodepool-name POOL -o json > FILE`"),
+        );
+        return None;
+    }
+    read_profile(doc, &value, &base, findings)
+}

@@ -159,6 +159,11 @@ pub struct Cluster {
     /// `az aks maintenanceconfiguration list -o json` outputs. Paths are relative to the plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_from: Option<CurrentFrom>,
+    /// Saved upgrade profiles that narrow the versions this cluster may move to: the output of
+    /// `az aks get-upgrades` (control plane) and of `az aks nodepool get-upgrades` per pool.
+    /// Paths are relative to the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upgrade_profiles: Option<UpgradeProfileFiles>,
     /// The auto-upgrade channels the cluster should have once the change is done. Absent: keep
     /// the current ones (`current.channels`, or those in the saved `az aks show` output). Only the
     /// channels given here change.
@@ -215,6 +220,18 @@ pub struct CurrentFiles {
     /// configurations in force now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_configurations: Option<String>,
+}
+
+/// Saved `get-upgrades` outputs for one cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UpgradeProfileFiles {
+    /// `az aks get-upgrades -g RG -n NAME -o json`: the versions the control plane may move to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control_plane: Option<String>,
+    /// Pool name → `az aks nodepool get-upgrades -g RG --cluster-name NAME --nodepool-name POOL -o json`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_pools: BTreeMap<String, String>,
 }
 
 impl CurrentFrom {

@@ -32,6 +32,10 @@ pub struct ResolvedCluster {
     pub pool_pointers: Vec<String>,
     /// Saved `az` documents this cluster's state came from (empty when written in the plan).
     pub state_docs: Vec<Arc<Document>>,
+    /// The control plane's offered upgrades (`upgradeProfiles.controlPlane`), when given.
+    pub upgrade_profile: Option<azure::UpgradeProfile>,
+    /// Each pool's offered upgrades (`upgradeProfiles.nodePools`), by pool name.
+    pub pool_upgrade_profiles: std::collections::BTreeMap<String, azure::UpgradeProfile>,
 }
 
 /// Resolves every cluster that has a usable current state; problems become findings.
@@ -42,17 +46,13 @@ pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<Resolv
         let before = findings.len();
         resolve_cluster(doc, index, cluster, base_dir, &mut clusters, &mut findings);
         // Problems found inside a saved `az` file also point back at the plan line that named it.
-        let named_here = doc
-            .label(&format!("/spec/clusters/{index}/currentFrom"))
-            .with_message("read from here");
-        for finding in &mut findings[before..] {
-            if finding
-                .primary
-                .as_ref()
-                .is_some_and(|label| !Arc::ptr_eq(&label.source, &doc.source))
-            {
-                finding.secondary.push(named_here.clone());
-            }
+        point_back(doc, &format!("/spec/clusters/{index}/currentFrom"), &mut findings[before..]);
+        if let Some(files) = &cluster.upgrade_profiles
+            && let Some(resolved) = clusters.last_mut().filter(|c| c.index == index)
+        {
+            let before = findings.len();
+            read_upgrade_profiles(doc, index, files, base_dir, resolved, &mut findings);
+            point_back(doc, &format!("/spec/clusters/{index}/upgradeProfiles"), &mut findings[before..]);
         }
     }
     (clusters, findings)
@@ -81,6 +81,8 @@ fn resolve_cluster(
                     .map(|p| format!("{base}/current/nodePools/{p}"))
                     .collect(),
                 state_docs: Vec::new(),
+                upgrade_profile: None,
+                pool_upgrade_profiles: Default::default(),
             }),
             (None, Some(from)) => {
                 let files = from.files();
@@ -114,6 +116,8 @@ fn resolve_cluster(
                     },
                     pool_pointers: state.pool_pointers.clone(),
                     state_docs: vec![Arc::clone(&show_doc)],
+                    upgrade_profile: None,
+                    pool_upgrade_profiles: Default::default(),
                 };
                 compare_identity(doc, &base, cluster, &state, &show_doc, findings);
                 if let Some(path) = &files.node_pools
@@ -146,6 +150,48 @@ fn resolve_cluster(
             }
             // Neither or both: reported by the model checks.
             _ => {}
+        }
+    }
+}
+
+fn point_back(doc: &Arc<Document>, pointer: &str, findings: &mut [Finding]) {
+    let named_here = doc.label(pointer).with_message("read from here");
+    for finding in findings {
+        if finding.primary.as_ref().is_some_and(|label| !Arc::ptr_eq(&label.source, &doc.source)) {
+            finding.secondary.push(named_here.clone());
+        }
+    }
+}
+
+fn read_upgrade_profiles(
+    doc: &Arc<Document>,
+    index: usize,
+    files: &crate::plan::UpgradeProfileFiles,
+    base_dir: &Path,
+    resolved: &mut ResolvedCluster,
+    findings: &mut Vec<Finding>,
+) {
+    let base = format!("/spec/clusters/{index}/upgradeProfiles");
+    if let Some(path) = &files.control_plane {
+        let pointer = format!("{base}/controlPlane");
+        if let Some(profile_doc) = read_state_file(doc, &pointer, path, base_dir, findings) {
+            resolved.upgrade_profile = azure::read_cluster_upgrades(&profile_doc, findings);
+        }
+    }
+    for (pool, path) in &files.node_pools {
+        let pointer = format!("{base}/nodePools/{}", crate::source::escape_pointer_segment(pool));
+        if !resolved.current.node_pools.iter().any(|p| &p.name == pool) {
+            findings.push(
+                Finding::new(codes::POOL_ORDER_UNKNOWN, format!("`upgradeProfiles.nodePools` names `{pool}`, which is not a pool of cluster `{}`", resolved.name))
+                    .at(doc.key_label(&pointer))
+                    .pointer(pointer.clone()),
+            );
+            continue;
+        }
+        if let Some(profile_doc) = read_state_file(doc, &pointer, path, base_dir, findings)
+            && let Some(profile) = azure::read_pool_upgrades(&profile_doc, findings)
+        {
+            resolved.pool_upgrade_profiles.insert(pool.clone(), profile);
         }
     }
 }

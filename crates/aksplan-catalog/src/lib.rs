@@ -1,0 +1,348 @@
+//! The version catalog: which Kubernetes versions AKS offers, which patch may upgrade to which,
+//! which minors are LTS-capable, and the support calendar, so that support status can be judged
+//! **as of** a date (the plan's `asOf`), never the wall clock.
+//!
+//! Two sources: the embedded snapshot (`data/catalog.json`, with its date and sources, so that
+//! everything works offline), or a file the user saved with `az aks get-versions -l LOC -o json`
+//! (`--catalog`). That output has no dates, so the calendar of the embedded snapshot is kept for
+//! the minors both know.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use aksplan_model::codes;
+use aksplan_model::finding::Finding;
+use aksplan_model::source::Document;
+use aksplan_model::version::KubeVersion;
+use jiff::civil::Date;
+use serde::Deserialize;
+
+const EMBEDDED: &str = include_str!("../data/catalog.json");
+
+/// Where a catalog came from, for headers and messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The snapshot built into aksplan, taken on this date.
+    Embedded { snapshot: Date },
+    /// A saved `az aks get-versions` output.
+    File { name: String },
+}
+
+/// One minor version as the catalog knows it.
+#[derive(Debug, Clone)]
+pub struct Minor {
+    pub version: KubeVersion,
+    pub is_preview: bool,
+    /// Support plans AKS offers on this minor (`KubernetesOfficial`, `AKSLongTermSupport`).
+    pub support_plans: Vec<String>,
+    pub ga: Option<Date>,
+    /// Last day of community support.
+    pub end_of_life: Option<Date>,
+    /// Last day of LTS support.
+    pub lts_end_of_life: Option<Date>,
+    /// Offered patches and the versions each may upgrade to; `None` when the source lists no
+    /// patches for this minor (then only the minor itself is known to exist).
+    pub patches: Option<BTreeMap<KubeVersion, Vec<KubeVersion>>>,
+}
+
+impl Minor {
+    pub fn lts_capable(&self) -> bool {
+        self.support_plans.iter().any(|p| p == "AKSLongTermSupport")
+    }
+
+    /// Only available under LTS (community support has ended).
+    pub fn lts_only(&self) -> bool {
+        self.lts_capable() && !self.support_plans.iter().any(|p| p == "KubernetesOfficial")
+    }
+
+    pub fn latest_patch(&self) -> Option<KubeVersion> {
+        self.patches.as_ref().and_then(|patches| patches.keys().next_back().copied())
+    }
+}
+
+/// Support status of a version on a given date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SupportStatus {
+    /// Offered as a preview: not for production, never chosen by auto-upgrade.
+    Preview,
+    /// Within community support.
+    Supported,
+    /// Past community support, within LTS (for clusters on the LTS plan).
+    Lts,
+    /// Past community support, in AKS platform support (N-3): upgrades out are supported, little else.
+    PlatformSupport,
+    /// Out of support.
+    Unsupported,
+    /// The catalog does not know this minor or its dates.
+    Unknown,
+}
+
+/// Whether the catalog offers a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offered {
+    Yes,
+    /// The minor is known but its patches are not listed by this catalog.
+    MinorOnly,
+    No,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub origin: Origin,
+    minors: BTreeMap<(u64, u64), Minor>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmbeddedFile {
+    snapshot_date: String,
+    minors: Vec<EmbeddedMinor>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmbeddedMinor {
+    version: String,
+    ga: Option<String>,
+    end_of_life: Option<String>,
+    lts_end_of_life: Option<String>,
+    is_preview: bool,
+    support_plans: Vec<String>,
+    patches: Option<BTreeMap<String, Vec<String>>>,
+}
+
+fn date(text: Option<&str>) -> Option<Date> {
+    text.and_then(|t| t.parse().ok())
+}
+
+fn versions(texts: &[String]) -> Vec<KubeVersion> {
+    let mut out: Vec<KubeVersion> = texts.iter().filter_map(|t| KubeVersion::parse(t).ok()).collect();
+    out.sort();
+    out
+}
+
+impl Catalog {
+    /// The snapshot built into aksplan.
+    pub fn embedded() -> Self {
+        // The embedded file is checked by a test; an unreadable one yields an empty catalog rather
+        // than a panic in front of a user.
+        let Ok(file) = serde_json::from_str::<EmbeddedFile>(EMBEDDED) else {
+            return Self { origin: Origin::Embedded { snapshot: Date::constant(1970, 1, 1) }, minors: BTreeMap::new() };
+        };
+        let snapshot = file.snapshot_date.parse().unwrap_or(Date::constant(1970, 1, 1));
+        let mut minors = BTreeMap::new();
+        for minor in file.minors {
+            let Ok(version) = KubeVersion::parse(&minor.version) else { continue };
+            let patches = minor.patches.map(|patches| {
+                patches
+                    .iter()
+                    .filter_map(|(patch, upgrades)| Some((KubeVersion::parse(patch).ok()?, versions(upgrades))))
+                    .collect()
+            });
+            minors.insert(
+                (version.major, version.minor),
+                Minor {
+                    version,
+                    is_preview: minor.is_preview,
+                    support_plans: minor.support_plans,
+                    ga: date(minor.ga.as_deref()),
+                    end_of_life: date(minor.end_of_life.as_deref()),
+                    lts_end_of_life: date(minor.lts_end_of_life.as_deref()),
+                    patches,
+                },
+            );
+        }
+        Self { origin: Origin::Embedded { snapshot }, minors }
+    }
+
+    /// A catalog from saved `az aks get-versions -l LOC -o json` output. Calendar dates come from
+    /// the embedded snapshot for the minors it knows.
+    pub fn from_get_versions(doc: &Arc<Document>) -> Result<Self, Vec<Finding>> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Versions {
+            values: Vec<Value>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Value {
+            version: String,
+            is_preview: Option<bool>,
+            capabilities: Option<Capabilities>,
+            patch_versions: Option<BTreeMap<String, PatchVersion>>,
+        }
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Capabilities {
+            support_plan: Option<Vec<String>>,
+        }
+        #[derive(Deserialize)]
+        struct PatchVersion {
+            upgrades: Option<Vec<String>>,
+        }
+        let hint = "save it with `az aks get-versions -l LOCATION -o json > FILE`";
+        let parsed: Versions = serde_json::from_value(doc.value.clone()).map_err(|err| {
+            let mut finding = Finding::new(
+                codes::AZ_SHAPE,
+                format!("`{}` is not `az aks get-versions` output: {err}", doc.source.name),
+            )
+            .at(doc.label(""))
+            .help(hint);
+            if doc.value.get("controlPlaneProfile").is_some() {
+                finding = finding.help(format!("this is `az aks get-upgrades` output (one cluster's upgrades); {hint}"));
+            }
+            vec![finding]
+        })?;
+        let embedded = Self::embedded();
+        let mut findings = Vec::new();
+        let mut minors = BTreeMap::new();
+        for (idx, value) in parsed.values.iter().enumerate() {
+            let pointer = format!("/values/{idx}/version");
+            let version = match KubeVersion::parse(&value.version) {
+                Ok(v) => v.minor_version(),
+                Err(err) => {
+                    findings.push(
+                        Finding::new(codes::INVALID_VERSION, err.message).at(doc.label(&pointer)).pointer(pointer),
+                    );
+                    continue;
+                }
+            };
+            let known = embedded.minor(version);
+            let patches = value.patch_versions.as_ref().map(|patches| {
+                patches
+                    .iter()
+                    .filter_map(|(patch, info)| {
+                        Some((KubeVersion::parse(patch).ok()?, versions(info.upgrades.as_deref().unwrap_or_default())))
+                    })
+                    .collect()
+            });
+            minors.insert(
+                (version.major, version.minor),
+                Minor {
+                    version,
+                    is_preview: value.is_preview.unwrap_or(false),
+                    support_plans: value
+                        .capabilities
+                        .as_ref()
+                        .and_then(|c| c.support_plan.clone())
+                        .unwrap_or_else(|| vec!["KubernetesOfficial".into()]),
+                    ga: known.and_then(|m| m.ga),
+                    end_of_life: known.and_then(|m| m.end_of_life),
+                    lts_end_of_life: known.and_then(|m| m.lts_end_of_life),
+                    patches,
+                },
+            );
+        }
+        if !findings.is_empty() {
+            return Err(findings);
+        }
+        Ok(Self { origin: Origin::File { name: doc.source.name.clone() }, minors })
+    }
+
+    pub fn minor(&self, version: KubeVersion) -> Option<&Minor> {
+        self.minors.get(&(version.major, version.minor))
+    }
+
+    pub fn minors(&self) -> impl Iterator<Item = &Minor> {
+        self.minors.values()
+    }
+
+    /// Whether the catalog offers `version` (a minor is offered when the catalog lists it).
+    pub fn offers(&self, version: KubeVersion) -> Offered {
+        let Some(minor) = self.minor(version) else { return Offered::No };
+        match (&minor.patches, version.patch) {
+            (_, None) => Offered::Yes,
+            (None, Some(_)) => Offered::MinorOnly,
+            (Some(patches), Some(_)) if patches.contains_key(&version) => Offered::Yes,
+            (Some(_), Some(_)) => Offered::No,
+        }
+    }
+
+    /// The exact version a target means: itself if it names a patch, else the minor's latest patch.
+    pub fn resolve(&self, version: KubeVersion) -> Option<KubeVersion> {
+        match version.patch {
+            Some(_) => Some(version),
+            None => self.minor(version).and_then(Minor::latest_patch),
+        }
+    }
+
+    /// Whether AKS lists `to` as an upgrade from the patch `from` (`None`: the catalog has no
+    /// patch data for `from`).
+    pub fn upgrade_listed(&self, from: KubeVersion, to: KubeVersion) -> Option<bool> {
+        let upgrades = self.minor(from)?.patches.as_ref()?.get(&from)?;
+        Some(upgrades.iter().any(|u| *u == to || (to.patch.is_none() && u.minor_version() == to)))
+    }
+
+    /// Support status of `version` on `date`; `lts` says whether the cluster is on the LTS plan.
+    pub fn support_status(&self, version: KubeVersion, date: Date, lts: bool) -> SupportStatus {
+        let Some(minor) = self.minor(version) else { return SupportStatus::Unknown };
+        if minor.is_preview {
+            return SupportStatus::Preview;
+        }
+        let (Some(ga), Some(end)) = (minor.ga, minor.end_of_life) else { return SupportStatus::Unknown };
+        if date < ga {
+            // Before the calendar's GA month (an early region, or a catalog file that offers it).
+            return SupportStatus::Supported;
+        }
+        if date <= end {
+            return SupportStatus::Supported;
+        }
+        if lts && minor.lts_end_of_life.is_some_and(|lts_end| date <= lts_end) {
+            return SupportStatus::Lts;
+        }
+        // Platform support lasts until minor + 4 reaches GA (the minor is then N-4).
+        let n_plus_4 = KubeVersion::new(version.major, version.minor + 4, None);
+        match self.minor(n_plus_4).and_then(|m| m.ga) {
+            Some(ga4) if date < ga4 => SupportStatus::PlatformSupport,
+            Some(_) => SupportStatus::Unsupported,
+            // The calendar does not reach that far: the newest known GA decides conservatively.
+            None => SupportStatus::Unknown,
+        }
+    }
+
+    /// The newest GA minor on `date` (N of the support window).
+    pub fn newest_ga_minor(&self, date: Date) -> Option<KubeVersion> {
+        self.minors.values().filter(|m| !m.is_preview && m.ga.is_some_and(|ga| ga <= date)).map(|m| m.version).max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> KubeVersion {
+        KubeVersion::parse(text).unwrap()
+    }
+
+    #[test]
+    fn embedded_snapshot_loads_with_dates_and_patches() {
+        let catalog = Catalog::embedded();
+        assert!(matches!(catalog.origin, Origin::Embedded { .. }));
+        assert!(catalog.minors().count() >= 11);
+        for minor in catalog.minors() {
+            assert!(minor.ga.is_some() && minor.end_of_life.is_some() && minor.lts_end_of_life.is_some(), "{}", minor.version);
+        }
+        assert_eq!(catalog.minor(v("1.33")).unwrap().latest_patch(), Some(v("1.33.2")));
+        assert_eq!(catalog.resolve(v("1.31")), Some(v("1.31.10")), "numeric, not string, order");
+        assert_eq!(catalog.offers(v("1.27.102")), Offered::Yes);
+        assert_eq!(catalog.offers(v("1.27.7")), Offered::No);
+        assert_eq!(catalog.offers(v("1.35.1")), Offered::MinorOnly);
+        assert_eq!(catalog.offers(v("1.40")), Offered::No);
+        assert_eq!(catalog.upgrade_listed(v("1.29.14"), v("1.32.6")), Some(true), "LTS patches jump minors");
+        assert_eq!(catalog.upgrade_listed(v("1.32.0"), v("1.33")), Some(true));
+    }
+
+    #[test]
+    fn support_status_is_computed_as_of_a_date() {
+        let catalog = Catalog::embedded();
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        assert_eq!(catalog.support_status(v("1.33.2"), d("2026-07-31"), false), SupportStatus::Supported);
+        assert_eq!(catalog.support_status(v("1.33.2"), d("2026-08-01"), false), SupportStatus::PlatformSupport);
+        assert_eq!(catalog.support_status(v("1.33.2"), d("2026-08-01"), true), SupportStatus::Lts);
+        // 1.29 + 4 = 1.33, GA June 2025.
+        assert_eq!(catalog.support_status(v("1.29.15"), d("2025-05-01"), false), SupportStatus::PlatformSupport);
+        assert_eq!(catalog.support_status(v("1.29.15"), d("2025-06-01"), false), SupportStatus::Unsupported);
+        assert_eq!(catalog.support_status(v("1.50"), d("2025-06-01"), false), SupportStatus::Unknown);
+        assert_eq!(catalog.newest_ga_minor(d("2026-12-01")), Some(v("1.37")));
+    }
+}
