@@ -47,4 +47,5 @@ mod examples;
 mod init;
 mod invalid;
 mod real_world;
+mod rules;
 mod usage;

@@ -56,7 +56,9 @@ impl Minor {
     }
 
     pub fn latest_patch(&self) -> Option<KubeVersion> {
-        self.patches.as_ref().and_then(|patches| patches.keys().next_back().copied())
+        self.patches
+            .as_ref()
+            .and_then(|patches| patches.keys().next_back().copied())
     }
 }
 
@@ -127,16 +129,25 @@ impl Catalog {
         // The embedded file is checked by a test; an unreadable one yields an empty catalog rather
         // than a panic in front of a user.
         let Ok(file) = serde_json::from_str::<EmbeddedFile>(EMBEDDED) else {
-            return Self { origin: Origin::Embedded { snapshot: Date::constant(1970, 1, 1) }, minors: BTreeMap::new() };
+            return Self {
+                origin: Origin::Embedded {
+                    snapshot: Date::constant(1970, 1, 1),
+                },
+                minors: BTreeMap::new(),
+            };
         };
         let snapshot = file.snapshot_date.parse().unwrap_or(Date::constant(1970, 1, 1));
         let mut minors = BTreeMap::new();
         for minor in file.minors {
-            let Ok(version) = KubeVersion::parse(&minor.version) else { continue };
+            let Ok(version) = KubeVersion::parse(&minor.version) else {
+                continue;
+            };
             let patches = minor.patches.map(|patches| {
                 patches
                     .iter()
-                    .filter_map(|(patch, upgrades)| Some((KubeVersion::parse(patch).ok()?, versions(upgrades))))
+                    .filter_map(|(patch, upgrades)| {
+                        Some((KubeVersion::parse(patch).ok()?, versions(upgrades)))
+                    })
                     .collect()
             });
             minors.insert(
@@ -152,7 +163,10 @@ impl Catalog {
                 },
             );
         }
-        Self { origin: Origin::Embedded { snapshot }, minors }
+        Self {
+            origin: Origin::Embedded { snapshot },
+            minors,
+        }
     }
 
     /// A catalog from saved `az aks get-versions -l LOC -o json` output. Calendar dates come from
@@ -189,7 +203,9 @@ impl Catalog {
             .at(doc.label(""))
             .help(hint);
             if doc.value.get("controlPlaneProfile").is_some() {
-                finding = finding.help(format!("this is `az aks get-upgrades` output (one cluster's upgrades); {hint}"));
+                finding = finding.help(format!(
+                    "this is `az aks get-upgrades` output (one cluster's upgrades); {hint}"
+                ));
             }
             vec![finding]
         })?;
@@ -202,7 +218,9 @@ impl Catalog {
                 Ok(v) => v.minor_version(),
                 Err(err) => {
                     findings.push(
-                        Finding::new(codes::INVALID_VERSION, err.message).at(doc.label(&pointer)).pointer(pointer),
+                        Finding::new(codes::INVALID_VERSION, err.message)
+                            .at(doc.label(&pointer))
+                            .pointer(pointer),
                     );
                     continue;
                 }
@@ -212,7 +230,10 @@ impl Catalog {
                 patches
                     .iter()
                     .filter_map(|(patch, info)| {
-                        Some((KubeVersion::parse(patch).ok()?, versions(info.upgrades.as_deref().unwrap_or_default())))
+                        Some((
+                            KubeVersion::parse(patch).ok()?,
+                            versions(info.upgrades.as_deref().unwrap_or_default()),
+                        ))
                     })
                     .collect()
             });
@@ -236,7 +257,12 @@ impl Catalog {
         if !findings.is_empty() {
             return Err(findings);
         }
-        Ok(Self { origin: Origin::File { name: doc.source.name.clone() }, minors })
+        Ok(Self {
+            origin: Origin::File {
+                name: doc.source.name.clone(),
+            },
+            minors,
+        })
     }
 
     pub fn minor(&self, version: KubeVersion) -> Option<&Minor> {
@@ -249,7 +275,9 @@ impl Catalog {
 
     /// Whether the catalog offers `version` (a minor is offered when the catalog lists it).
     pub fn offers(&self, version: KubeVersion) -> Offered {
-        let Some(minor) = self.minor(version) else { return Offered::No };
+        let Some(minor) = self.minor(version) else {
+            return Offered::No;
+        };
         match (&minor.patches, version.patch) {
             (_, None) => Offered::Yes,
             (None, Some(_)) => Offered::MinorOnly,
@@ -270,16 +298,24 @@ impl Catalog {
     /// patch data for `from`).
     pub fn upgrade_listed(&self, from: KubeVersion, to: KubeVersion) -> Option<bool> {
         let upgrades = self.minor(from)?.patches.as_ref()?.get(&from)?;
-        Some(upgrades.iter().any(|u| *u == to || (to.patch.is_none() && u.minor_version() == to)))
+        Some(
+            upgrades
+                .iter()
+                .any(|u| *u == to || (to.patch.is_none() && u.minor_version() == to)),
+        )
     }
 
     /// Support status of `version` on `date`; `lts` says whether the cluster is on the LTS plan.
     pub fn support_status(&self, version: KubeVersion, date: Date, lts: bool) -> SupportStatus {
-        let Some(minor) = self.minor(version) else { return SupportStatus::Unknown };
+        let Some(minor) = self.minor(version) else {
+            return SupportStatus::Unknown;
+        };
         if minor.is_preview {
             return SupportStatus::Preview;
         }
-        let (Some(ga), Some(end)) = (minor.ga, minor.end_of_life) else { return SupportStatus::Unknown };
+        let (Some(ga), Some(end)) = (minor.ga, minor.end_of_life) else {
+            return SupportStatus::Unknown;
+        };
         if date < ga {
             // Before the calendar's GA month (an early region, or a catalog file that offers it).
             return SupportStatus::Supported;
@@ -302,7 +338,11 @@ impl Catalog {
 
     /// The newest GA minor on `date` (N of the support window).
     pub fn newest_ga_minor(&self, date: Date) -> Option<KubeVersion> {
-        self.minors.values().filter(|m| !m.is_preview && m.ga.is_some_and(|ga| ga <= date)).map(|m| m.version).max()
+        self.minors
+            .values()
+            .filter(|m| !m.is_preview && m.ga.is_some_and(|ga| ga <= date))
+            .map(|m| m.version)
+            .max()
     }
 }
 
@@ -320,15 +360,30 @@ mod tests {
         assert!(matches!(catalog.origin, Origin::Embedded { .. }));
         assert!(catalog.minors().count() >= 11);
         for minor in catalog.minors() {
-            assert!(minor.ga.is_some() && minor.end_of_life.is_some() && minor.lts_end_of_life.is_some(), "{}", minor.version);
+            assert!(
+                minor.ga.is_some() && minor.end_of_life.is_some() && minor.lts_end_of_life.is_some(),
+                "{}",
+                minor.version
+            );
         }
-        assert_eq!(catalog.minor(v("1.33")).unwrap().latest_patch(), Some(v("1.33.2")));
-        assert_eq!(catalog.resolve(v("1.31")), Some(v("1.31.10")), "numeric, not string, order");
+        assert_eq!(
+            catalog.minor(v("1.33")).unwrap().latest_patch(),
+            Some(v("1.33.2"))
+        );
+        assert_eq!(
+            catalog.resolve(v("1.31")),
+            Some(v("1.31.10")),
+            "numeric, not string, order"
+        );
         assert_eq!(catalog.offers(v("1.27.102")), Offered::Yes);
         assert_eq!(catalog.offers(v("1.27.7")), Offered::No);
         assert_eq!(catalog.offers(v("1.35.1")), Offered::MinorOnly);
         assert_eq!(catalog.offers(v("1.40")), Offered::No);
-        assert_eq!(catalog.upgrade_listed(v("1.29.14"), v("1.32.6")), Some(true), "LTS patches jump minors");
+        assert_eq!(
+            catalog.upgrade_listed(v("1.29.14"), v("1.32.6")),
+            Some(true),
+            "LTS patches jump minors"
+        );
         assert_eq!(catalog.upgrade_listed(v("1.32.0"), v("1.33")), Some(true));
     }
 
@@ -336,13 +391,31 @@ mod tests {
     fn support_status_is_computed_as_of_a_date() {
         let catalog = Catalog::embedded();
         let d = |s: &str| s.parse::<Date>().unwrap();
-        assert_eq!(catalog.support_status(v("1.33.2"), d("2026-07-31"), false), SupportStatus::Supported);
-        assert_eq!(catalog.support_status(v("1.33.2"), d("2026-08-01"), false), SupportStatus::PlatformSupport);
-        assert_eq!(catalog.support_status(v("1.33.2"), d("2026-08-01"), true), SupportStatus::Lts);
+        assert_eq!(
+            catalog.support_status(v("1.33.2"), d("2026-07-31"), false),
+            SupportStatus::Supported
+        );
+        assert_eq!(
+            catalog.support_status(v("1.33.2"), d("2026-08-01"), false),
+            SupportStatus::PlatformSupport
+        );
+        assert_eq!(
+            catalog.support_status(v("1.33.2"), d("2026-08-01"), true),
+            SupportStatus::Lts
+        );
         // 1.29 + 4 = 1.33, GA June 2025.
-        assert_eq!(catalog.support_status(v("1.29.15"), d("2025-05-01"), false), SupportStatus::PlatformSupport);
-        assert_eq!(catalog.support_status(v("1.29.15"), d("2025-06-01"), false), SupportStatus::Unsupported);
-        assert_eq!(catalog.support_status(v("1.50"), d("2025-06-01"), false), SupportStatus::Unknown);
+        assert_eq!(
+            catalog.support_status(v("1.29.15"), d("2025-05-01"), false),
+            SupportStatus::PlatformSupport
+        );
+        assert_eq!(
+            catalog.support_status(v("1.29.15"), d("2025-06-01"), false),
+            SupportStatus::Unsupported
+        );
+        assert_eq!(
+            catalog.support_status(v("1.50"), d("2025-06-01"), false),
+            SupportStatus::Unknown
+        );
         assert_eq!(catalog.newest_ga_minor(d("2026-12-01")), Some(v("1.37")));
     }
 }

@@ -68,6 +68,8 @@ enum Command {
         /// Read plans in this format whatever their names (needed for `-` when not YAML).
         #[arg(long, value_enum)]
         input_format: Option<InputFormat>,
+        #[command(flatten)]
+        judge: JudgeArgs,
     },
     /// Print a JSON Schema: `plan` (the plan language).
     Schema {
@@ -91,6 +93,18 @@ enum Command {
     },
     /// Explain a diagnostic code (e.g. `aksplan explain AKS014`).
     Explain { code: String },
+}
+
+/// What versions are judged against.
+#[derive(clap::Args)]
+struct JudgeArgs {
+    /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`
+    /// (default: the snapshot built into aksplan).
+    #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
+    catalog: Option<PathBuf>,
+    /// Judge support status as of this date (YYYY-MM-DD); overrides the plan's `asOf`.
+    #[arg(long, value_name = "DATE")]
+    as_of: Option<jiff::civil::Date>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,7 +136,8 @@ fn main() -> ExitCode {
             plans,
             format,
             input_format,
-        } => check(&plans, format, input_format, human),
+            judge,
+        } => check(&plans, format, input_format, &judge, human),
         Command::Schema {
             kind: SchemaKind::Plan,
         } => {
@@ -224,19 +239,91 @@ fn cannot_read(name: &str, err: &std::io::Error) -> Finding {
     }
 }
 
+fn load_catalog(path: Option<&Path>) -> Result<aksplan_catalog::Catalog, Vec<Finding>> {
+    let Some(path) = path else {
+        return Ok(aksplan_catalog::Catalog::embedded());
+    };
+    let name = path.to_string_lossy().into_owned();
+    let bytes = std::fs::read(path).map_err(|err| vec![cannot_read(&name, &err)])?;
+    let doc = aksplan_model::source::parse_document(&name, &bytes, Format::Json)
+        .map_err(|finding| vec![finding])?;
+    aksplan_catalog::Catalog::from_get_versions(&std::sync::Arc::new(doc)).map_err(|findings| {
+        // A catalog that cannot be used is a usage problem (exit 2), whatever is wrong inside it.
+        findings
+            .into_iter()
+            .map(|f| {
+                let mut tool = Finding::new(codes::BAD_CATALOG, f.message).help_opt(f.help);
+                tool.primary = f.primary;
+                tool
+            })
+            .collect()
+    })
+}
+
+/// The date support is judged on: `--as-of`, else the plan's `asOf`, else today (and a note).
+fn as_of_date(
+    flag: Option<jiff::civil::Date>,
+    loaded: &aksplan_model::Loaded,
+) -> (jiff::civil::Date, Option<Finding>) {
+    if let Some(date) = flag {
+        return (date, None);
+    }
+    let from_plan = loaded
+        .plan
+        .as_ref()
+        .and_then(|plan| plan.spec.as_of.as_deref())
+        .and_then(|d| d.parse().ok());
+    if let Some(date) = from_plan {
+        return (date, None);
+    }
+    let today = jiff::Zoned::now().date();
+    let mut note = Finding::new(
+        codes::AS_OF_TODAY,
+        format!("no `asOf`: support status is judged as of today, {today}"),
+    )
+    .help("set `spec.asOf` (or pass `--as-of`) so that the result does not change with the calendar");
+    if let Some(doc) = &loaded.doc {
+        note = note.at(doc.key_label("/spec"));
+    }
+    (today, Some(note))
+}
+
 fn check(
     plans: &[String],
     format: OutputFormat,
     input_format: Option<InputFormat>,
+    judge: &JudgeArgs,
     human: HumanOptions,
 ) -> ExitCode {
     let mut findings = Vec::new();
+    let catalog = match load_catalog(judge.catalog.as_deref()) {
+        Ok(catalog) => Some(catalog),
+        Err(errors) => {
+            findings.extend(errors);
+            None
+        }
+    };
     for name in plans {
+        let Some(catalog) = &catalog else { break };
         match read_input(name, input_format) {
             Ok((bytes, format, base)) => {
                 let display = if name == "-" { "<stdin>" } else { name.as_str() };
                 let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
-                findings.extend(loaded.findings);
+                let mut plan_findings = loaded.findings.clone();
+                if let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) {
+                    let (as_of, note) = as_of_date(judge.as_of, &loaded);
+                    plan_findings.extend(note);
+                    let ctx = aksplan_rules::Context {
+                        doc,
+                        plan,
+                        clusters: &loaded.clusters,
+                        catalog,
+                        as_of,
+                    };
+                    plan_findings.extend(aksplan_rules::check(&ctx));
+                }
+                aksplan_model::finding::sort_findings(&mut plan_findings);
+                findings.extend(plan_findings);
             }
             Err(finding) => findings.push(finding),
         }
@@ -255,7 +342,7 @@ fn check(
 }
 
 fn explain(code: &str) -> ExitCode {
-    match codes::lookup(code) {
+    match aksplan_rules::registry::lookup(code) {
         Some(code) => {
             write_stdout(&format!(
                 "# {}: {}\n\nSeverity: {}\n\n{}\n",

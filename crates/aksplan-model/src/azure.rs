@@ -547,7 +547,12 @@ struct AzUpgrade {
     is_preview: Option<bool>,
 }
 
-fn read_profile(doc: &Arc<Document>, value: &Value, base: &str, findings: &mut Vec<Finding>) -> Option<UpgradeProfile> {
+fn read_profile(
+    doc: &Arc<Document>,
+    value: &Value,
+    base: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<UpgradeProfile> {
     let profile: AzVersionProfile = match typed(doc, value, base, "an upgrade profile") {
         Ok(profile) => profile,
         Err(finding) => {
@@ -563,11 +568,16 @@ fn read_profile(doc: &Arc<Document>, value: &Value, base: &str, findings: &mut V
                 kubernetes_version: version,
                 is_preview: upgrade.is_preview.unwrap_or(false),
             }),
-            Err(err) => findings.push(Finding::new(codes::INVALID_VERSION, err.message).at(doc.label(&pointer))),
+            Err(err) => {
+                findings.push(Finding::new(codes::INVALID_VERSION, err.message).at(doc.label(&pointer)))
+            }
         }
     }
     Some(UpgradeProfile {
-        kubernetes_version: profile.kubernetes_version.as_deref().and_then(|v| KubeVersion::parse(v).ok()),
+        kubernetes_version: profile
+            .kubernetes_version
+            .as_deref()
+            .and_then(|v| KubeVersion::parse(v).ok()),
         upgrades,
         latest_node_image_version: profile.latest_node_image_version,
         doc: Arc::clone(doc),
@@ -581,7 +591,10 @@ pub fn read_cluster_upgrades(doc: &Arc<Document>, findings: &mut Vec<Finding>) -
         findings.push(
             Finding::new(
                 codes::AZ_SHAPE,
-                format!("`{}` is not `az aks get-upgrades` output (no `controlPlaneProfile`)", doc.source.name),
+                format!(
+                    "`{}` is not `az aks get-upgrades` output (no `controlPlaneProfile`)",
+                    doc.source.name
+                ),
             )
             .at(doc.label(""))
             .help("save it with `az aks get-upgrades -g RG -n NAME -o json > FILE`"),

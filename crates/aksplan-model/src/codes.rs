@@ -172,6 +172,21 @@ apiVersion: v1
 kind: ConfigMap
 ```";
 
+    AS_OF_TODAY = "AKS007", Info, Model, "No `asOf` date: support status is judged as of today",
+"## What it checks
+Support status is computed as of the plan's `spec.asOf`, or the `--as-of` flag. When neither is
+given, aksplan uses today's date and says so with this note.
+
+## Why
+A plan checked in CI should give the same verdict tomorrow as today: results that depend on the
+wall clock are not reproducible. Set `asOf` to the date of the change.
+
+## Example
+```yaml
+spec:
+  asOf: 2026-12-01
+```";
+
     UNKNOWN_FIELD = "AKS010", Error, Input, "Unknown field",
 "## What it checks
 Every field must be one the plan language defines at that place.
@@ -446,6 +461,19 @@ A half-written script or plan must never be left behind. Exit code 2.
 ## Example
 ```console
 $ aksplan init --from show.json -o /read-only/plan.yaml
+```";
+
+    BAD_CATALOG = "AKS904", Error, Tool, "The `--catalog` file cannot be used",
+"## What it checks
+`--catalog FILE` names the JSON printed by `az aks get-versions -l LOCATION -o json`.
+
+## Why
+Without a usable catalog no version can be judged; aksplan stops with exit code 2 rather than
+fall back silently to its embedded snapshot.
+
+## Example
+```console
+$ aksplan check plan.yaml --catalog get-upgrades.json
 ```";
 }
 

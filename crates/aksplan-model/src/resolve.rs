@@ -46,13 +46,21 @@ pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<Resolv
         let before = findings.len();
         resolve_cluster(doc, index, cluster, base_dir, &mut clusters, &mut findings);
         // Problems found inside a saved `az` file also point back at the plan line that named it.
-        point_back(doc, &format!("/spec/clusters/{index}/currentFrom"), &mut findings[before..]);
+        point_back(
+            doc,
+            &format!("/spec/clusters/{index}/currentFrom"),
+            &mut findings[before..],
+        );
         if let Some(files) = &cluster.upgrade_profiles
             && let Some(resolved) = clusters.last_mut().filter(|c| c.index == index)
         {
             let before = findings.len();
             read_upgrade_profiles(doc, index, files, base_dir, resolved, &mut findings);
-            point_back(doc, &format!("/spec/clusters/{index}/upgradeProfiles"), &mut findings[before..]);
+            point_back(
+                doc,
+                &format!("/spec/clusters/{index}/upgradeProfiles"),
+                &mut findings[before..],
+            );
         }
     }
     (clusters, findings)
@@ -157,7 +165,11 @@ fn resolve_cluster(
 fn point_back(doc: &Arc<Document>, pointer: &str, findings: &mut [Finding]) {
     let named_here = doc.label(pointer).with_message("read from here");
     for finding in findings {
-        if finding.primary.as_ref().is_some_and(|label| !Arc::ptr_eq(&label.source, &doc.source)) {
+        if finding
+            .primary
+            .as_ref()
+            .is_some_and(|label| !Arc::ptr_eq(&label.source, &doc.source))
+        {
             finding.secondary.push(named_here.clone());
         }
     }
@@ -182,9 +194,15 @@ fn read_upgrade_profiles(
         let pointer = format!("{base}/nodePools/{}", crate::source::escape_pointer_segment(pool));
         if !resolved.current.node_pools.iter().any(|p| &p.name == pool) {
             findings.push(
-                Finding::new(codes::POOL_ORDER_UNKNOWN, format!("`upgradeProfiles.nodePools` names `{pool}`, which is not a pool of cluster `{}`", resolved.name))
-                    .at(doc.key_label(&pointer))
-                    .pointer(pointer.clone()),
+                Finding::new(
+                    codes::POOL_ORDER_UNKNOWN,
+                    format!(
+                        "`upgradeProfiles.nodePools` names `{pool}`, which is not a pool of cluster `{}`",
+                        resolved.name
+                    ),
+                )
+                .at(doc.key_label(&pointer))
+                .pointer(pointer.clone()),
             );
             continue;
         }

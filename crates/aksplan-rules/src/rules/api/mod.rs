@@ -1,0 +1,5 @@
+//! Rules: api.
+
+use super::Rule;
+
+pub const RULES: &[Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules: channels.
+
+use super::Rule;
+
+pub const RULES: &[Rule] = &[];

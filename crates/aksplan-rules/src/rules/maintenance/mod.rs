@@ -1,0 +1,5 @@
+//! Rules: maintenance.
+
+use super::Rule;
+
+pub const RULES: &[Rule] = &[];

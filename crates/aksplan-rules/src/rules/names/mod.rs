@@ -1,0 +1,5 @@
+//! Rules: names.
+
+use super::Rule;
+
+pub const RULES: &[Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules: os.
+
+use super::Rule;
+
+pub const RULES: &[Rule] = &[];

@@ -1,0 +1,5 @@
+//! Rules: settings.
+
+use super::Rule;
+
+pub const RULES: &[Rule] = &[];

@@ -1,0 +1,28 @@
+//! The current state and the target against the support calendar (`aks-upgrade-rules.md` §2.3,
+//! §2.4), judged as of the plan's date.
+
+use super::Rule;
+
+mod aks120_current_support;
+mod aks121_target_support;
+mod aks122_lts_premium;
+mod aks123_lts_capable;
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: aks120_current_support::CODE,
+        check: aks120_current_support::check,
+    },
+    Rule {
+        code: aks121_target_support::CODE,
+        check: aks121_target_support::check,
+    },
+    Rule {
+        code: aks122_lts_premium::CODE,
+        check: aks122_lts_premium::check,
+    },
+    Rule {
+        code: aks123_lts_capable::CODE,
+        check: aks123_lts_capable::check,
+    },
+];

@@ -1,0 +1,179 @@
+//! Version-skew arithmetic, shared by the plan rules and the compiler's state verifier.
+//!
+//! Sources (`aks-upgrade-rules.md` §1, §2.2): a node pool has the control plane's major, is never
+//! newer (compared on major.minor.patch), and is at most 3 minors older when the control plane
+//! is on 1.28 or later, 2 before (AKS adopted n-3 for 1.28+, AKS-CHANGELOG 2024-04-11). Upstream,
+//! a kubelet is never newer than the apiserver and at most 3 minors older, 2 when the kubelet is
+//! older than 1.25 (Kubernetes 1.28 release).
+
+use aksplan_model::version::KubeVersion;
+
+/// How far a node pool's version is from the control plane's, and what is wrong with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolSkew {
+    Ok,
+    /// Different major versions.
+    MajorMismatch,
+    /// The pool is newer than the control plane.
+    Newer,
+    /// The pool is more minors behind than allowed; `allowed` is the window.
+    TooFarBehind {
+        behind: u64,
+        allowed: u64,
+    },
+}
+
+/// The number of minors AKS lets a pool trail a control plane on `control_plane`.
+pub fn aks_window(control_plane: KubeVersion) -> u64 {
+    if (control_plane.major, control_plane.minor) >= (1, 28) {
+        3
+    } else {
+        2
+    }
+}
+
+/// AKS's rule for a pool on `pool` under a control plane on `control_plane`. Minor-only versions
+/// compare as their minor (a pool on `1.30` is not "newer" than a control plane on `1.30.9`).
+pub fn aks_pool_skew(control_plane: KubeVersion, pool: KubeVersion) -> PoolSkew {
+    if control_plane.major != pool.major {
+        return PoolSkew::MajorMismatch;
+    }
+    let newer = match (pool.patch, control_plane.patch) {
+        (Some(_), Some(_)) => pool > control_plane,
+        _ => pool.minor > control_plane.minor,
+    };
+    if newer {
+        return PoolSkew::Newer;
+    }
+    let behind = control_plane.minor.saturating_sub(pool.minor);
+    let allowed = aks_window(control_plane);
+    if behind > allowed {
+        PoolSkew::TooFarBehind { behind, allowed }
+    } else {
+        PoolSkew::Ok
+    }
+}
+
+/// The upstream kubelet/kube-proxy window for a kubelet on `kubelet`.
+pub fn upstream_window(kubelet: KubeVersion) -> u64 {
+    if (kubelet.major, kubelet.minor) < (1, 25) {
+        2
+    } else {
+        3
+    }
+}
+
+/// The upstream Kubernetes rule for a kubelet (or kube-proxy) on `kubelet` against an apiserver
+/// on `apiserver` (minors only: the upstream policy is stated in minors).
+pub fn upstream_kubelet_skew(apiserver: KubeVersion, kubelet: KubeVersion) -> PoolSkew {
+    if apiserver.major != kubelet.major {
+        return PoolSkew::MajorMismatch;
+    }
+    if kubelet.minor > apiserver.minor {
+        return PoolSkew::Newer;
+    }
+    let behind = apiserver.minor - kubelet.minor;
+    let allowed = upstream_window(kubelet);
+    if behind > allowed {
+        PoolSkew::TooFarBehind { behind, allowed }
+    } else {
+        PoolSkew::Ok
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(text: &str) -> KubeVersion {
+        KubeVersion::parse(text).unwrap()
+    }
+
+    #[test]
+    fn aks_skew_table() {
+        use PoolSkew::*;
+        let cases: &[(&str, &str, PoolSkew)] = &[
+            // The 1.27/1.28 boundary: N-2 before, N-3 from 1.28 on.
+            ("1.27.9", "1.25.6", Ok),
+            (
+                "1.27.9",
+                "1.24.9",
+                TooFarBehind {
+                    behind: 3,
+                    allowed: 2,
+                },
+            ),
+            ("1.28.0", "1.25.6", Ok),
+            (
+                "1.28.0",
+                "1.24.9",
+                TooFarBehind {
+                    behind: 4,
+                    allowed: 3,
+                },
+            ),
+            // Exactly N-3 and N-4 on a current control plane.
+            ("1.33.2", "1.30.14", Ok),
+            (
+                "1.33.2",
+                "1.29.15",
+                TooFarBehind {
+                    behind: 4,
+                    allowed: 3,
+                },
+            ),
+            // Never newer, compared on the patch: LTS patches above 100 compare numerically.
+            ("1.27.102", "1.27.100", Ok),
+            ("1.27.100", "1.27.102", Newer),
+            ("1.27.99", "1.27.100", Newer),
+            ("1.30.9", "1.30.10", Newer),
+            ("1.30.10", "1.30.9", Ok),
+            ("1.30.9", "1.31.1", Newer),
+            // Minor-only versions compare as minors.
+            ("1.30.9", "1.30", Ok),
+            ("1.30", "1.30.9", Ok),
+            ("2.0.0", "1.33.0", MajorMismatch),
+        ];
+        for (cp, pool, expected) in cases {
+            assert_eq!(
+                aks_pool_skew(v(cp), v(pool)),
+                *expected,
+                "control plane {cp}, pool {pool}"
+            );
+        }
+    }
+
+    #[test]
+    fn upstream_skew_table() {
+        use PoolSkew::*;
+        let cases: &[(&str, &str, PoolSkew)] = &[
+            ("1.28", "1.25", Ok),
+            (
+                "1.27",
+                "1.24",
+                TooFarBehind {
+                    behind: 3,
+                    allowed: 2,
+                },
+            ),
+            ("1.26", "1.24", Ok),
+            ("1.31", "1.28", Ok),
+            (
+                "1.32",
+                "1.28",
+                TooFarBehind {
+                    behind: 4,
+                    allowed: 3,
+                },
+            ),
+            ("1.30", "1.31", Newer),
+        ];
+        for (apiserver, kubelet, expected) in cases {
+            assert_eq!(
+                upstream_kubelet_skew(v(apiserver), v(kubelet)),
+                *expected,
+                "{apiserver} / {kubelet}"
+            );
+        }
+    }
+}
