@@ -43,6 +43,7 @@ fn relative(path: &Path) -> String {
         .replace('\\', "/")
 }
 
+mod catalog;
 mod examples;
 mod init;
 mod invalid;
