@@ -45,6 +45,7 @@ fn relative(path: &Path) -> String {
 
 mod catalog;
 mod examples;
+mod formats;
 mod init;
 mod invalid;
 mod real_world;

@@ -1,6 +1,7 @@
 //! Developer tasks: `cargo xtask codegen [--check]` writes (or checks) the files generated from
-//! code: `schemas/plan.schema.json` (from the plan types) and `docs/rules.md` (from the code
-//! registry). CI runs `--check`, so neither can drift from the code.
+//! code: `schemas/plan.schema.json` (from the plan types), `docs/rules.md` (from the code
+//! registry) and `docs/man/aksplan.1` (from the CLI's clap definition). CI runs `--check`, so none
+//! can drift from the code.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +25,19 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// The man page, from the binary's own clap definition (`aksplan man`).
+fn man_page() -> String {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    std::process::Command::new(cargo)
+        .args(["run", "-q", "-p", "aksplan-cli", "--bin", "aksplan", "--", "man"])
+        .current_dir(root())
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+        .unwrap_or_default()
+}
+
 fn codegen(check: bool) -> ExitCode {
     let files = [
         (
@@ -31,6 +45,7 @@ fn codegen(check: bool) -> ExitCode {
             aksplan_model::schema::plan_schema_text(),
         ),
         ("docs/rules.md", aksplan_rules::registry::rules_markdown()),
+        ("docs/man/aksplan.1", man_page()),
     ];
     let mut stale = false;
     for (path, content) in files {

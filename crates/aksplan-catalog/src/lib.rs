@@ -331,8 +331,9 @@ impl Catalog {
         match self.minor(n_plus_4).and_then(|m| m.ga) {
             Some(ga4) if date < ga4 => SupportStatus::PlatformSupport,
             Some(_) => SupportStatus::Unsupported,
-            // The calendar does not reach that far: the newest known GA decides conservatively.
-            None => SupportStatus::Unknown,
+            // The calendar does not reach minor + 4: the version is past community support for
+            // certain, and at best in platform support; say that rather than "unknown".
+            None => SupportStatus::PlatformSupport,
         }
     }
 

@@ -1,11 +1,14 @@
 //! The `aksplan` binary: parses arguments, runs the library pipeline, prints, exits.
 //!
 //! Exit codes (the contract in `docs/cli.md`): 0 the plan is accepted (warnings allowed), 1 the
-//! plan is rejected (any error finding), 2 aksplan could not run (bad usage, unreadable file,
-//! internal error). clap's own usage errors already exit with 2.
+//! plan is rejected (findings at or above `--fail-on`), 2 aksplan could not run (bad usage,
+//! unreadable file, bad configuration). clap's own usage errors already exit with 2.
 
 // This crate owns the terminal: it is the one place allowed to print.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod args;
+mod config;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -14,144 +17,188 @@ use std::process::ExitCode;
 use aksplan_model::codes::{self, Category};
 use aksplan_model::finding::{Finding, Severity};
 use aksplan_model::source::Format;
-use aksplan_report::HumanOptions;
-use clap::{Parser, Subcommand, ValueEnum};
+use aksplan_report::{FileSummary, HumanOptions, ReportInput};
+use args::{Cli, ColorChoice, Command, FailOn, InputFormat, OutputFormat, SchemaKind};
+use clap::{CommandFactory, FromArgMatches};
 
-#[derive(Parser)]
-#[command(
-    name = "aksplan",
-    bin_name = "aksplan",
-    version,
-    about = "Policy-checked, one-minor-hop upgrade plans for AKS",
-    max_term_width = 100
-)]
-struct Cli {
-    /// When to use colour in human output (NO_COLOR is honoured under `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "AKSPLAN_COLOR")]
-    color: ColorChoice,
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum OutputFormat {
-    /// Diagnostics with the plan snippet underlined, on stderr.
-    Human,
-    /// One JSON document with every finding, on stdout.
-    Json,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum InputFormat {
-    Yaml,
-    Toml,
-    Json,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Load and check plans: syntax, schema and the plan's own consistency.
-    Check {
-        /// Plan files (`.yaml`, `.yml`, `.toml`, `.json`), or `-` for standard input.
-        #[arg(required = true, value_name = "PLAN")]
-        plans: Vec<String>,
-        /// Output format for findings.
-        #[arg(long, value_enum, default_value_t = OutputFormat::Human, env = "AKSPLAN_FORMAT")]
-        format: OutputFormat,
-        /// Read plans in this format whatever their names (needed for `-` when not YAML).
-        #[arg(long, value_enum)]
-        input_format: Option<InputFormat>,
-        #[command(flatten)]
-        judge: JudgeArgs,
-    },
-    /// Print a JSON Schema: `plan` (the plan language).
-    Schema {
-        #[arg(value_enum, default_value_t = SchemaKind::Plan)]
-        kind: SchemaKind,
-    },
-    /// Write a plan skeleton from saved `az aks show -o json` output.
-    Init {
-        /// The saved `az aks show -g RG -n NAME -o json` output.
-        #[arg(long = "from", value_name = "SHOW_JSON")]
-        from: PathBuf,
-        /// The saved `az aks nodepool list -g RG --cluster-name NAME -o json` output.
-        #[arg(long, value_name = "NODEPOOL_LIST_JSON")]
-        node_pools: Option<PathBuf>,
-        /// Where to write the plan (atomically); standard output when absent.
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Overwrite an existing output file.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Explain a diagnostic code (e.g. `aksplan explain AKS014`).
-    Explain { code: String },
-}
-
-/// What versions are judged against.
-#[derive(clap::Args)]
-struct JudgeArgs {
-    /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`
-    /// (default: the snapshot built into aksplan).
-    #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
-    catalog: Option<PathBuf>,
-    /// Judge support status as of this date (YYYY-MM-DD); overrides the plan's `asOf`.
-    #[arg(long, value_name = "DATE")]
-    as_of: Option<jiff::civil::Date>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum SchemaKind {
-    Plan,
-}
+/// Where each code's docs are published (`docs/rules.md` of the repository).
+const DOCS_URL: &str = "https://github.com/aksplan/aksplan/blob/main/docs/rules.md";
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
+    let sub_matches = matches.subcommand().map(|(_, m)| m.clone());
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
-        }
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
     };
-    let width = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .filter(|w| *w >= 40)
-        .unwrap_or(100);
-    let human = HumanOptions {
-        color,
-        unicode: true,
-        width,
-    };
+    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 40).unwrap_or(100);
+    let human = HumanOptions { color, unicode: true, width };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     match cli.command {
-        Command::Check {
-            plans,
-            format,
-            input_format,
-            judge,
-        } => check(&plans, format, input_format, &judge, human),
-        Command::Schema {
-            kind: SchemaKind::Plan,
-        } => {
+        Command::Check(check_args) => {
+            let sub = sub_matches.unwrap_or_default();
+            match config::resolve(&check_args.shared, &sub, &cwd) {
+                Ok(effective) => check(&check_args, &effective, human),
+                Err(findings) => report_tool_errors(&findings, human),
+            }
+        }
+        Command::Config(config_args) => {
+            let sub = sub_matches.unwrap_or_default();
+            match config::resolve(&config_args.shared, &sub, &cwd) {
+                Ok(effective) => {
+                    write_stdout(&config::describe(&effective));
+                    ExitCode::SUCCESS
+                }
+                Err(findings) => report_tool_errors(&findings, human),
+            }
+        }
+        Command::Schema { kind: SchemaKind::Plan } => {
             write_stdout(&aksplan_model::schema::plan_schema_text());
             ExitCode::SUCCESS
         }
-        Command::Init {
-            from,
-            node_pools,
-            output,
-            force,
-        } => init(&from, node_pools.as_deref(), output.as_deref(), force, human),
+        Command::Init { from, node_pools, output, force } => init(&from, node_pools.as_deref(), output.as_deref(), force, human),
         Command::Explain { code } => explain(&code),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "aksplan", &mut out);
+            write_stdout(&String::from_utf8_lossy(&out));
+            ExitCode::SUCCESS
+        }
+        Command::Man { out_dir } => man(out_dir.as_deref(), human),
     }
+}
+
+fn report_tool_errors(findings: &[Finding], human: HumanOptions) -> ExitCode {
+    write_stderr(&aksplan_report::render_human(findings, human));
+    ExitCode::from(2)
+}
+
+/// The command for man pages: the plain version, so pages do not change with every commit.
+fn man_command() -> clap::Command {
+    Cli::command().version(env!("CARGO_PKG_VERSION")).long_version(None::<&str>)
+}
+
+fn man(out_dir: Option<&Path>, human: HumanOptions) -> ExitCode {
+    match out_dir {
+        None => {
+            let mut out = Vec::new();
+            if clap_mangen::Man::new(man_command()).render(&mut out).is_err() {
+                return ExitCode::from(2);
+            }
+            write_stdout(&String::from_utf8_lossy(&out));
+            ExitCode::SUCCESS
+        }
+        Some(dir) => match clap_mangen::generate_to(man_command(), dir) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => report_tool_errors(
+                &[Finding::new(codes::CANNOT_WRITE, format!("cannot write man pages to `{}`: {err}", dir.display()))],
+                human,
+            ),
+        },
+    }
+}
+
+fn exit_code(findings: &[Finding], fail_on: FailOn) -> ExitCode {
+    if findings.iter().any(|f| f.code.category() == Category::Tool) {
+        return ExitCode::from(2);
+    }
+    let rejects = |f: &Finding| match fail_on {
+        FailOn::Error => f.severity == Severity::Error,
+        FailOn::Warning => matches!(f.severity, Severity::Error | Severity::Warning),
+        FailOn::Never => false,
+    };
+    if findings.iter().any(rejects) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOptions) -> ExitCode {
+    let mut findings = Vec::new();
+    let mut files = Vec::new();
+    let catalog = match load_catalog(effective.catalog.value.as_deref()) {
+        Ok(catalog) => Some(catalog),
+        Err(errors) => {
+            findings.extend(errors);
+            None
+        }
+    };
+    for name in &args.plans {
+        let Some(catalog) = &catalog else { break };
+        let display = if name == "-" { "<stdin>" } else { name.as_str() };
+        match read_input(name, args.input_format) {
+            Ok((bytes, format, base)) => {
+                let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
+                let mut plan_findings = loaded.findings.clone();
+                let rules_ran = loaded.plan.is_some() && !loaded.has_errors();
+                if let (Some(plan), Some(doc), true) = (&loaded.plan, &loaded.doc, rules_ran) {
+                    let (as_of, note) = as_of_date(args.as_of, &loaded);
+                    plan_findings.extend(note);
+                    let ctx = aksplan_rules::Context { doc, plan, clusters: &loaded.clusters, catalog, as_of };
+                    plan_findings.extend(aksplan_rules::check(&ctx));
+                }
+                aksplan_model::attribute_clusters(&loaded, &mut plan_findings);
+                aksplan_model::finding::sort_findings(&mut plan_findings);
+                let clusters = loaded.plan.as_ref().map(|p| p.spec.clusters.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
+                files.push(FileSummary { name: display.to_owned(), clusters, rules_ran });
+                findings.extend(plan_findings);
+            }
+            Err(finding) => {
+                files.push(FileSummary { name: display.to_owned(), clusters: Vec::new(), rules_ran: false });
+                findings.push(finding);
+            }
+        }
+    }
+    let codes = aksplan_rules::registry::all_codes();
+    let input = ReportInput {
+        findings: &findings,
+        files: &files,
+        codes: &codes,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        docs_url: DOCS_URL,
+    };
+    let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+    let mut write_failures = Vec::new();
+    let to_stdout = effective.formats.value.iter().filter(|s| s.path.is_none() && s.format != OutputFormat::Human).count();
+    if to_stdout > 1 {
+        write_failures.push(
+            Finding::new(codes::CANNOT_WRITE, "more than one format would go to standard output")
+                .help("give all but one a file: `--format sarif=aksplan.sarif --format json`"),
+        );
+    }
+    for spec in &effective.formats.value {
+        let text = match spec.format {
+            OutputFormat::Human => {
+                let mut text = aksplan_report::render_human(&findings, human);
+                text.push_str(&aksplan_report::summary_line(&findings, args.plans.len()));
+                text.push('\n');
+                text
+            }
+            OutputFormat::Json => aksplan_report::render_json(&findings, &names),
+            OutputFormat::Sarif => aksplan_report::ci::render_sarif(&input),
+            OutputFormat::Junit => aksplan_report::ci::render_junit(&input),
+            OutputFormat::Github => aksplan_report::ci::render_github(&input),
+            OutputFormat::AzureDevops => aksplan_report::ci::render_azure_devops(&input),
+            OutputFormat::Markdown => aksplan_report::ci::render_markdown(&input),
+        };
+        match (&spec.path, spec.format) {
+            (Some(path), _) => {
+                if let Err(finding) = write_atomically(path, &text, true) {
+                    write_failures.push(finding);
+                }
+            }
+            (None, OutputFormat::Human) => write_stderr(&text),
+            (None, _) if to_stdout <= 1 => write_stdout(&text),
+            (None, _) => {}
+        }
+    }
+    if !write_failures.is_empty() {
+        write_stderr(&aksplan_report::render_human(&write_failures, human));
+        return ExitCode::from(2);
+    }
+    exit_code(&findings, effective.fail_on.value)
 }
 
 /// Writes to stdout; a closed pipe (`aksplan ... | head`) is not an error.
@@ -163,16 +210,6 @@ fn write_stdout(text: &str) {
 fn write_stderr(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(text.as_bytes());
-}
-
-fn exit_code(findings: &[Finding]) -> ExitCode {
-    if findings.iter().any(|f| f.code.category() == Category::Tool) {
-        ExitCode::from(2)
-    } else if findings.iter().any(|f| f.severity == Severity::Error) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
 }
 
 fn read_input(name: &str, input_format: Option<InputFormat>) -> Result<(Vec<u8>, Format, PathBuf), Finding> {
@@ -286,59 +323,6 @@ fn as_of_date(
         note = note.at(doc.key_label("/spec"));
     }
     (today, Some(note))
-}
-
-fn check(
-    plans: &[String],
-    format: OutputFormat,
-    input_format: Option<InputFormat>,
-    judge: &JudgeArgs,
-    human: HumanOptions,
-) -> ExitCode {
-    let mut findings = Vec::new();
-    let catalog = match load_catalog(judge.catalog.as_deref()) {
-        Ok(catalog) => Some(catalog),
-        Err(errors) => {
-            findings.extend(errors);
-            None
-        }
-    };
-    for name in plans {
-        let Some(catalog) = &catalog else { break };
-        match read_input(name, input_format) {
-            Ok((bytes, format, base)) => {
-                let display = if name == "-" { "<stdin>" } else { name.as_str() };
-                let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
-                let mut plan_findings = loaded.findings.clone();
-                if let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) {
-                    let (as_of, note) = as_of_date(judge.as_of, &loaded);
-                    plan_findings.extend(note);
-                    let ctx = aksplan_rules::Context {
-                        doc,
-                        plan,
-                        clusters: &loaded.clusters,
-                        catalog,
-                        as_of,
-                    };
-                    plan_findings.extend(aksplan_rules::check(&ctx));
-                }
-                aksplan_model::finding::sort_findings(&mut plan_findings);
-                findings.extend(plan_findings);
-            }
-            Err(finding) => findings.push(finding),
-        }
-    }
-    match format {
-        OutputFormat::Human => {
-            write_stderr(&aksplan_report::render_human(&findings, human));
-            write_stderr(&format!(
-                "{}\n",
-                aksplan_report::summary_line(&findings, plans.len())
-            ));
-        }
-        OutputFormat::Json => write_stdout(&aksplan_report::render_json(&findings, plans)),
-    }
-    exit_code(&findings)
 }
 
 fn explain(code: &str) -> ExitCode {

@@ -475,6 +475,20 @@ fall back silently to its embedded snapshot.
 ```console
 $ aksplan check plan.yaml --catalog get-upgrades.json
 ```";
+
+    BAD_CONFIG = "AKS905", Error, Tool, "The `aksplan.toml` configuration is invalid",
+"## What it checks
+`aksplan.toml` (found in the current folder or a parent, up to the repository root) holds only
+the known keys: `catalog`, `format`, `fail-on`, each with a valid value.
+
+## Why
+A misspelt setting would be ignored silently and CI would run with other settings than the team
+wrote down. Exit code 2: the run cannot be trusted.
+
+## Example
+```toml
+fail_on = \"warning\"   # the key is `fail-on`
+```";
 }
 
 /// Finds a code of this crate by id, case-insensitively.

@@ -121,6 +121,9 @@ pub struct Finding {
     /// Other places worth showing (the first definition of a duplicate, say).
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// The cluster the finding is about, when it is about one (for per-cluster reports such as
+    /// JUnit); filled in by `load::attribute_clusters`.
+    pub cluster: Option<String>,
 }
 
 impl Finding {
@@ -134,6 +137,7 @@ impl Finding {
             primary: None,
             secondary: Vec::new(),
             help: None,
+            cluster: None,
         }
     }
 

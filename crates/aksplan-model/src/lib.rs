@@ -21,5 +21,5 @@ pub mod resolve;
 pub mod schema;
 pub mod time;
 
-pub use load::{Loaded, load_plan};
+pub use load::{Loaded, attribute_clusters, load_plan};
 pub mod init;

@@ -88,3 +88,45 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
         })
         .collect()
 }
+
+/// Says which cluster each finding is about: from its plan pointer, from the saved `az` file it
+/// points into, or from the cluster entry of the plan its span falls in.
+pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
+    let (Some(doc), Some(plan)) = (&loaded.doc, &loaded.plan) else { return };
+    let spans: Vec<(std::ops::Range<usize>, &str)> = plan
+        .spec
+        .clusters
+        .iter()
+        .enumerate()
+        .map(|(idx, cluster)| (doc.map.value_span(&format!("/spec/clusters/{idx}")), cluster.name.as_str()))
+        .collect();
+    for finding in findings.iter_mut().filter(|f| f.cluster.is_none()) {
+        let by_pointer = finding
+            .pointer
+            .as_deref()
+            .and_then(|p| p.strip_prefix("/spec/clusters/"))
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|idx| idx.parse::<usize>().ok())
+            .and_then(|idx| plan.spec.clusters.get(idx))
+            .map(|c| c.name.clone());
+        let labels = finding.primary.iter().chain(finding.secondary.iter());
+        let by_label = labels.clone().find_map(|label| {
+            if Arc::ptr_eq(&label.source, &doc.source) {
+                spans
+                    .iter()
+                    .find(|(span, _)| span.start <= label.span.start && label.span.end <= span.end && span.end > span.start)
+                    .map(|(_, name)| (*name).to_owned())
+            } else {
+                loaded
+                    .clusters
+                    .iter()
+                    .find(|c| {
+                        Arc::ptr_eq(&c.pools_doc.source, &label.source)
+                            || c.state_docs.iter().any(|d| Arc::ptr_eq(&d.source, &label.source))
+                    })
+                    .map(|c| c.name.clone())
+            }
+        });
+        finding.cluster = by_pointer.or(by_label);
+    }
+}

@@ -261,3 +261,6 @@ pub fn render_json(findings: &[Finding], files: &[String]) -> String {
     text.push('\n');
     text
 }
+
+pub mod ci;
+pub use ci::{FileSummary, ReportInput};

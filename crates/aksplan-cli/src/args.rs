@@ -1,0 +1,208 @@
+//! Command-line arguments (clap). Kept apart from `main` so that completions and the man page are
+//! generated from exactly what the binary parses.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// `--version`: the version, the git commit and the embedded catalog's snapshot date.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("AKSPLAN_GIT_COMMIT"),
+    ", catalog snapshot ",
+    env!("AKSPLAN_CATALOG_DATE"),
+    ")"
+);
+
+#[derive(Parser)]
+#[command(
+    name = "aksplan",
+    bin_name = "aksplan",
+    version = LONG_VERSION,
+    about = "Policy-checked, one-minor-hop upgrade plans for AKS",
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// When to use colour in human output (NO_COLOR is honoured under `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "AKSPLAN_COLOR")]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A findings format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// Diagnostics with the plan snippet underlined (on stderr).
+    Human,
+    /// One JSON document with every finding.
+    Json,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
+    /// JUnit XML: a test case per rule and cluster.
+    Junit,
+    /// GitHub Actions workflow commands (annotations on the plan lines).
+    Github,
+    /// Azure DevOps logging commands.
+    AzureDevops,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+}
+
+impl OutputFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Human => "human",
+            OutputFormat::Json => "json",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Junit => "junit",
+            OutputFormat::Github => "github",
+            OutputFormat::AzureDevops => "azure-devops",
+            OutputFormat::Markdown => "markdown",
+        }
+    }
+}
+
+/// `FORMAT` (to the terminal) or `FORMAT=FILE` (written atomically to FILE).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: OutputFormat,
+    pub path: Option<PathBuf>,
+}
+
+impl FromStr for FormatSpec {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (name, path) = match text.split_once('=') {
+            Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+            Some(_) => return Err(format!("`{text}`: a file name is missing after `=`")),
+            None => (text, None),
+        };
+        let format = OutputFormat::from_str(name.trim(), true).map_err(|_| {
+            let names: Vec<&str> = OutputFormat::value_variants().iter().map(|f| f.name()).collect();
+            format!("unknown format `{name}`; expected one of {}, optionally `=FILE`", names.join(", "))
+        })?;
+        Ok(Self { format, path })
+    }
+}
+
+impl std::fmt::Display for FormatSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.path {
+            Some(path) => write!(f, "{}={}", self.format.name(), path.display()),
+            None => f.write_str(self.format.name()),
+        }
+    }
+}
+
+/// When findings make the exit code 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailOn {
+    /// Any error finding rejects the plan (the default).
+    Error,
+    /// Any error or warning rejects the plan.
+    Warning,
+    /// Never reject: exit 0 unless aksplan could not run (exit 2).
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum InputFormat {
+    Yaml,
+    Toml,
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Load and check plans: syntax, schema, the plan's own consistency, the upgrade rules.
+    Check(CheckArgs),
+    /// Print a JSON Schema: `plan` (the plan language).
+    Schema {
+        #[arg(value_enum, default_value_t = SchemaKind::Plan)]
+        kind: SchemaKind,
+    },
+    /// Write a plan skeleton from saved `az aks show -o json` output.
+    Init {
+        /// The saved `az aks show -g RG -n NAME -o json` output.
+        #[arg(long = "from", value_name = "SHOW_JSON")]
+        from: PathBuf,
+        /// The saved `az aks nodepool list -g RG --cluster-name NAME -o json` output.
+        #[arg(long, value_name = "NODEPOOL_LIST_JSON")]
+        node_pools: Option<PathBuf>,
+        /// Where to write the plan (atomically); standard output when absent.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Overwrite an existing output file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Explain a diagnostic code (e.g. `aksplan explain AKS014`).
+    Explain { code: String },
+    /// Show the effective configuration (`aksplan.toml`, `AKSPLAN_*` variables, flags) and where
+    /// each value came from.
+    Config(ConfigArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a folder.
+    #[command(hide = true)]
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
+}
+
+/// Settings that `aksplan.toml` and `AKSPLAN_*` variables may also give.
+#[derive(clap::Args, Clone, Default)]
+pub struct SharedArgs {
+    /// Findings format: FORMAT, or FORMAT=FILE to write a file; repeatable
+    /// (`--format sarif=out.sarif --format human`). Default: human.
+    #[arg(long = "format", value_name = "FORMAT[=FILE]", env = "AKSPLAN_FORMAT", value_delimiter = ',')]
+    pub formats: Vec<FormatSpec>,
+    /// Which findings reject the plan (exit code 1).
+    #[arg(long, value_enum, value_name = "LEVEL", env = "AKSPLAN_FAIL_ON")]
+    pub fail_on: Option<FailOn>,
+    /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`
+    /// (default: the snapshot built into aksplan).
+    #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
+    pub catalog: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// Plan files (`.yaml`, `.yml`, `.toml`, `.json`), or `-` for standard input.
+    #[arg(required = true, value_name = "PLAN")]
+    pub plans: Vec<String>,
+    /// Read plans in this format whatever their names (needed for `-` when not YAML).
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Judge support status as of this date (YYYY-MM-DD); overrides the plan's `asOf`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+    #[command(flatten)]
+    pub shared: SharedArgs,
+}
+
+#[derive(clap::Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub shared: SharedArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SchemaKind {
+    Plan,
+}

@@ -1,0 +1,173 @@
+//! The effective configuration: `aksplan.toml` (in the current folder or a parent, up to the
+//! repository root), overridden by `AKSPLAN_*` environment variables, overridden by flags. Each
+//! value remembers where it came from, for `aksplan config`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use aksplan_model::codes;
+use aksplan_model::finding::Finding;
+use aksplan_model::source::{Format, parse_document};
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+use serde::Deserialize;
+
+use crate::args::{FailOn, FormatSpec, OutputFormat, SharedArgs};
+
+pub const FILE_NAME: &str = "aksplan.toml";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File(PathBuf),
+    Env(&'static str),
+    Flag,
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Env(name) => write!(f, "environment variable {name}"),
+            Source::Flag => f.write_str("command line"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone)]
+pub struct Effective {
+    pub formats: Setting<Vec<FormatSpec>>,
+    pub fail_on: Setting<FailOn>,
+    pub catalog: Setting<Option<PathBuf>>,
+    /// The configuration file in use, if any.
+    pub file: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileConfig {
+    catalog: Option<String>,
+    format: Option<Vec<String>>,
+    fail_on: Option<FailOn>,
+}
+
+/// `aksplan.toml` in `start` or the nearest parent; the search stops at a repository root.
+pub fn find_file(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(current) = dir {
+        let candidate = current.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if current.join(".git").exists() {
+            return None;
+        }
+        dir = current.parent();
+    }
+    None
+}
+
+fn source_of(matches: &ArgMatches, id: &str, env: &'static str) -> Option<Source> {
+    match matches.value_source(id)? {
+        ValueSource::CommandLine => Some(Source::Flag),
+        ValueSource::EnvVariable => Some(Source::Env(env)),
+        _ => None,
+    }
+}
+
+fn bad_config(doc: &aksplan_model::source::Document, pointer: &str, message: String) -> Finding {
+    Finding::new(codes::BAD_CONFIG, message).at(doc.label(pointer)).pointer(pointer)
+}
+
+/// The effective settings for a command whose shared arguments are `args` (parsed into `matches`).
+pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Effective, Vec<Finding>> {
+    let mut effective = Effective {
+        formats: Setting { value: vec![FormatSpec { format: OutputFormat::Human, path: None }], source: Source::Default },
+        fail_on: Setting { value: FailOn::Error, source: Source::Default },
+        catalog: Setting { value: None, source: Source::Default },
+        file: find_file(cwd),
+    };
+    if let Some(path) = &effective.file {
+        let name = path.to_string_lossy().into_owned();
+        let bytes = std::fs::read(path).map_err(|err| {
+            vec![Finding::new(codes::BAD_CONFIG, format!("cannot read `{name}`: {err}"))]
+        })?;
+        let doc = Arc::new(parse_document(&name, &bytes, Format::Toml).map_err(|f| {
+            let mut tool = Finding::new(codes::BAD_CONFIG, f.message).help_opt(f.help);
+            tool.primary = f.primary;
+            vec![tool]
+        })?);
+        let file: FileConfig = serde_path_to_error::deserialize(&doc.value).map_err(|err| {
+            let pointer: String = err
+                .path()
+                .iter()
+                .map(|seg| match seg {
+                    serde_path_to_error::Segment::Map { key } => format!("/{key}"),
+                    serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
+                    _ => String::new(),
+                })
+                .collect();
+            vec![bad_config(&doc, &pointer, format!("`{name}`: {}", err.inner())).help("known keys: `catalog`, `format`, `fail-on`")]
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let source = Source::File(path.clone());
+        if let Some(catalog) = file.catalog {
+            effective.catalog = Setting { value: Some(base.join(catalog)), source: source.clone() };
+        }
+        if let Some(formats) = file.format {
+            let mut parsed = Vec::new();
+            for (idx, text) in formats.iter().enumerate() {
+                let mut spec: FormatSpec =
+                    text.parse().map_err(|message: String| vec![bad_config(&doc, &format!("/format/{idx}"), message)])?;
+                spec.path = spec.path.map(|p| base.join(p));
+                parsed.push(spec);
+            }
+            effective.formats = Setting { value: parsed, source: source.clone() };
+        }
+        if let Some(fail_on) = file.fail_on {
+            effective.fail_on = Setting { value: fail_on, source };
+        }
+    }
+    if let Some(source) = source_of(matches, "formats", "AKSPLAN_FORMAT")
+        && !args.formats.is_empty()
+    {
+        effective.formats = Setting { value: args.formats.clone(), source };
+    }
+    if let (Some(source), Some(value)) = (source_of(matches, "fail_on", "AKSPLAN_FAIL_ON"), args.fail_on) {
+        effective.fail_on = Setting { value, source };
+    }
+    if let (Some(source), Some(value)) = (source_of(matches, "catalog", "AKSPLAN_CATALOG"), &args.catalog) {
+        effective.catalog = Setting { value: Some(value.clone()), source };
+    }
+    Ok(effective)
+}
+
+/// `aksplan config`: one line per setting, with its source.
+pub fn describe(effective: &Effective) -> String {
+    let formats: Vec<String> = effective.formats.value.iter().map(ToString::to_string).collect();
+    let catalog = effective
+        .catalog
+        .value
+        .as_ref()
+        .map_or_else(|| "embedded snapshot".to_owned(), |p| p.display().to_string());
+    let fail_on = match effective.fail_on.value {
+        FailOn::Error => "error",
+        FailOn::Warning => "warning",
+        FailOn::Never => "never",
+    };
+    let file = effective.file.as_ref().map_or_else(|| "none found".to_owned(), |p| p.display().to_string());
+    format!(
+        "config file  {file}\nformat       {}    ({})\nfail-on      {fail_on}    ({})\ncatalog      {catalog}    ({})\n",
+        formats.join(", "),
+        effective.formats.source,
+        effective.fail_on.source,
+        effective.catalog.source
+    )
+}
