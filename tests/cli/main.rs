@@ -44,6 +44,7 @@ fn relative(path: &Path) -> String {
 }
 
 mod catalog;
+mod ci_docs;
 mod examples;
 mod formats;
 mod init;

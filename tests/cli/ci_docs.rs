@@ -1,0 +1,61 @@
+//! The CI snippets of `docs/ci.md` work: every YAML block parses, and every `aksplan` command in
+//! it runs against an example plan with the exit code and the files it promises.
+
+use super::*;
+
+fn blocks(doc: &str, lang: &str) -> Vec<String> {
+    let fence = format!("```{lang}\n");
+    doc.split(&fence).skip(1).filter_map(|rest| rest.split("```").next()).map(str::to_owned).collect()
+}
+
+#[test]
+fn every_yaml_snippet_parses() {
+    let doc = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let yaml = blocks(&doc, "yaml");
+    assert!(yaml.len() >= 3);
+    for block in yaml {
+        aksplan_model::source::parse_document("snippet.yaml", block.as_bytes(), aksplan_model::source::Format::Yaml)
+            .unwrap_or_else(|f| panic!("{}\n{block}", f.message));
+    }
+    for block in blocks(&doc, "toml") {
+        aksplan_model::source::parse_document("snippet.toml", block.as_bytes(), aksplan_model::source::Format::Toml)
+            .unwrap_or_else(|f| panic!("{}\n{block}", f.message));
+    }
+}
+
+#[test]
+fn every_aksplan_command_runs_against_an_example() {
+    let doc = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let code: String = blocks(&doc, "yaml").join("\n");
+    let mut commands: Vec<String> = code
+        .lines()
+        .map(|line| line.trim().trim_start_matches("- ").trim_start_matches("run: ").trim_start_matches("script: "))
+        .map(|line| line.trim_start_matches("entry: "))
+        .filter(|line| line.starts_with("aksplan "))
+        .map(str::to_owned)
+        .collect();
+    commands.dedup();
+    assert!(commands.len() >= 3, "{commands:?}");
+    for command in commands {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("plans")).unwrap();
+        std::fs::copy(root().join("examples/single-cluster.yaml"), dir.path().join("plans/shop.yaml")).unwrap();
+        let mut words: Vec<String> = command.split_whitespace().skip(1).map(|w| w.replace("plans/*.yaml", "plans/shop.yaml")).collect();
+        if words.len() == 1 {
+            // pre-commit appends the changed files to `entry`.
+            words.push("plans/shop.yaml".into());
+        }
+        let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_aksplan"))
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(&words)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{command}: {}", text(&output.stderr));
+        for word in &words {
+            if let Some((_, file)) = word.split_once('=') {
+                assert!(dir.path().join(file).is_file(), "{command}: `{file}` not written");
+            }
+        }
+    }
+}
