@@ -18,7 +18,12 @@ fn codes(args: &[&str]) -> (Option<i32>, Vec<String>) {
     all.extend_from_slice(args);
     let output = run(&all);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let codes = report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect();
+    let codes = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_owned())
+        .collect();
     (output.status.code(), codes)
 }
 
@@ -31,7 +36,11 @@ fn a_real_get_versions_file_replaces_the_embedded_catalog() {
     assert_eq!(exit, Some(0), "{embedded:?}");
     assert!(!embedded.contains(&"AKS103".to_owned()), "{embedded:?}");
     // The July 2024 westus2 catalog offers 1.30 only as a preview.
-    let (exit, recorded) = codes(&[&path, "--catalog", "fixtures/az/get-versions-westus2-2024-07.json"]);
+    let (exit, recorded) = codes(&[
+        &path,
+        "--catalog",
+        "fixtures/az/get-versions-westus2-2024-07.json",
+    ]);
     assert_eq!(exit, Some(0), "a preview is a warning: {recorded:?}");
     assert!(recorded.contains(&"AKS103".to_owned()), "{recorded:?}");
 }
@@ -40,10 +49,18 @@ fn a_real_get_versions_file_replaces_the_embedded_catalog() {
 fn exact_patches_are_checked_against_the_catalog_in_use() {
     let dir = tempfile::tempdir().unwrap();
     let path = plan(dir.path(), Some("2024-07-25"), "1.28.9", "1.29.5");
-    let (exit, recorded) = codes(&[&path, "--catalog", "fixtures/az/get-versions-westus2-2024-07.json"]);
+    let (exit, recorded) = codes(&[
+        &path,
+        "--catalog",
+        "fixtures/az/get-versions-westus2-2024-07.json",
+    ]);
     assert_eq!(exit, Some(0), "{recorded:?}");
     // The 2025-09 recording no longer offers 1.29.5 (only the LTS patches 1.29.14 and 1.29.15).
-    let (exit, later) = codes(&[&path, "--catalog", "fixtures/az/get-versions-westus2-2025-09.json"]);
+    let (exit, later) = codes(&[
+        &path,
+        "--catalog",
+        "fixtures/az/get-versions-westus2-2025-09.json",
+    ]);
     assert_eq!(exit, Some(1));
     assert!(later.contains(&"AKS102".to_owned()), "{later:?}");
 }

@@ -5,7 +5,11 @@ use super::*;
 
 fn blocks(doc: &str, lang: &str) -> Vec<String> {
     let fence = format!("```{lang}\n");
-    doc.split(&fence).skip(1).filter_map(|rest| rest.split("```").next()).map(str::to_owned).collect()
+    doc.split(&fence)
+        .skip(1)
+        .filter_map(|rest| rest.split("```").next())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -14,12 +18,20 @@ fn every_yaml_snippet_parses() {
     let yaml = blocks(&doc, "yaml");
     assert!(yaml.len() >= 3);
     for block in yaml {
-        aksplan_model::source::parse_document("snippet.yaml", block.as_bytes(), aksplan_model::source::Format::Yaml)
-            .unwrap_or_else(|f| panic!("{}\n{block}", f.message));
+        aksplan_model::source::parse_document(
+            "snippet.yaml",
+            block.as_bytes(),
+            aksplan_model::source::Format::Yaml,
+        )
+        .unwrap_or_else(|f| panic!("{}\n{block}", f.message));
     }
     for block in blocks(&doc, "toml") {
-        aksplan_model::source::parse_document("snippet.toml", block.as_bytes(), aksplan_model::source::Format::Toml)
-            .unwrap_or_else(|f| panic!("{}\n{block}", f.message));
+        aksplan_model::source::parse_document(
+            "snippet.toml",
+            block.as_bytes(),
+            aksplan_model::source::Format::Toml,
+        )
+        .unwrap_or_else(|f| panic!("{}\n{block}", f.message));
     }
 }
 
@@ -29,7 +41,12 @@ fn every_aksplan_command_runs_against_an_example() {
     let code: String = blocks(&doc, "yaml").join("\n");
     let mut commands: Vec<String> = code
         .lines()
-        .map(|line| line.trim().trim_start_matches("- ").trim_start_matches("run: ").trim_start_matches("script: "))
+        .map(|line| {
+            line.trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ")
+                .trim_start_matches("script: ")
+        })
         .map(|line| line.trim_start_matches("entry: "))
         .filter(|line| line.starts_with("aksplan "))
         .map(str::to_owned)
@@ -39,8 +56,16 @@ fn every_aksplan_command_runs_against_an_example() {
     for command in commands {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("plans")).unwrap();
-        std::fs::copy(root().join("examples/single-cluster.yaml"), dir.path().join("plans/shop.yaml")).unwrap();
-        let mut words: Vec<String> = command.split_whitespace().skip(1).map(|w| w.replace("plans/*.yaml", "plans/shop.yaml")).collect();
+        std::fs::copy(
+            root().join("examples/single-cluster.yaml"),
+            dir.path().join("plans/shop.yaml"),
+        )
+        .unwrap();
+        let mut words: Vec<String> = command
+            .split_whitespace()
+            .skip(1)
+            .map(|w| w.replace("plans/*.yaml", "plans/shop.yaml"))
+            .collect();
         if words.len() == 1 {
             // pre-commit appends the changed files to `entry`.
             words.push("plans/shop.yaml".into());
@@ -51,7 +76,12 @@ fn every_aksplan_command_runs_against_an_example() {
             .args(&words)
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{command}: {}", text(&output.stderr));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{command}: {}",
+            text(&output.stderr)
+        );
         for word in &words {
             if let Some((_, file)) = word.split_once('=') {
                 assert!(dir.path().join(file).is_file(), "{command}: `{file}` not written");

@@ -89,7 +89,10 @@ impl FromStr for FormatSpec {
         };
         let format = OutputFormat::from_str(name.trim(), true).map_err(|_| {
             let names: Vec<&str> = OutputFormat::value_variants().iter().map(|f| f.name()).collect();
-            format!("unknown format `{name}`; expected one of {}, optionally `=FILE`", names.join(", "))
+            format!(
+                "unknown format `{name}`; expected one of {}, optionally `=FILE`",
+                names.join(", ")
+            )
         })?;
         Ok(Self { format, path })
     }
@@ -170,7 +173,12 @@ pub enum Command {
 pub struct SharedArgs {
     /// Findings format: FORMAT, or FORMAT=FILE to write a file; repeatable
     /// (`--format sarif=out.sarif --format human`). Default: human.
-    #[arg(long = "format", value_name = "FORMAT[=FILE]", env = "AKSPLAN_FORMAT", value_delimiter = ',')]
+    #[arg(
+        long = "format",
+        value_name = "FORMAT[=FILE]",
+        env = "AKSPLAN_FORMAT",
+        value_delimiter = ','
+    )]
     pub formats: Vec<FormatSpec>,
     /// Which findings reject the plan (exit code 1).
     #[arg(long, value_enum, value_name = "LEVEL", env = "AKSPLAN_FAIL_ON")]

@@ -83,21 +83,38 @@ fn source_of(matches: &ArgMatches, id: &str, env: &'static str) -> Option<Source
 }
 
 fn bad_config(doc: &aksplan_model::source::Document, pointer: &str, message: String) -> Finding {
-    Finding::new(codes::BAD_CONFIG, message).at(doc.label(pointer)).pointer(pointer)
+    Finding::new(codes::BAD_CONFIG, message)
+        .at(doc.label(pointer))
+        .pointer(pointer)
 }
 
 /// The effective settings for a command whose shared arguments are `args` (parsed into `matches`).
 pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Effective, Vec<Finding>> {
     let mut effective = Effective {
-        formats: Setting { value: vec![FormatSpec { format: OutputFormat::Human, path: None }], source: Source::Default },
-        fail_on: Setting { value: FailOn::Error, source: Source::Default },
-        catalog: Setting { value: None, source: Source::Default },
+        formats: Setting {
+            value: vec![FormatSpec {
+                format: OutputFormat::Human,
+                path: None,
+            }],
+            source: Source::Default,
+        },
+        fail_on: Setting {
+            value: FailOn::Error,
+            source: Source::Default,
+        },
+        catalog: Setting {
+            value: None,
+            source: Source::Default,
+        },
         file: find_file(cwd),
     };
     if let Some(path) = &effective.file {
         let name = path.to_string_lossy().into_owned();
         let bytes = std::fs::read(path).map_err(|err| {
-            vec![Finding::new(codes::BAD_CONFIG, format!("cannot read `{name}`: {err}"))]
+            vec![Finding::new(
+                codes::BAD_CONFIG,
+                format!("cannot read `{name}`: {err}"),
+            )]
         })?;
         let doc = Arc::new(parse_document(&name, &bytes, Format::Toml).map_err(|f| {
             let mut tool = Finding::new(codes::BAD_CONFIG, f.message).help_opt(f.help);
@@ -114,37 +131,56 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
                     _ => String::new(),
                 })
                 .collect();
-            vec![bad_config(&doc, &pointer, format!("`{name}`: {}", err.inner())).help("known keys: `catalog`, `format`, `fail-on`")]
+            vec![
+                bad_config(&doc, &pointer, format!("`{name}`: {}", err.inner()))
+                    .help("known keys: `catalog`, `format`, `fail-on`"),
+            ]
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let source = Source::File(path.clone());
         if let Some(catalog) = file.catalog {
-            effective.catalog = Setting { value: Some(base.join(catalog)), source: source.clone() };
+            effective.catalog = Setting {
+                value: Some(base.join(catalog)),
+                source: source.clone(),
+            };
         }
         if let Some(formats) = file.format {
             let mut parsed = Vec::new();
             for (idx, text) in formats.iter().enumerate() {
-                let mut spec: FormatSpec =
-                    text.parse().map_err(|message: String| vec![bad_config(&doc, &format!("/format/{idx}"), message)])?;
+                let mut spec: FormatSpec = text
+                    .parse()
+                    .map_err(|message: String| vec![bad_config(&doc, &format!("/format/{idx}"), message)])?;
                 spec.path = spec.path.map(|p| base.join(p));
                 parsed.push(spec);
             }
-            effective.formats = Setting { value: parsed, source: source.clone() };
+            effective.formats = Setting {
+                value: parsed,
+                source: source.clone(),
+            };
         }
         if let Some(fail_on) = file.fail_on {
-            effective.fail_on = Setting { value: fail_on, source };
+            effective.fail_on = Setting {
+                value: fail_on,
+                source,
+            };
         }
     }
     if let Some(source) = source_of(matches, "formats", "AKSPLAN_FORMAT")
         && !args.formats.is_empty()
     {
-        effective.formats = Setting { value: args.formats.clone(), source };
+        effective.formats = Setting {
+            value: args.formats.clone(),
+            source,
+        };
     }
     if let (Some(source), Some(value)) = (source_of(matches, "fail_on", "AKSPLAN_FAIL_ON"), args.fail_on) {
         effective.fail_on = Setting { value, source };
     }
     if let (Some(source), Some(value)) = (source_of(matches, "catalog", "AKSPLAN_CATALOG"), &args.catalog) {
-        effective.catalog = Setting { value: Some(value.clone()), source };
+        effective.catalog = Setting {
+            value: Some(value.clone()),
+            source,
+        };
     }
     Ok(effective)
 }
@@ -162,7 +198,10 @@ pub fn describe(effective: &Effective) -> String {
         FailOn::Warning => "warning",
         FailOn::Never => "never",
     };
-    let file = effective.file.as_ref().map_or_else(|| "none found".to_owned(), |p| p.display().to_string());
+    let file = effective
+        .file
+        .as_ref()
+        .map_or_else(|| "none found".to_owned(), |p| p.display().to_string());
     format!(
         "config file  {file}\nformat       {}    ({})\nfail-on      {fail_on}    ({})\ncatalog      {catalog}    ({})\n",
         formats.join(", "),

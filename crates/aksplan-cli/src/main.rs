@@ -34,10 +34,20 @@ fn main() -> ExitCode {
     let color = match cli.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal(),
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+        }
     };
-    let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|w| *w >= 40).unwrap_or(100);
-    let human = HumanOptions { color, unicode: true, width };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100);
+    let human = HumanOptions {
+        color,
+        unicode: true,
+        width,
+    };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     match cli.command {
         Command::Check(check_args) => {
@@ -57,11 +67,18 @@ fn main() -> ExitCode {
                 Err(findings) => report_tool_errors(&findings, human),
             }
         }
-        Command::Schema { kind: SchemaKind::Plan } => {
+        Command::Schema {
+            kind: SchemaKind::Plan,
+        } => {
             write_stdout(&aksplan_model::schema::plan_schema_text());
             ExitCode::SUCCESS
         }
-        Command::Init { from, node_pools, output, force } => init(&from, node_pools.as_deref(), output.as_deref(), force, human),
+        Command::Init {
+            from,
+            node_pools,
+            output,
+            force,
+        } => init(&from, node_pools.as_deref(), output.as_deref(), force, human),
         Command::Explain { code } => explain(&code),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -80,7 +97,9 @@ fn report_tool_errors(findings: &[Finding], human: HumanOptions) -> ExitCode {
 
 /// The command for man pages: the plain version, so pages do not change with every commit.
 fn man_command() -> clap::Command {
-    Cli::command().version(env!("CARGO_PKG_VERSION")).long_version(None::<&str>)
+    Cli::command()
+        .version(env!("CARGO_PKG_VERSION"))
+        .long_version(None::<&str>)
 }
 
 fn man(out_dir: Option<&Path>, human: HumanOptions) -> ExitCode {
@@ -96,7 +115,10 @@ fn man(out_dir: Option<&Path>, human: HumanOptions) -> ExitCode {
         Some(dir) => match clap_mangen::generate_to(man_command(), dir) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => report_tool_errors(
-                &[Finding::new(codes::CANNOT_WRITE, format!("cannot write man pages to `{}`: {err}", dir.display()))],
+                &[Finding::new(
+                    codes::CANNOT_WRITE,
+                    format!("cannot write man pages to `{}`: {err}", dir.display()),
+                )],
                 human,
             ),
         },
@@ -112,7 +134,11 @@ fn exit_code(findings: &[Finding], fail_on: FailOn) -> ExitCode {
         FailOn::Warning => matches!(f.severity, Severity::Error | Severity::Warning),
         FailOn::Never => false,
     };
-    if findings.iter().any(rejects) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if findings.iter().any(rejects) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOptions) -> ExitCode {
@@ -136,17 +162,35 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
                 if let (Some(plan), Some(doc), true) = (&loaded.plan, &loaded.doc, rules_ran) {
                     let (as_of, note) = as_of_date(args.as_of, &loaded);
                     plan_findings.extend(note);
-                    let ctx = aksplan_rules::Context { doc, plan, clusters: &loaded.clusters, catalog, as_of };
+                    let ctx = aksplan_rules::Context {
+                        doc,
+                        plan,
+                        clusters: &loaded.clusters,
+                        catalog,
+                        as_of,
+                    };
                     plan_findings.extend(aksplan_rules::check(&ctx));
                 }
                 aksplan_model::attribute_clusters(&loaded, &mut plan_findings);
                 aksplan_model::finding::sort_findings(&mut plan_findings);
-                let clusters = loaded.plan.as_ref().map(|p| p.spec.clusters.iter().map(|c| c.name.clone()).collect()).unwrap_or_default();
-                files.push(FileSummary { name: display.to_owned(), clusters, rules_ran });
+                let clusters = loaded
+                    .plan
+                    .as_ref()
+                    .map(|p| p.spec.clusters.iter().map(|c| c.name.clone()).collect())
+                    .unwrap_or_default();
+                files.push(FileSummary {
+                    name: display.to_owned(),
+                    clusters,
+                    rules_ran,
+                });
                 findings.extend(plan_findings);
             }
             Err(finding) => {
-                files.push(FileSummary { name: display.to_owned(), clusters: Vec::new(), rules_ran: false });
+                files.push(FileSummary {
+                    name: display.to_owned(),
+                    clusters: Vec::new(),
+                    rules_ran: false,
+                });
                 findings.push(finding);
             }
         }
@@ -161,11 +205,19 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
     };
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let mut write_failures = Vec::new();
-    let to_stdout = effective.formats.value.iter().filter(|s| s.path.is_none() && s.format != OutputFormat::Human).count();
+    let to_stdout = effective
+        .formats
+        .value
+        .iter()
+        .filter(|s| s.path.is_none() && s.format != OutputFormat::Human)
+        .count();
     if to_stdout > 1 {
         write_failures.push(
-            Finding::new(codes::CANNOT_WRITE, "more than one format would go to standard output")
-                .help("give all but one a file: `--format sarif=aksplan.sarif --format json`"),
+            Finding::new(
+                codes::CANNOT_WRITE,
+                "more than one format would go to standard output",
+            )
+            .help("give all but one a file: `--format sarif=aksplan.sarif --format json`"),
         );
     }
     for spec in &effective.formats.value {
@@ -401,7 +453,8 @@ fn init(
         .resource_group
         .clone()
         .unwrap_or_else(|| "my-resource-group".into());
-    let text = aksplan_model::init::skeleton(&state, &name, &group, &sources);
+    let target = placeholder_target(&state.current.kubernetes_version);
+    let text = aksplan_model::init::skeleton(&state, &name, &group, &sources, &target);
     match output {
         None => {
             write_stdout(&text);
@@ -422,6 +475,26 @@ fn init(
             }
         },
     }
+}
+
+/// The target `init` proposes: the next minor when the embedded catalog offers it, else the
+/// lowest newer minor it offers (the recovery path of a cluster older than the catalog).
+fn placeholder_target(current: &str) -> String {
+    let Ok(current) = aksplan_model::KubeVersion::parse(current) else {
+        return current.to_owned();
+    };
+    let catalog = aksplan_catalog::Catalog::embedded();
+    let next = aksplan_model::KubeVersion::new(current.major, current.minor + 1, None);
+    if catalog.minor(next).is_some() {
+        return next.to_string();
+    }
+    catalog
+        .minors()
+        .map(|m| m.version)
+        .filter(|v| v.major == current.major && v.minor > current.minor)
+        .min()
+        .unwrap_or(next)
+        .to_string()
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers see the old

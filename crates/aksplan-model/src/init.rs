@@ -9,7 +9,6 @@ use std::fmt::Write as _;
 
 use crate::azure::AzState;
 use crate::plan::{Channels, NodePool};
-use crate::version::KubeVersion;
 
 fn scalar(text: &str) -> String {
     let plain = text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -39,12 +38,18 @@ fn enum_text<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The plan text for `state`, as read from `show_name` (and `pools_name`, if given).
-pub fn skeleton(state: &AzState, cluster_name: &str, resource_group: &str, sources: &[String]) -> String {
+/// `target` is the placeholder target written into the skeleton (the caller picks one the
+/// version catalog offers).
+pub fn skeleton(
+    state: &AzState,
+    cluster_name: &str,
+    resource_group: &str,
+    sources: &[String],
+    target: &str,
+) -> String {
     let mut out = String::new();
     let current = &state.current;
-    let next = KubeVersion::parse(&current.kubernetes_version)
-        .map(|v| format!("{}.{}", v.major, v.minor + 1))
-        .unwrap_or_else(|_| current.kubernetes_version.clone());
+    let next = target.to_owned();
     let _ = writeln!(
         out,
         "# yaml-language-server: $schema=https://aksplan.dev/schemas/plan.schema.json"

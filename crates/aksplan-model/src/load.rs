@@ -92,13 +92,20 @@ fn pointer_of(path: &serde_path_to_error::Path) -> String {
 /// Says which cluster each finding is about: from its plan pointer, from the saved `az` file it
 /// points into, or from the cluster entry of the plan its span falls in.
 pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
-    let (Some(doc), Some(plan)) = (&loaded.doc, &loaded.plan) else { return };
+    let (Some(doc), Some(plan)) = (&loaded.doc, &loaded.plan) else {
+        return;
+    };
     let spans: Vec<(std::ops::Range<usize>, &str)> = plan
         .spec
         .clusters
         .iter()
         .enumerate()
-        .map(|(idx, cluster)| (doc.map.value_span(&format!("/spec/clusters/{idx}")), cluster.name.as_str()))
+        .map(|(idx, cluster)| {
+            (
+                doc.map.value_span(&format!("/spec/clusters/{idx}")),
+                cluster.name.as_str(),
+            )
+        })
         .collect();
     for finding in findings.iter_mut().filter(|f| f.cluster.is_none()) {
         let by_pointer = finding
@@ -114,7 +121,9 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
             if Arc::ptr_eq(&label.source, &doc.source) {
                 spans
                     .iter()
-                    .find(|(span, _)| span.start <= label.span.start && label.span.end <= span.end && span.end > span.start)
+                    .find(|(span, _)| {
+                        span.start <= label.span.start && label.span.end <= span.end && span.end > span.start
+                    })
                     .map(|(_, name)| (*name).to_owned())
             } else {
                 loaded

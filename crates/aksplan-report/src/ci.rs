@@ -44,7 +44,13 @@ fn place(finding: &Finding) -> Option<Place> {
     let label = finding.primary.as_ref()?;
     let (line, column) = label.source.line_col(label.span.start);
     let (end_line, end_column) = label.source.line_col(label.span.end.max(label.span.start));
-    Some(Place { file: label.source.name.clone(), line, column, end_line, end_column })
+    Some(Place {
+        file: label.source.name.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+    })
 }
 
 fn help_uri(input: &ReportInput<'_>, code: Code) -> String {
@@ -152,7 +158,9 @@ fn uri(path: &str) -> String {
     let mut out = String::new();
     for byte in path.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
             _ => {
                 let _ = write!(out, "%{byte:02X}");
             }
@@ -168,7 +176,10 @@ fn rule_name(code: Code) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| {
             let mut chars = w.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -176,7 +187,11 @@ fn rule_name(code: Code) -> String {
 fn first_paragraph(docs: &str) -> String {
     docs.split("\n\n")
         .find(|p| !p.trim_start().starts_with('#'))
-        .or_else(|| docs.split("## What it checks\n").nth(1).and_then(|rest| rest.split("\n\n").next()))
+        .or_else(|| {
+            docs.split("## What it checks\n")
+                .nth(1)
+                .and_then(|rest| rest.split("\n\n").next())
+        })
         .unwrap_or(docs)
         .replace('\n', " ")
         .trim()
@@ -199,12 +214,20 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
     let mut suites = BytesStart::new("testsuites");
     suites.push_attribute(("name", "aksplan"));
     let _ = writer.write_event(Event::Start(suites));
-    let rule_codes: Vec<Code> = input.codes.iter().copied().filter(|c| c.category() == Category::Rule).collect();
+    let rule_codes: Vec<Code> = input
+        .codes
+        .iter()
+        .copied()
+        .filter(|c| c.category() == Category::Rule)
+        .collect();
     for file in input.files {
         let in_file: Vec<&Finding> = input
             .findings
             .iter()
-            .filter(|f| f.primary.as_ref().is_some_and(|l| l.source.name == file.name) || f.cluster.as_ref().is_some_and(|c| file.clusters.contains(c)))
+            .filter(|f| {
+                f.primary.as_ref().is_some_and(|l| l.source.name == file.name)
+                    || f.cluster.as_ref().is_some_and(|c| file.clusters.contains(c))
+            })
             .collect();
         // Cases: every rule × every cluster, plus (code, none) for every other code that fired.
         let mut cases: Vec<(Code, Option<&str>)> = Vec::new();
@@ -216,7 +239,13 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
             }
         }
         for finding in &in_file {
-            let key = (finding.code, finding.cluster.as_deref().filter(|c| file.clusters.iter().any(|x| x == c)));
+            let key = (
+                finding.code,
+                finding
+                    .cluster
+                    .as_deref()
+                    .filter(|c| file.clusters.iter().any(|x| x == c)),
+            );
             if !cases.iter().any(|(c, cl)| *c == key.0 && *cl == key.1) {
                 cases.push(key);
             }
@@ -224,7 +253,11 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
         cases.sort_by(|a, b| (a.0.id(), a.1).cmp(&(b.0.id(), b.1)));
         let failures = cases
             .iter()
-            .filter(|(code, cluster)| in_file.iter().any(|f| f.code == *code && f.cluster.as_deref() == *cluster && failing(f)))
+            .filter(|(code, cluster)| {
+                in_file
+                    .iter()
+                    .any(|f| f.code == *code && f.cluster.as_deref() == *cluster && failing(f))
+            })
             .count();
         let mut suite = BytesStart::new("testsuite");
         suite.push_attribute(("name", file.name.as_str()));
@@ -242,8 +275,10 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
             case.push_attribute(("name", name.as_str()));
             case.push_attribute(("classname", format!("aksplan.{}", file.name).as_str()));
             case.push_attribute(("file", file.name.as_str()));
-            let hits: Vec<&&Finding> =
-                in_file.iter().filter(|f| f.code == *code && f.cluster.as_deref() == *cluster && failing(f)).collect();
+            let hits: Vec<&&Finding> = in_file
+                .iter()
+                .filter(|f| f.code == *code && f.cluster.as_deref() == *cluster && failing(f))
+                .collect();
             if hits.is_empty() {
                 let _ = writer.write_event(Event::Empty(case));
                 continue;
@@ -256,8 +291,17 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
             let _ = writer.write_event(Event::Start(failure));
             let mut body = String::new();
             for finding in &hits {
-                let at = place(finding).map(|p| format!("{}:{}:{}", p.file, p.line, p.column)).unwrap_or_default();
-                let _ = writeln!(body, "{}[{}] {}: {}", finding.severity, finding.code.id(), at, full_message(finding));
+                let at = place(finding)
+                    .map(|p| format!("{}:{}:{}", p.file, p.line, p.column))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    body,
+                    "{}[{}] {}: {}",
+                    finding.severity,
+                    finding.code.id(),
+                    at,
+                    full_message(finding)
+                );
             }
             let _ = writer.write_event(Event::Text(BytesText::new(&body)));
             let _ = writer.write_event(Event::End(BytesEnd::new("failure")));
@@ -303,8 +347,16 @@ pub fn render_github(input: &ReportInput<'_>) -> String {
                 properties.push(format!("endColumn={}", place.end_column));
             }
         }
-        properties.push(format!("title={}", github_escape_property(&format!("{}: {}", finding.code.id(), finding.code.title()))));
-        let _ = writeln!(out, "::{command} {}::{}", properties.join(","), github_escape_data(&full_message(finding)));
+        properties.push(format!(
+            "title={}",
+            github_escape_property(&format!("{}: {}", finding.code.id(), finding.code.title()))
+        ));
+        let _ = writeln!(
+            out,
+            "::{command} {}::{}",
+            properties.join(","),
+            github_escape_data(&full_message(finding))
+        );
     }
     out
 }
@@ -313,7 +365,11 @@ pub fn render_github(input: &ReportInput<'_>) -> String {
 // Azure DevOps logging commands
 
 fn ado_escape(text: &str) -> String {
-    text.replace('%', "%AZP25").replace(';', "%3B").replace('\r', "%0D").replace('\n', "%0A").replace(']', "%5D")
+    text.replace('%', "%AZP25")
+        .replace(';', "%3B")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace(']', "%5D")
 }
 
 /// `##vso[task.logissue type=error;sourcepath=...;linenumber=...;columnnumber=...;code=...]msg`.
@@ -336,7 +392,12 @@ pub fn render_azure_devops(input: &ReportInput<'_>) -> String {
             properties.push(format!("columnnumber={}", place.column));
         }
         properties.push(format!("code={}", finding.code.id()));
-        let _ = writeln!(out, "##vso[task.logissue {};]{}", properties.join(";"), ado_escape(&full_message(finding)));
+        let _ = writeln!(
+            out,
+            "##vso[task.logissue {};]{}",
+            properties.join(";"),
+            ado_escape(&full_message(finding))
+        );
     }
     out
 }
@@ -352,9 +413,17 @@ fn md_cell(text: &str) -> String {
 /// links to each code's docs.
 pub fn render_markdown(input: &ReportInput<'_>) -> String {
     let count = |s: Severity| input.findings.iter().filter(|f| f.severity == s).count();
-    let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Info));
+    let (errors, warnings, notes) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     let mut out = String::new();
-    let verdict = if errors > 0 { "❌ Plan rejected" } else { "✅ Plan accepted" };
+    let verdict = if errors > 0 {
+        "❌ Plan rejected"
+    } else {
+        "✅ Plan accepted"
+    };
     let _ = writeln!(out, "### {verdict}\n");
     let files: Vec<String> = input.files.iter().map(|f| format!("`{}`", f.name)).collect();
     let _ = writeln!(
@@ -374,7 +443,9 @@ pub fn render_markdown(input: &ReportInput<'_>) -> String {
             Severity::Warning => "⚠️",
             Severity::Info => "ℹ️",
         };
-        let at = place(finding).map(|p| format!("`{}:{}:{}`", p.file, p.line, p.column)).unwrap_or_default();
+        let at = place(finding)
+            .map(|p| format!("`{}:{}:{}`", p.file, p.line, p.column))
+            .unwrap_or_default();
         let mut text = md_cell(&finding.message);
         if let Some(help) = &finding.help {
             text.push_str(&format!("<br>hint: {}", md_cell(help)));

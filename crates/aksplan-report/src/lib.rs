@@ -144,9 +144,12 @@ pub fn render_human(findings: &[Finding], options: HumanOptions) -> String {
         (false, true) => GraphicalTheme::unicode_nocolor(),
         (false, false) => GraphicalTheme::none(),
     };
+    // Wrap at spaces only: the default splitter breaks at hyphens, tearing dates (`2026-12-⏎01`),
+    // versions and names across lines.
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
-        .with_links(false);
+        .with_links(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = String::new();
     for finding in findings {
         let rendered = to_rendered(finding);

@@ -1,5 +1,12 @@
-//! Rules: api.
+//! Kubernetes API removals across the minors a plan crosses (`aks-upgrade-rules.md` §8).
 
 use super::Rule;
 
-pub const RULES: &[Rule] = &[];
+mod aks170_removed_apis;
+
+pub use aks170_removed_apis::{REMOVALS, Removal, removals_between};
+
+pub const RULES: &[Rule] = &[Rule {
+    code: aks170_removed_apis::CODE,
+    check: aks170_removed_apis::check,
+}];

@@ -61,6 +61,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let Some(version) = cluster.pool_version(idx) else {
                 continue;
             };
+            // Another major is AKS110's finding; comparing across majors says nothing useful here.
+            if version.major != target.major {
+                continue;
+            }
             let pool_older = if target.patch.is_some() && version.patch.is_some() {
                 target < version
             } else {

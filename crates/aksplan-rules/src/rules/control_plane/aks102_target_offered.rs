@@ -29,11 +29,16 @@ target: { kubernetesVersion: \"1.33.9\" }   # the catalog offers 1.33.0, 1.33.1,
 );
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
+    // A target shared by several clusters (`spec.target`) is judged against the catalog once.
+    let mut judged: Vec<String> = Vec::new();
     for cluster in ctx.clusters() {
         let Some((target, pointer)) = cluster.target() else {
             continue;
         };
+        let first_time = !judged.contains(&pointer);
+        judged.push(pointer.clone());
         match ctx.catalog.offers(target) {
+            _ if !first_time => {}
             Offered::Yes => {}
             Offered::MinorOnly => out.push(
                 Finding::new(

@@ -69,22 +69,29 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if status == SupportStatus::Unsupported {
             continue;
         }
-        // An LTS-to-LTS skip over the gap: judged by AKS105.
-        let skip_possible = ctx.catalog.minor(current).is_some_and(|m| m.lts_capable())
-            && ctx.catalog.minor(target).is_some_and(|m| m.lts_capable())
-            && cluster.is_lts();
+        // An LTS cluster may bridge the gap with an LTS-to-LTS skip, whose conditions AKS105 judges.
+        let skip_possible = cluster.is_lts();
         if skip_possible {
             continue;
         }
-        let list = missing
-            .iter()
-            .map(|m| format!("`{m}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let names: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+        let (list, verb) = match names.as_slice() {
+            [one] => (one.clone(), "is"),
+            [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "are"),
+            [] => (String::new(), "is"),
+        };
+        let support_plan = if cluster.is_lts() {
+            "AKSLongTermSupport"
+        } else {
+            "KubernetesOfficial"
+        };
         out.push(
             Finding::new(
                 CODE,
-                format!("cluster `{}` cannot move from `{current}` to `{target}` one minor at a time: {list} is not offered to it", cluster.name()),
+                format!(
+                    "cluster `{}` cannot move from `{current}` to `{target}` one minor at a time: {list} {verb} not offered under its support plan `{support_plan}`",
+                    cluster.name()
+                ),
             )
             .at(ctx.doc.label(&pointer).with_message("no path"))
             .also(cluster.current_version_label().with_message("from here"))

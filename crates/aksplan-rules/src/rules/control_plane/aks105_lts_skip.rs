@@ -11,9 +11,9 @@ crate::rule_code!(
     "An LTS-to-LTS skip lacks its conditions",
     "## What it checks
 When a cluster on the LTS plan reaches its target only by skipping minors, the skip is allowed
-only from an LTS version to a higher LTS version: the cluster is on the Premium tier with
-support plan `AKSLongTermSupport`, and both the current and the target minor are LTS-capable
-(`capabilities.supportPlan` lists `AKSLongTermSupport` in the catalog).
+only from an LTS version to a higher LTS version: both the current and the target minor are
+LTS-capable (`capabilities.supportPlan` lists `AKSLongTermSupport` in the catalog). The other
+condition, the Premium tier, holds for every LTS cluster and is checked by AKS122.
 
 ## Why
 `aks-upgrade-rules.md` §2.1 (supported-kubernetes-versions.md, \"Can I skip multiple AKS
@@ -35,14 +35,11 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if !cluster.is_lts() || target.major != current.major || target.minor <= current.minor + 1 {
             continue;
         }
-        // Only a plan that cannot step through every minor under the community plan relies on a skip.
-        if missing_steps(ctx, current, target, false).is_empty() {
+        // Only a plan that cannot step through every minor (under the LTS plan it is on) needs a skip.
+        if missing_steps(ctx, current, target, true).is_empty() {
             continue;
         }
         let mut missing = Vec::new();
-        if !cluster.is_premium() {
-            missing.push("the Premium tier".to_owned());
-        }
         for (which, version) in [("current", current), ("target", target)] {
             if !ctx.catalog.minor(version).is_some_and(|m| m.lts_capable()) {
                 missing.push(format!(
@@ -60,9 +57,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 format!("cluster `{}` would skip from `{current}` to `{target}` without {}", cluster.name(), missing.join(" and ")),
             )
             .at(ctx.doc.label(&pointer).with_message("needs an LTS-to-LTS skip"))
-            .also(cluster.current_field_label("tier").with_message("tier"))
+            .also(cluster.current_version_label().with_message("from here"))
             .pointer(pointer)
-            .help("an LTS skip needs `tier: Premium`, `supportPlan: AKSLongTermSupport` and LTS-capable minors at both ends"),
+            .help("an LTS skip needs LTS-capable minors at both ends; choose an LTS-capable target or step through the minors"),
         );
     }
 }

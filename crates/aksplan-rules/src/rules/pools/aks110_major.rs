@@ -43,6 +43,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                 .pool_label(idx, "orchestratorVersion")
                 .with_message("pool version"))
             .also(cluster.current_version_label().with_message("control plane"))
+            .help("check the version for a typo; AKS pools always share the control plane's major")
         })
     });
 }

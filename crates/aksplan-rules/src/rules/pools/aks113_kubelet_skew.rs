@@ -7,14 +7,16 @@ use crate::skew::{PoolSkew, upstream_kubelet_skew};
 
 crate::rule_code!(
     "AKS113",
-    Warning,
+    Info,
     "A node pool breaks the upstream kubelet skew policy",
     "## What it checks
 The Kubernetes version-skew policy for node components: a kubelet (and kube-proxy) is never
 newer than the apiserver, and at most 3 minors older, 2 when the kubelet is older than 1.25.
 Stated apart from AKS's own window (AKS110–AKS112) because the two are defined differently
-(the upstream window depends on the kubelet's version, AKS's on the control plane's); where
-both apply, both are reported.
+(the upstream window depends on the kubelet's version, AKS's on the control plane's). With
+today's windows every upstream violation is also an AKS111/AKS112 error, so this rule reports at
+info level, as the upstream reason behind the AKS error; should AKS widen its window again, it
+is what still warns about the node components.
 
 ## Why
 `aks-upgrade-rules.md` §1 (kubernetes.io version-skew policy; the window grew from n-2 to n-3 in
@@ -51,7 +53,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             };
             out.push(
                 Finding::new(CODE, message)
-                    .at(cluster.pool_label(idx, "orchestratorVersion"))
+                    .at(cluster
+                        .pool_label(idx, "orchestratorVersion")
+                        .with_message("kubelet and kube-proxy version"))
                     .also(cluster.current_version_label().with_message("apiserver"))
                     .help("upgrade the pool before the control plane moves again"),
             );

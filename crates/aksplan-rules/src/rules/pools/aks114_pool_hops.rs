@@ -56,8 +56,8 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     CODE,
                     format!("node pool `{}` of cluster `{}` needs {hops} upgrades (one minor each) from `{version}` to `{target}`", pool.name, cluster.name()),
                 )
-                .at(cluster.pool_label(idx, "orchestratorVersion"))
-                .help("each is a rolling reimage of the pool; a `nodepool get-upgrades` file in `upgradeProfiles` can show a larger jump is offered"),
+                .at(cluster.pool_label(idx, "orchestratorVersion").with_message(format!("{hops} pool upgrades from here")))
+                .help("each upgrade reimages every node of the pool; if AKS offers a larger jump, name the pool's `az aks nodepool get-upgrades` output in `upgradeProfiles.nodePools`"),
             );
         }
     }

@@ -36,20 +36,26 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let status = ctx.catalog.support_status(current, ctx.as_of, cluster.is_lts());
+        let end = ctx
+            .catalog
+            .minor(current)
+            .and_then(|m| m.end_of_life)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         let (severity, message, help) = match status {
             SupportStatus::PlatformSupport => (
                 Severity::Warning,
                 format!(
-                    "cluster `{}` is on `{current}`, in platform support only on {}",
+                    "cluster `{}` runs `{current}`, which on {} has only platform support (N-3): its community support ended {end}",
                     cluster.name(),
                     ctx.as_of
                 ),
-                "platform support (N-3) covers upgrading out, scaling and node images; plan the upgrade before it falls to N-4",
+                "platform support covers upgrading out, scaling and node images, nothing else; AKS may auto-upgrade clusters about to fall to N-4",
             ),
             SupportStatus::Unsupported => (
                 Severity::Warning,
                 format!(
-                    "cluster `{}` is on `{current}`, out of support on {}",
+                    "cluster `{}` runs `{current}`, which is out of support on {}: its community support ended {end}",
                     cluster.name(),
                     ctx.as_of
                 ),

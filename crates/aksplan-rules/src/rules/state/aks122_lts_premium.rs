@@ -30,11 +30,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .resolved
             .current
             .tier
-            .map_or("no tier".to_owned(), |t| format!("the {t:?} tier"));
+            .map_or("no tier given (the Free tier unless set)".to_owned(), |t| {
+                format!("the {t:?} tier")
+            });
         out.push(
             Finding::new(CODE, format!("cluster `{}` is on LTS with {tier}", cluster.name()))
                 .at(cluster.current_field_label("supportPlan").with_message("LTS"))
-                .also(cluster.current_field_label("tier").with_message("needs Premium"))
+                .also(if cluster.resolved.current.tier.is_some() {
+                    cluster.current_field_label("tier").with_message("needs Premium")
+                } else {
+                    cluster.current_field_label("supportPlan").with_message("needs `tier: Premium`")
+                })
                 .help("LTS requires `tier: Premium` (`az aks update --tier premium --k8s-support-plan AKSLongTermSupport`)"),
         );
     }

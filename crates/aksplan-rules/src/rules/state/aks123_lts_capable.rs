@@ -41,7 +41,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                         current.minor_version()
                     ),
                 )
-                .at(cluster.current_version_label())
+                .at(cluster.current_version_label().with_message("not LTS-capable"))
                 .help("check `az aks get-versions` for `capabilities.supportPlan`"),
             );
         }
@@ -50,7 +50,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         {
             out.push(
                 Finding::new(CODE, format!("cluster `{}` is on LTS, but its target `{}` is not LTS-capable in the catalog", cluster.name(), target.minor_version()))
-                    .at(ctx.doc.label(&pointer))
+                    .at(ctx.doc.label(&pointer).with_message("not LTS-capable"))
                     .pointer(pointer)
                     .help("choose an LTS-capable target, or move the cluster to `KubernetesOfficial` while its version is in community support"),
             );
