@@ -92,3 +92,58 @@ fn generated_schema_is_fresh() {
         "schemas/plan.schema.json is stale: run `cargo xtask codegen`"
     );
 }
+
+#[test]
+fn manifests_folder_problems() {
+    let plan = "fixtures/plans/rules/pass/AKS171-migrated.yaml";
+    let output = run(&[
+        "check",
+        plan,
+        "--as-of",
+        "2025-05-01",
+        "--manifests",
+        "no/such/folder",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "an unreadable --manifests path is a usage error"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "apiVersion: v1\nkind: [unclosed\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("old.yml"),
+        "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("notes.txt"),
+        "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\n",
+    )
+    .unwrap();
+    let output = run(&[
+        "check",
+        "--format",
+        "json",
+        plan,
+        "--as-of",
+        "2025-05-01",
+        "--manifests",
+        dir.path().to_str().unwrap(),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    // The broken manifest is reported where it breaks; the valid one is still checked; the
+    // `.txt` file is not a manifest.
+    assert!(codes.contains(&"AKS001"), "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == "AKS171").count(), 1, "{codes:?}");
+}

@@ -200,6 +200,10 @@ pub struct CheckArgs {
     /// Judge support status as of this date (YYYY-MM-DD); overrides the plan's `asOf`.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<jiff::civil::Date>,
+    /// Kubernetes manifests (a folder of `.yaml`/`.yml` files, or one file) to check for APIs
+    /// removed in the minors the plan crosses; repeatable.
+    #[arg(long, value_name = "DIR")]
+    pub manifests: Vec<PathBuf>,
     #[command(flatten)]
     pub shared: SharedArgs,
 }

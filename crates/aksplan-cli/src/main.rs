@@ -144,6 +144,7 @@ fn exit_code(findings: &[Finding], fail_on: FailOn) -> ExitCode {
 fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOptions) -> ExitCode {
     let mut findings = Vec::new();
     let mut files = Vec::new();
+    let manifests = load_manifests(&args.manifests, &mut findings);
     let catalog = match load_catalog(effective.catalog.value.as_deref()) {
         Ok(catalog) => Some(catalog),
         Err(errors) => {
@@ -168,6 +169,7 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
                         clusters: &loaded.clusters,
                         catalog,
                         as_of,
+                        manifests: &manifests,
                     };
                     plan_findings.extend(aksplan_rules::check(&ctx));
                 }
@@ -475,6 +477,50 @@ fn init(
             }
         },
     }
+}
+
+/// Every YAML document under the `--manifests` paths (files in name order, folders recursively).
+/// A folder or file that cannot be read is a usage error; a manifest that does not parse is
+/// reported where it fails, and the others are still checked.
+fn load_manifests(paths: &[PathBuf], findings: &mut Vec<Finding>) -> Vec<aksplan_model::source::Document> {
+    fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+        if path.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            entries.sort();
+            for entry in entries {
+                if entry.is_dir()
+                    || matches!(entry.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+                {
+                    collect(&entry, files)?;
+                }
+            }
+        } else {
+            std::fs::metadata(path)?;
+            files.push(path.to_path_buf());
+        }
+        Ok(())
+    }
+    let mut documents = Vec::new();
+    for path in paths {
+        let mut files = Vec::new();
+        if let Err(err) = collect(path, &mut files) {
+            findings.push(cannot_read(&path.to_string_lossy(), &err));
+            continue;
+        }
+        for file in files {
+            let name = file.to_string_lossy().into_owned();
+            match std::fs::read(&file) {
+                Ok(bytes) => match aksplan_model::source::parse_yaml_documents(&name, &bytes) {
+                    Ok(docs) => documents.extend(docs),
+                    Err(finding) => findings.push(finding),
+                },
+                Err(err) => findings.push(cannot_read(&name, &err)),
+            }
+        }
+    }
+    documents
 }
 
 /// The target `init` proposes: the next minor when the embedded catalog offers it, else the

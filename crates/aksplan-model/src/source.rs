@@ -337,6 +337,58 @@ fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     })
 }
 
+/// Parses a YAML stream of several documents (Kubernetes manifests), each with its own value and
+/// source map; spans are into the whole file. Empty documents are skipped.
+pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, Finding> {
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(Finding::new(
+            codes::LIMIT,
+            format!("`{name}` is larger than {} MiB", MAX_INPUT_BYTES / (1024 * 1024)),
+        ));
+    }
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        Finding::new(
+            codes::ENCODING,
+            format!(
+                "`{name}` is not UTF-8 text (invalid byte at offset {})",
+                err.valid_up_to()
+            ),
+        )
+    })?;
+    let source = Source::new(name, text.strip_prefix('\u{feff}').unwrap_or(text));
+    let parse = || -> Result<Vec<Document>, Finding> {
+        let roots: Vec<serde_saphyr::Spanned<Node>> =
+            serde_saphyr::from_str_multiple_with_options(&source.text, yaml_options())
+                .map_err(|err| yaml_error(&source, &err))?;
+        Ok(roots
+            .iter()
+            .filter(|root| !matches!(root.value, Node::Null))
+            .map(|root| {
+                let mut map = SourceMap::default();
+                let value = walk_yaml(root, String::new(), &mut map);
+                Document {
+                    source: Arc::clone(&source),
+                    format: Format::Yaml,
+                    value,
+                    map,
+                }
+            })
+            .collect())
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("aksplan-parse".into())
+            .stack_size(PARSER_STACK_BYTES)
+            .spawn_scoped(scope, parse)
+        {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(Finding::new(codes::LIMIT, "the parser gave up on this input"))),
+            Err(_) => parse(),
+        }
+    })
+}
+
 /// Turns a serde-saphyr error into a finding at its location, with the plain message (the
 /// library's own rendering includes a snippet; ours is drawn by the report crate).
 fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {

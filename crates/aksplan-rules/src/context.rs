@@ -18,6 +18,8 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     /// The date support status is judged on.
     pub as_of: Date,
+    /// Kubernetes manifests given with `--manifests` (one document per object).
+    pub manifests: &'a [Document],
 }
 
 impl<'a> Context<'a> {

@@ -3,10 +3,17 @@
 use super::Rule;
 
 mod aks170_removed_apis;
+mod aks171_manifest_removed_api;
 
 pub use aks170_removed_apis::{REMOVALS, Removal, removals_between};
 
-pub const RULES: &[Rule] = &[Rule {
-    code: aks170_removed_apis::CODE,
-    check: aks170_removed_apis::check,
-}];
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: aks170_removed_apis::CODE,
+        check: aks170_removed_apis::check,
+    },
+    Rule {
+        code: aks171_manifest_removed_api::CODE,
+        check: aks171_manifest_removed_api::check,
+    },
+];
