@@ -88,10 +88,42 @@ pub enum Offered {
     No,
 }
 
+/// A node image version AKS published, as some source saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeImage {
+    /// The full name, e.g. `AKSUbuntu-2204gen2containerd-202510.01.0`.
+    pub image: String,
+    /// Where it was seen (a recording, or a `nodepool get-upgrades` file).
+    pub source: String,
+    /// When it was recorded, when known.
+    pub recorded: Option<Date>,
+}
+
+/// Splits a node image name into its family (OS, generation, runtime) and its release:
+/// `AKSUbuntu-2204gen2containerd-202510.01.0` → (`AKSUbuntu-2204gen2containerd`, `202510.01.0`);
+/// `AKSWindows-2022-containerd-20348.1787.230614` → (`AKSWindows-2022-containerd`, `20348.1787.230614`).
+pub fn node_image_family(image: &str) -> Option<(&str, &str)> {
+    let (family, release) = image.rsplit_once('-')?;
+    (!family.is_empty() && release.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        .then_some((family, release))
+}
+
+/// Orders node image releases numerically, segment by segment (`202405.27.0` < `202510.1.0`).
+pub fn compare_node_image_releases(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |s: &str| {
+        s.split('.')
+            .map(|p| p.parse::<u64>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    };
+    parts(a).cmp(&parts(b))
+}
+
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub origin: Origin,
     minors: BTreeMap<(u64, u64), Minor>,
+    /// The newest node image known per family.
+    node_images: BTreeMap<String, NodeImage>,
 }
 
 #[derive(Deserialize)]
@@ -99,6 +131,15 @@ pub struct Catalog {
 struct EmbeddedFile {
     snapshot_date: String,
     minors: Vec<EmbeddedMinor>,
+    #[serde(default)]
+    node_images: Vec<EmbeddedNodeImage>,
+}
+
+#[derive(Deserialize)]
+struct EmbeddedNodeImage {
+    image: String,
+    recorded: Option<String>,
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -134,6 +175,7 @@ impl Catalog {
                     snapshot: Date::constant(1970, 1, 1),
                 },
                 minors: BTreeMap::new(),
+                node_images: BTreeMap::new(),
             };
         };
         let snapshot = file.snapshot_date.parse().unwrap_or(Date::constant(1970, 1, 1));
@@ -163,10 +205,19 @@ impl Catalog {
                 },
             );
         }
-        Self {
+        let mut catalog = Self {
             origin: Origin::Embedded { snapshot },
             minors,
+            node_images: BTreeMap::new(),
+        };
+        for image in file.node_images {
+            catalog.learn_node_image(NodeImage {
+                image: image.image,
+                source: image.source,
+                recorded: date(image.recorded.as_deref()),
+            });
         }
+        catalog
     }
 
     /// A catalog from saved `az aks get-versions -l LOC -o json` output. Calendar dates come from
@@ -262,6 +313,7 @@ impl Catalog {
                 name: doc.source.name.clone(),
             },
             minors,
+            node_images: embedded.node_images,
         })
     }
 
@@ -337,6 +389,28 @@ impl Catalog {
         }
     }
 
+    /// Records a node image seen somewhere (a recording, a pool's `get-upgrades`); the newest
+    /// release per family wins.
+    pub fn learn_node_image(&mut self, image: NodeImage) {
+        let Some((family, release)) = node_image_family(&image.image) else {
+            return;
+        };
+        let newer = match self.node_images.get(family) {
+            Some(known) => node_image_family(&known.image)
+                .is_none_or(|(_, known_release)| compare_node_image_releases(release, known_release).is_gt()),
+            None => true,
+        };
+        if newer {
+            self.node_images.insert(family.to_owned(), image);
+        }
+    }
+
+    /// The newest node image known for the family of `image`.
+    pub fn latest_node_image(&self, image: &str) -> Option<&NodeImage> {
+        let (family, _) = node_image_family(image)?;
+        self.node_images.get(family)
+    }
+
     /// The newest GA minor on `date` (N of the support window).
     pub fn newest_ga_minor(&self, date: Date) -> Option<KubeVersion> {
         self.minors
@@ -386,6 +460,40 @@ mod tests {
             "LTS patches jump minors"
         );
         assert_eq!(catalog.upgrade_listed(v("1.32.0"), v("1.33")), Some(true));
+    }
+
+    #[test]
+    fn node_images_by_family_newest_wins() {
+        let mut catalog = Catalog::embedded();
+        let seen = |image: &str| NodeImage {
+            image: image.into(),
+            source: "test".into(),
+            recorded: None,
+        };
+        assert_eq!(
+            node_image_family("AKSWindows-2022-containerd-20348.1787.230614"),
+            Some(("AKSWindows-2022-containerd", "20348.1787.230614"))
+        );
+        assert!(
+            catalog
+                .latest_node_image("AKSUbuntu-2204gen2TLcontainerd-202401.01.0")
+                .is_some()
+        );
+        catalog.learn_node_image(seen("AKSUbuntu-2204gen2containerd-202405.27.0"));
+        catalog.learn_node_image(seen("AKSUbuntu-2204gen2containerd-202510.1.0"));
+        catalog.learn_node_image(seen("AKSUbuntu-2204gen2containerd-202409.30.0"));
+        let latest = catalog
+            .latest_node_image("AKSUbuntu-2204gen2containerd-202306.19.0")
+            .unwrap();
+        assert_eq!(
+            latest.image, "AKSUbuntu-2204gen2containerd-202510.1.0",
+            "numeric, not string, order"
+        );
+        assert!(
+            catalog
+                .latest_node_image("AKSAzureLinux-V3gen2-202510.01.0")
+                .is_none()
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod aks111_newer;
 mod aks112_behind;
 mod aks113_kubelet_skew;
 mod aks114_pool_hops;
+mod aks115_node_image;
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -28,6 +29,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: aks114_pool_hops::CODE,
         check: aks114_pool_hops::check,
+    },
+    Rule {
+        code: aks115_node_image::CODE,
+        check: aks115_node_image::check,
     },
 ];
 
