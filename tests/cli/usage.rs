@@ -69,7 +69,10 @@ fn human_output_has_no_colour_under_no_color() {
 #[test]
 fn explain_prints_every_code() {
     let all = aksplan_rules::registry::all_codes();
-    assert!(all.iter().any(|c| c.id() == "AKS112"), "rule codes are explained too");
+    assert!(
+        all.iter().any(|c| c.id() == "AKS112"),
+        "rule codes are explained too"
+    );
     for code in &all {
         let output = run(&["explain", code.id()]);
         assert_eq!(output.status.code(), Some(0));

@@ -130,6 +130,9 @@ pub enum InputFormat {
 pub enum Command {
     /// Load and check plans: syntax, schema, the plan's own consistency, the upgrade rules.
     Check(CheckArgs),
+    /// Check a plan, compile it into one-minor-hop steps, verify every intermediate state, and
+    /// print the route per cluster (or, with `--format json`, the execution graph).
+    Plan(PlanArgs),
     /// Print a JSON Schema: `plan` (the plan language).
     Schema {
         #[arg(value_enum, default_value_t = SchemaKind::Plan)]
@@ -206,6 +209,34 @@ pub struct CheckArgs {
     pub manifests: Vec<PathBuf>,
     #[command(flatten)]
     pub shared: SharedArgs,
+}
+
+#[derive(clap::Args)]
+pub struct PlanArgs {
+    /// The plan file (`.yaml`, `.yml`, `.toml`, `.json`), or `-` for standard input.
+    #[arg(value_name = "PLAN")]
+    pub plan: String,
+    /// `human` (the route per cluster, on stdout) or `json` (the execution graph, on stdout).
+    #[arg(long = "format", value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Read the plan in this format whatever its name.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Judge support status as of this date (YYYY-MM-DD); overrides the plan's `asOf`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`.
+    #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
+    pub catalog: Option<PathBuf>,
+    /// Which findings reject the plan (exit code 1).
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Human,
+    Json,
 }
 
 #[derive(clap::Args)]

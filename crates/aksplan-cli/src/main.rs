@@ -57,6 +57,7 @@ fn main() -> ExitCode {
                 Err(findings) => report_tool_errors(&findings, human),
             }
         }
+        Command::Plan(plan_args) => plan_command(&plan_args, human),
         Command::Config(config_args) => {
             let sub = sub_matches.unwrap_or_default();
             match config::resolve(&config_args.shared, &sub, &cwd) {
@@ -139,6 +140,58 @@ fn exit_code(findings: &[Finding], fail_on: FailOn) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// `aksplan plan`: check, compile, verify; the route on stdout, findings on stderr.
+fn plan_command(args: &args::PlanArgs, human: HumanOptions) -> ExitCode {
+    let mut findings = Vec::new();
+    let catalog = match load_catalog(args.catalog.as_deref()) {
+        Ok(catalog) => catalog,
+        Err(errors) => return report_tool_errors(&errors, human),
+    };
+    let display = if args.plan == "-" {
+        "<stdin>"
+    } else {
+        args.plan.as_str()
+    };
+    let (bytes, format, base) = match read_input(&args.plan, args.input_format) {
+        Ok(input) => input,
+        Err(finding) => return report_tool_errors(&[finding], human),
+    };
+    let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
+    findings.extend(loaded.findings.iter().cloned());
+    let mut compiled = None;
+    if let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) {
+        let (as_of, note) = as_of_date(args.as_of, &loaded);
+        findings.extend(note);
+        let ctx = aksplan_rules::Context {
+            doc,
+            plan,
+            clusters: &loaded.clusters,
+            catalog: &catalog,
+            as_of,
+            manifests: &[],
+        };
+        findings.extend(aksplan_rules::check(&ctx));
+        if !findings.iter().any(|f| f.severity == Severity::Error) {
+            let result = aksplan_graph::compile(&ctx);
+            findings.extend(result.findings.iter().cloned());
+            compiled = Some(result);
+        }
+    }
+    aksplan_model::attribute_clusters(&loaded, &mut findings);
+    aksplan_model::finding::sort_findings(&mut findings);
+    if !findings.is_empty() {
+        write_stderr(&aksplan_report::render_human(&findings, human));
+    }
+    write_stderr(&format!("{}\n", aksplan_report::summary_line(&findings, 1)));
+    if let (Some(compiled), Some(plan)) = (&compiled, &loaded.plan) {
+        match args.format {
+            args::PlanFormat::Human => write_stdout(&aksplan_report::plan::render_route(plan, compiled)),
+            args::PlanFormat::Json => write_stdout(&aksplan_report::plan::render_graph_json(plan, compiled)),
+        }
+    }
+    exit_code(&findings, args.fail_on)
 }
 
 fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOptions) -> ExitCode {

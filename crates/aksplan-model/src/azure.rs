@@ -387,6 +387,7 @@ fn read_pools(
         });
         let upgrade_settings = upgrade_settings.filter(|s| *s != crate::plan::UpgradeSettings::default());
         out.push(NodePool {
+            strategy: crate::plan::PoolUpgradeStrategy::Rolling,
             name: pool.name.clone(),
             mode,
             os_type: pool.os_type.as_deref().and_then(enum_value).unwrap_or_default(),

@@ -86,6 +86,87 @@ pub struct Spec {
     /// Findings accepted on purpose, with reason, ticket, approver and expiry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub waivers: Vec<Waiver>,
+    /// How the compiler turns the plan into steps.
+    #[serde(default)]
+    pub strategy: Strategy,
+    /// The duration model's inputs (see `docs/compile.md`); defaults when absent.
+    #[serde(default)]
+    pub estimates: Estimates,
+}
+
+/// Choices the compiler makes the same way for every cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Strategy {
+    /// `minimal` (default): pools move only when the skew window forces them, and to the target
+    /// at the end: the fewest node reimages. `lockstep`: every pool follows every control-plane
+    /// hop: the least skew.
+    #[serde(default)]
+    pub pools: PoolStrategy,
+    /// What to do when an auto-upgrade channel other than `none` forbids control-plane-only
+    /// steps. `switchToNone` (default): set the channel to `none` before the first step and
+    /// restore it after the last, so every hop can be ordered and reviewed. `fullUpgrade`:
+    /// upgrade control plane and pools together at every hop.
+    #[serde(default)]
+    pub channel_conflict: ChannelConflict,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PoolStrategy {
+    #[default]
+    Minimal,
+    Lockstep,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ChannelConflict {
+    #[default]
+    SwitchToNone,
+    FullUpgrade,
+}
+
+/// Inputs of the duration model (minutes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Estimates {
+    /// A control-plane upgrade (default 20).
+    #[serde(default = "default_control_plane_minutes")]
+    pub control_plane_minutes: u32,
+    /// Provisioning a surge node and reimaging, per batch (default 10).
+    #[serde(default = "default_node_minutes")]
+    pub node_minutes: u32,
+    /// Draining a batch, when it does not hit the drain timeout (default 5).
+    #[serde(default = "default_drain_minutes")]
+    pub drain_minutes: u32,
+    /// A configuration change (channel, maintenance window, upgrade settings) (default 2).
+    #[serde(default = "default_config_minutes")]
+    pub config_minutes: u32,
+}
+
+fn default_control_plane_minutes() -> u32 {
+    20
+}
+fn default_node_minutes() -> u32 {
+    10
+}
+fn default_drain_minutes() -> u32 {
+    5
+}
+fn default_config_minutes() -> u32 {
+    2
+}
+
+impl Default for Estimates {
+    fn default() -> Self {
+        Self {
+            control_plane_minutes: default_control_plane_minutes(),
+            node_minutes: default_node_minutes(),
+            drain_minutes: default_drain_minutes(),
+            config_minutes: default_config_minutes(),
+        }
+    }
 }
 
 /// The version to reach.
@@ -125,6 +206,9 @@ pub struct Stage {
     pub name: String,
     /// Names of clusters (from `spec.clusters`) upgraded in this stage.
     pub clusters: Vec<String>,
+    /// Whether the stage waits for a human approval (a gate step) before it starts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub approval: bool,
     /// How long to wait after this stage before the next starts (`48h`, `30m`, `1d12h`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_stage_wait: Option<String>,
@@ -164,6 +248,10 @@ pub struct Cluster {
     /// Paths are relative to the plan.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upgrade_profiles: Option<UpgradeProfileFiles>,
+    /// Upgrade settings to set on pools for the change, by pool name (set with
+    /// `az aks nodepool update` before the pool's first upgrade); pools not named keep theirs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pool_settings: BTreeMap<String, UpgradeSettings>,
     /// The auto-upgrade channels the cluster should have once the change is done. Absent: keep
     /// the current ones (`current.channels`, or those in the saved `az aks show` output). Only the
     /// channels given here change.
@@ -322,6 +410,23 @@ pub struct NodePool {
     /// How the pool's nodes are replaced during an upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upgrade_settings: Option<UpgradeSettings>,
+    /// `rolling` (default): upgrade the pool in place. `blueGreen`: create a new pool at the
+    /// target, cordon and drain this one, then delete it (needed to change the Windows Server
+    /// version).
+    #[serde(default, skip_serializing_if = "is_rolling")]
+    pub strategy: PoolUpgradeStrategy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PoolUpgradeStrategy {
+    #[default]
+    Rolling,
+    BlueGreen,
+}
+
+fn is_rolling(strategy: &PoolUpgradeStrategy) -> bool {
+    *strategy == PoolUpgradeStrategy::Rolling
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

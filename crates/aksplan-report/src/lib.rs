@@ -267,3 +267,4 @@ pub fn render_json(findings: &[Finding], files: &[String]) -> String {
 
 pub mod ci;
 pub use ci::{FileSummary, ReportInput};
+pub mod plan;

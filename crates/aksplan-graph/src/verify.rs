@@ -1,0 +1,239 @@
+//! Verification: replay the steps in graph order on a simulated state and check the upgrade
+//! rules after every step. The simulation applies each step's *kind* to the state it computed
+//! itself; it never trusts the `after` a step claims, so a wrong graph cannot hide.
+
+use std::collections::BTreeMap;
+
+use aksplan_model::finding::Finding;
+use aksplan_model::version::KubeVersion;
+use aksplan_rules::Context;
+use aksplan_rules::skew::{PoolSkew, aks_pool_skew};
+
+use crate::build::Compiled;
+use crate::step::{ClusterState, Step, StepKind};
+
+struct Violation {
+    rule: &'static str,
+    detail: String,
+}
+
+/// Findings for every step that breaks a rule, and every cluster that does not reach its target.
+pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
+    let mut states: BTreeMap<String, ClusterState> = compiled
+        .clusters
+        .iter()
+        .map(|c| (c.name.clone(), c.start.clone()))
+        .collect();
+    let lts: BTreeMap<&str, bool> = compiled
+        .clusters
+        .iter()
+        .map(|c| (c.name.as_str(), c.lts))
+        .collect();
+    let mut findings = Vec::new();
+    let order = match crate::dag::topological_order(&compiled.steps) {
+        Ok(order) => order,
+        Err(message) => {
+            return vec![
+                Finding::new(
+                    crate::VERIFY_CODE,
+                    format!("the steps cannot be ordered: {message}"),
+                )
+                .at(ctx.doc.label("/spec")),
+            ];
+        }
+    };
+    for idx in order {
+        let step = &compiled.steps[idx];
+        let Some(cluster) = &step.cluster else { continue };
+        let Some(state) = states.get_mut(cluster) else {
+            continue;
+        };
+        let violations = apply(
+            ctx,
+            state,
+            step,
+            lts.get(cluster.as_str()).copied().unwrap_or(false),
+        );
+        for violation in violations {
+            findings.push(finding(
+                ctx,
+                cluster,
+                &format!("after step `{}`", step.id),
+                &violation,
+                state,
+            ));
+        }
+    }
+    for plan in &compiled.clusters {
+        let Some(state) = states.get(&plan.name) else {
+            continue;
+        };
+        let Some(target) = plan.hops.last().copied().or(Some(plan.start.control_plane)) else {
+            continue;
+        };
+        let mut problems = Vec::new();
+        if state.control_plane != target {
+            problems.push(format!(
+                "the control plane ends on `{}`, not `{target}`",
+                state.control_plane
+            ));
+        }
+        for (pool, version) in &state.pools {
+            if version.minor != state.control_plane.minor {
+                problems.push(format!(
+                    "pool `{pool}` ends on `{version}`, not on the control plane's minor"
+                ));
+            }
+        }
+        for detail in problems {
+            let violation = Violation {
+                rule: "AKS104",
+                detail,
+            };
+            findings.push(finding(ctx, &plan.name, "at the end", &violation, state));
+        }
+    }
+    findings
+}
+
+fn finding(
+    ctx: &Context<'_>,
+    cluster: &str,
+    when: &str,
+    violation: &Violation,
+    state: &ClusterState,
+) -> Finding {
+    let index = ctx.plan.spec.clusters.iter().position(|c| c.name == cluster);
+    let pointer = index.map_or_else(|| "/spec/target".to_owned(), |i| format!("/spec/clusters/{i}"));
+    let mut f = Finding::new(
+        crate::VERIFY_CODE,
+        format!(
+            "cluster `{cluster}`, {when}: {}: {}; state: {}",
+            violation.rule,
+            violation.detail,
+            state.describe()
+        ),
+    )
+    .at(ctx.doc.label(&format!("{pointer}/name")))
+    .pointer(pointer)
+    .help("this is a defect in the compiled graph, not in the plan: please report it");
+    f.cluster = Some(cluster.to_owned());
+    f
+}
+
+/// Applies a step to the state and returns what it breaks.
+fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    let cp_move = |state: &ClusterState, to: KubeVersion, violations: &mut Vec<Violation>| {
+        let from = state.control_plane;
+        if to.major != from.major || to < from {
+            violations.push(Violation {
+                rule: "AKS101",
+                detail: format!("the control plane would go from `{from}` to `{to}`"),
+            });
+        } else if to.minor > from.minor + 1 {
+            let listed = ctx.catalog.upgrade_listed(from, to) == Some(true);
+            let lts_ok = lts
+                && listed
+                && ctx.catalog.minor(from).is_some_and(|m| m.lts_capable())
+                && ctx.catalog.minor(to).is_some_and(|m| m.lts_capable());
+            if !lts_ok {
+                violations.push(Violation {
+                    rule: "AKS104",
+                    detail: format!("the control plane would skip from `{from}` to `{to}`"),
+                });
+            }
+        }
+    };
+    let pool_move = |state: &ClusterState, pool: &str, to: KubeVersion, violations: &mut Vec<Violation>| {
+        let Some(&from) = state.pools.get(pool) else {
+            violations.push(Violation {
+                rule: "AKS200",
+                detail: format!("pool `{pool}` does not exist at this point"),
+            });
+            return;
+        };
+        if to < from || to.major != from.major {
+            violations.push(Violation {
+                rule: "AKS101",
+                detail: format!("pool `{pool}` would go from `{from}` down to `{to}`"),
+            });
+        }
+        if to.minor > from.minor + 1 {
+            let offered = ctx
+                .clusters
+                .iter()
+                .flat_map(|c| c.pool_upgrade_profiles.get(pool))
+                .any(|p| p.upgrades.iter().any(|u| u.kubernetes_version.minor == to.minor));
+            if !offered {
+                violations.push(Violation {
+                    rule: "AKS114",
+                    detail: format!("pool `{pool}` would skip from `{from}` to `{to}` in one upgrade"),
+                });
+            }
+        }
+    };
+    match &step.kind {
+        StepKind::ControlPlaneUpgrade { to } => {
+            cp_move(state, *to, &mut violations);
+            state.control_plane = *to;
+        }
+        StepKind::FullUpgrade { to } => {
+            cp_move(state, *to, &mut violations);
+            let names: Vec<String> = state.pools.keys().cloned().collect();
+            for pool in names {
+                pool_move(state, &pool, *to, &mut violations);
+                state.pools.insert(pool, *to);
+            }
+            state.control_plane = *to;
+        }
+        StepKind::PoolUpgrade { pool, to } => {
+            pool_move(state, pool, *to, &mut violations);
+            state.pools.insert(pool.clone(), *to);
+        }
+        StepKind::BlueGreenCreate { new_pool, to, .. } => {
+            state.pools.insert(new_pool.clone(), *to);
+        }
+        StepKind::BlueGreenDelete { pool } => {
+            state.pools.remove(pool);
+        }
+        _ => {}
+    }
+    // The skew window after every step that changes a version.
+    if matches!(
+        step.kind,
+        StepKind::ControlPlaneUpgrade { .. }
+            | StepKind::FullUpgrade { .. }
+            | StepKind::PoolUpgrade { .. }
+            | StepKind::BlueGreenCreate { .. }
+    ) {
+        for (pool, version) in &state.pools {
+            let detail = match aks_pool_skew(state.control_plane, *version) {
+                PoolSkew::Ok => continue,
+                PoolSkew::MajorMismatch => (
+                    "AKS110",
+                    format!("pool `{pool}` (`{version}`) has another major than the control plane"),
+                ),
+                PoolSkew::Newer => (
+                    "AKS111",
+                    format!(
+                        "pool `{pool}` (`{version}`) would be newer than the control plane (`{}`)",
+                        state.control_plane
+                    ),
+                ),
+                PoolSkew::TooFarBehind { behind, allowed } => (
+                    "AKS112",
+                    format!(
+                        "pool `{pool}` (`{version}`) would be {behind} minors behind the control plane (`{}`), {allowed} allowed",
+                        state.control_plane
+                    ),
+                ),
+            };
+            violations.push(Violation {
+                rule: detail.0,
+                detail: detail.1,
+            });
+        }
+    }
+    violations
+}
