@@ -18,6 +18,8 @@ pub enum Category {
     Model,
     /// A built-in Kubernetes or AKS upgrade rule.
     Rule,
+    /// A team's Rego policy.
+    Policy,
     /// aksplan could not run (missing file, bad usage): not a verdict on the plan.
     Tool,
 }
