@@ -10,6 +10,8 @@
 //!
 //! This is the only crate that depends on regorus.
 
+pub mod input;
+
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, OnceLock};

@@ -1,0 +1,157 @@
+//! The input document policies see (`aksplan input PLAN` prints it).
+//!
+//! Shaped so that natural policies stay linear: clusters and pools are maps keyed by name, and
+//! each carries its own steps, so "every step of this cluster" is a lookup, not a group-by over a
+//! flat list (measured with OPA on 1,000 clusters × 8 pools: ~17 s as a group-by, ~0.5 s nested).
+//! Every cluster and pool carries `pointer`, the JSON pointer of its entry in the plan, so a
+//! policy can put its finding on the right line with `"path": sprintf("%s/...", [c.pointer])`.
+
+use std::collections::BTreeMap;
+
+use aksplan_model::plan::Plan;
+use aksplan_model::resolve::ResolvedCluster;
+use serde_json::{Map, Value, json};
+
+/// Catalog facts about one version, as of the plan's date.
+#[derive(Debug, Clone, Default)]
+pub struct VersionFacts {
+    pub version: String,
+    pub support: String,
+    pub end_of_life: Option<String>,
+    pub lts_end_of_life: Option<String>,
+    pub lts_capable: bool,
+    pub preview: bool,
+}
+
+impl VersionFacts {
+    fn to_json(&self) -> Value {
+        json!({
+            "version": self.version,
+            "support": self.support,
+            "endOfLife": self.end_of_life,
+            "ltsEndOfLife": self.lts_end_of_life,
+            "ltsCapable": self.lts_capable,
+            "preview": self.preview,
+        })
+    }
+}
+
+/// What the compiler produced, as JSON (`aksplan-graph`'s serialization), when it ran.
+#[derive(Debug, Clone, Default)]
+pub struct CompiledJson {
+    /// `[{name, hops, start, end, fullUpgrades, channelSwitched, stage}]`.
+    pub clusters: Vec<Value>,
+    /// Steps in graph order (`{id, cluster, type, pool?, ...}`).
+    pub steps: Vec<Value>,
+    /// The schedule, when there is one.
+    pub schedule: Option<Value>,
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// Builds the input document.
+pub fn build(
+    plan: &Plan,
+    clusters: &[ResolvedCluster],
+    as_of: &str,
+    facts: &dyn Fn(&str, bool) -> VersionFacts,
+    compiled: Option<&CompiledJson>,
+) -> Value {
+    let mut by_name = Map::new();
+    for resolved in clusters {
+        let spec = &plan.spec.clusters[resolved.index];
+        let pointer = format!("/spec/clusters/{}", resolved.index);
+        let target = spec.target.as_ref().unwrap_or(&plan.spec.target);
+        let lts = resolved.current.support_plan == Some(aksplan_model::plan::SupportPlan::AKSLongTermSupport);
+        let steps: Vec<Value> = compiled
+            .map(|c| c.steps.iter().filter(|s| s.get("cluster").and_then(Value::as_str) == Some(&resolved.name)).cloned().collect())
+            .unwrap_or_default();
+        let mut pools = Map::new();
+        for (idx, pool) in resolved.current.node_pools.iter().enumerate() {
+            let mut entry = to_value(pool);
+            let pool_steps: Vec<Value> =
+                steps.iter().filter(|s| s.get("pool").and_then(Value::as_str) == Some(pool.name.as_str())).cloned().collect();
+            if let Value::Object(map) = &mut entry {
+                // A pointer into the plan only when the pool is written there.
+                let in_plan = spec.current.is_some();
+                map.insert(
+                    "pointer".into(),
+                    if in_plan { Value::from(format!("{pointer}/current/nodePools/{idx}")) } else { Value::from(pointer.clone()) },
+                );
+                map.insert("steps".into(), Value::Array(pool_steps));
+                map.insert("settings".into(), to_value(&spec.pool_settings.get(&pool.name)));
+            }
+            pools.insert(pool.name.clone(), entry);
+        }
+        let route = compiled
+            .and_then(|c| c.clusters.iter().find(|x| x.get("name").and_then(Value::as_str) == Some(&resolved.name)).cloned())
+            .unwrap_or(Value::Null);
+        let stage = plan
+            .spec
+            .rollout
+            .as_ref()
+            .and_then(|r| r.stages.iter().find(|s| s.clusters.iter().any(|c| c == &resolved.name)))
+            .map(|s| s.name.clone());
+        by_name.insert(
+            resolved.name.clone(),
+            json!({
+                "name": resolved.name,
+                "pointer": pointer,
+                "resourceGroup": spec.resource_group,
+                "subscription": spec.subscription,
+                "location": spec.location,
+                "stage": stage,
+                "current": {
+                    "kubernetesVersion": resolved.current.kubernetes_version,
+                    "tier": to_value(&resolved.current.tier),
+                    "supportPlan": to_value(&resolved.current.support_plan),
+                    "channels": to_value(&resolved.current.channels),
+                    "maintenance": to_value(&resolved.current.maintenance),
+                    "facts": facts(&resolved.current.kubernetes_version, lts).to_json(),
+                },
+                "target": {
+                    "kubernetesVersion": target.kubernetes_version,
+                    "nodeImage": to_value(&target.node_image),
+                    "facts": facts(&target.kubernetes_version, lts).to_json(),
+                },
+                "channels": to_value(&resolved.channels),
+                "maintenance": to_value(&resolved.maintenance),
+                "poolOrder": to_value(&spec.pool_order),
+                "pools": Value::Object(pools),
+                "route": route,
+                "steps": steps,
+            }),
+        );
+    }
+    let stages: Vec<Value> = plan
+        .spec
+        .rollout
+        .as_ref()
+        .map(|r| r.stages.iter().enumerate().map(|(i, s)| {
+            let mut v = to_value(s);
+            if let Value::Object(map) = &mut v {
+                map.insert("pointer".into(), Value::from(format!("/spec/rollout/stages/{i}")));
+                map.insert("index".into(), Value::from(i));
+            }
+            v
+        }).collect())
+        .unwrap_or_default();
+    let steps_by_id: BTreeMap<String, Value> = compiled
+        .map(|c| c.steps.iter().filter_map(|s| Some((s.get("id")?.as_str()?.to_owned(), s.clone()))).collect())
+        .unwrap_or_default();
+    json!({
+        "apiVersion": "aksplan.dev/policy-input/v1",
+        "asOf": as_of,
+        "metadata": to_value(&plan.metadata),
+        "plan": to_value(plan),
+        "clusters": Value::Object(by_name),
+        "stages": stages,
+        "changeWindows": to_value(&plan.spec.change_windows),
+        "waivers": to_value(&plan.spec.waivers),
+        "compiled": compiled.is_some(),
+        "steps": steps_by_id,
+        "schedule": compiled.and_then(|c| c.schedule.clone()),
+    })
+}
