@@ -38,13 +38,22 @@ fn man_page() -> String {
         .unwrap_or_default()
 }
 
+/// `docs/rules.md`: the registry's codes plus the compiler's (verification and scheduling), which
+/// the rules crate cannot name (the graph crate depends on it).
+fn rules_markdown() -> String {
+    let mut codes = aksplan_rules::registry::all_codes();
+    codes.push(aksplan_graph::VERIFY_CODE);
+    codes.extend(aksplan_graph::schedule::CODES);
+    aksplan_rules::registry::rules_markdown_for(&codes)
+}
+
 fn codegen(check: bool) -> ExitCode {
     let files = [
         (
             "schemas/plan.schema.json",
             aksplan_model::schema::plan_schema_text(),
         ),
-        ("docs/rules.md", aksplan_rules::registry::rules_markdown()),
+        ("docs/rules.md", rules_markdown()),
         ("docs/man/aksplan.1", man_page()),
     ];
     let mut stale = false;

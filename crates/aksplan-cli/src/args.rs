@@ -133,6 +133,17 @@ pub enum Command {
     /// Check a plan, compile it into one-minor-hop steps, verify every intermediate state, and
     /// print the route per cluster (or, with `--format json`, the execution graph).
     Plan(PlanArgs),
+    /// Print the input document policies see for a plan (as `conftest parse` does).
+    Input(InputArgs),
+    /// Evaluates policies for a parent aksplan process (request on stdin, response on stdout).
+    #[command(hide = true, name = "__policy-eval")]
+    PolicyEval,
+    /// Run the Rego unit tests of policies (`test_*` rules; `todo_*` rules are skipped), with
+    /// coverage on request.
+    Test(TestArgs),
+    /// Runs policy tests for a parent aksplan process (request on stdin, response on stdout).
+    #[command(hide = true, name = "__policy-test")]
+    PolicyTest,
     /// Print a JSON Schema: `plan` (the plan language).
     Schema {
         #[arg(value_enum, default_value_t = SchemaKind::Plan)]
@@ -169,6 +180,32 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
     },
+}
+
+/// Rego policies and their limits.
+#[derive(clap::Args, Clone, Default)]
+pub struct PolicyArgs {
+    /// Rego policies: a folder (searched for `.rego` files) or a file; repeatable. Default:
+    /// `policies/` beside the plan, when it exists.
+    #[arg(
+        long = "policy",
+        value_name = "PATH",
+        env = "AKSPLAN_POLICY",
+        value_delimiter = ','
+    )]
+    pub policies: Vec<PathBuf>,
+    /// Evaluate no policies (not even `policies/` beside the plan).
+    #[arg(long, conflicts_with = "policies")]
+    pub no_policy: bool,
+    /// Extra data documents for policies (JSON or YAML), merged under `data`; repeatable.
+    #[arg(long = "data", value_name = "FILE")]
+    pub data: Vec<PathBuf>,
+    /// Time limit per policy rule, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5_000)]
+    pub policy_timeout: u64,
+    /// Instruction limit per policy rule (regorus VM instructions).
+    #[arg(long, value_name = "N", default_value_t = 50_000_000)]
+    pub policy_instructions: usize,
 }
 
 /// Settings that `aksplan.toml` and `AKSPLAN_*` variables may also give.
@@ -208,6 +245,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub manifests: Vec<PathBuf>,
     #[command(flatten)]
+    pub policy: PolicyArgs,
+    #[command(flatten)]
     pub shared: SharedArgs,
 }
 
@@ -231,6 +270,24 @@ pub struct PlanArgs {
     /// Which findings reject the plan (exit code 1).
     #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(clap::Args)]
+pub struct InputArgs {
+    /// The plan file, or `-` for standard input.
+    #[arg(value_name = "PLAN")]
+    pub plan: String,
+    /// Read the plan in this format whatever its name.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Judge support status as of this date (YYYY-MM-DD); overrides the plan's `asOf`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`.
+    #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
+    pub catalog: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -248,4 +305,34 @@ pub struct ConfigArgs {
 #[derive(Clone, Copy, ValueEnum)]
 pub enum SchemaKind {
     Plan,
+}
+
+/// `aksplan test`.
+#[derive(clap::Args)]
+pub struct TestArgs {
+    /// Policy and test files: folders (searched for `.rego` files) or files.
+    #[arg(value_name = "PATH", default_value = "policies")]
+    pub paths: Vec<PathBuf>,
+    /// Run only the tests whose `data.<package>.<test>` path matches this regular expression.
+    #[arg(long, value_name = "REGEX")]
+    pub run: Option<String>,
+    /// Report line coverage of the policies (test files excluded), per file and in total.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Fail (exit code 1) when total coverage is below this percentage; implies `--coverage`.
+    #[arg(long, value_name = "PCT", value_parser = clap::value_parser!(f64))]
+    pub threshold: Option<f64>,
+    /// `human` (one line per test), `json`, or `junit` (one test suite per package).
+    #[arg(long = "format", value_enum, default_value_t = TestFormat::Human)]
+    pub format: TestFormat,
+    /// Time limit per test, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 5_000)]
+    pub policy_timeout: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
 }

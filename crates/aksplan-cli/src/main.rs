@@ -9,6 +9,8 @@
 
 mod args;
 mod config;
+mod policy;
+mod test_cmd;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -58,6 +60,10 @@ fn main() -> ExitCode {
             }
         }
         Command::Plan(plan_args) => plan_command(&plan_args, human),
+        Command::Input(input_args) => input_command(&input_args, human),
+        Command::PolicyEval => policy::child_main(),
+        Command::Test(a) => test_cmd::run(&a, human),
+        Command::PolicyTest => test_cmd::child_main(),
         Command::Config(config_args) => {
             let sub = sub_matches.unwrap_or_default();
             match config::resolve(&config_args.shared, &sub, &cwd) {
@@ -130,10 +136,13 @@ fn exit_code(findings: &[Finding], fail_on: FailOn) -> ExitCode {
     if findings.iter().any(|f| f.code.category() == Category::Tool) {
         return ExitCode::from(2);
     }
-    let rejects = |f: &Finding| match fail_on {
-        FailOn::Error => f.severity == Severity::Error,
-        FailOn::Warning => matches!(f.severity, Severity::Error | Severity::Warning),
-        FailOn::Never => false,
+    let rejects = |f: &Finding| {
+        f.waived.is_none()
+            && match fail_on {
+                FailOn::Error => f.severity == Severity::Error,
+                FailOn::Warning => matches!(f.severity, Severity::Error | Severity::Warning),
+                FailOn::Never => false,
+            }
     };
     if findings.iter().any(rejects) {
         ExitCode::from(1)
@@ -176,22 +185,73 @@ fn plan_command(args: &args::PlanArgs, human: HumanOptions) -> ExitCode {
         if !findings.iter().any(|f| f.severity == Severity::Error) {
             let result = aksplan_graph::compile(&ctx);
             findings.extend(result.findings.iter().cloned());
-            compiled = Some(result);
+            let schedule = aksplan_graph::schedule(&ctx, &result);
+            findings.extend(schedule.findings.iter().cloned());
+            findings.extend(policy::run(&args.policy, &base, &ctx, Some((&result, &schedule))));
+            compiled = Some((result, schedule));
         }
     }
     aksplan_model::attribute_clusters(&loaded, &mut findings);
+    if let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) {
+        let (as_of, _) = as_of_date(args.as_of, &loaded);
+        let checked = !loaded.has_errors();
+        aksplan_model::waivers::apply(plan, doc, as_of, checked, &mut findings);
+    }
     aksplan_model::finding::sort_findings(&mut findings);
     if !findings.is_empty() {
         write_stderr(&aksplan_report::render_human(&findings, human));
     }
     write_stderr(&format!("{}\n", aksplan_report::summary_line(&findings, 1)));
-    if let (Some(compiled), Some(plan)) = (&compiled, &loaded.plan) {
+    if let (Some((compiled, schedule)), Some(plan)) = (&compiled, &loaded.plan) {
         match args.format {
-            args::PlanFormat::Human => write_stdout(&aksplan_report::plan::render_route(plan, compiled)),
-            args::PlanFormat::Json => write_stdout(&aksplan_report::plan::render_graph_json(plan, compiled)),
+            args::PlanFormat::Human => {
+                write_stdout(&aksplan_report::plan::render_route(plan, compiled, schedule));
+            }
+            args::PlanFormat::Json => {
+                write_stdout(&aksplan_report::plan::render_graph_json(plan, compiled, schedule));
+            }
         }
     }
     exit_code(&findings, args.fail_on)
+}
+
+/// `aksplan input`: the document policies see, as JSON on stdout.
+fn input_command(args: &args::InputArgs, human: HumanOptions) -> ExitCode {
+    let catalog = match load_catalog(args.catalog.as_deref()) {
+        Ok(catalog) => catalog,
+        Err(errors) => return report_tool_errors(&errors, human),
+    };
+    let display = if args.plan == "-" {
+        "<stdin>"
+    } else {
+        args.plan.as_str()
+    };
+    let (bytes, format, base) = match read_input(&args.plan, args.input_format) {
+        Ok(input) => input,
+        Err(finding) => return report_tool_errors(&[finding], human),
+    };
+    let _ = base;
+    let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
+    let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) else {
+        write_stderr(&aksplan_report::render_human(&loaded.findings, human));
+        return ExitCode::from(1);
+    };
+    let (as_of, _) = as_of_date(args.as_of, &loaded);
+    let ctx = aksplan_rules::Context {
+        doc,
+        plan,
+        clusters: &loaded.clusters,
+        catalog: &catalog,
+        as_of,
+        manifests: &[],
+    };
+    let graph = aksplan_graph::compile(&ctx);
+    let schedule = aksplan_graph::schedule(&ctx, &graph);
+    let document = policy::input_document(&ctx, Some((&graph, &schedule)));
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    write_stdout(&text);
+    ExitCode::SUCCESS
 }
 
 fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOptions) -> ExitCode {
@@ -225,8 +285,25 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
                         manifests: &manifests,
                     };
                     plan_findings.extend(aksplan_rules::check(&ctx));
+                    if !plan_findings.iter().any(|f| f.severity == Severity::Error) {
+                        // Policies see the compiled graph and schedule too.
+                        let graph = aksplan_graph::compile(&ctx);
+                        let schedule = aksplan_graph::schedule(&ctx, &graph);
+                        plan_findings.extend(policy::run(
+                            &args.policy,
+                            &base,
+                            &ctx,
+                            Some((&graph, &schedule)),
+                        ));
+                    } else {
+                        plan_findings.extend(policy::run(&args.policy, &base, &ctx, None));
+                    }
                 }
                 aksplan_model::attribute_clusters(&loaded, &mut plan_findings);
+                if let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) {
+                    let (as_of, _) = as_of_date(args.as_of, &loaded);
+                    aksplan_model::waivers::apply(plan, doc, as_of, rules_ran, &mut plan_findings);
+                }
                 aksplan_model::finding::sort_findings(&mut plan_findings);
                 let clusters = loaded
                     .plan
@@ -250,6 +327,8 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
             }
         }
     }
+    // `check` does not compile or schedule, so the compiler's codes (AKS2xx) are left out of the
+    // SARIF rule table and the JUnit cases: listing them would claim checks that did not run.
     let codes = aksplan_rules::registry::all_codes();
     let input = ReportInput {
         findings: &findings,
@@ -309,7 +388,7 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
 }
 
 /// Writes to stdout; a closed pipe (`aksplan ... | head`) is not an error.
-fn write_stdout(text: &str) {
+pub(crate) fn write_stdout(text: &str) {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
@@ -374,7 +453,7 @@ fn read_input(name: &str, input_format: Option<InputFormat>) -> Result<(Vec<u8>,
     Ok((bytes, format, base))
 }
 
-fn cannot_read(name: &str, err: &std::io::Error) -> Finding {
+pub(crate) fn cannot_read(name: &str, err: &std::io::Error) -> Finding {
     let finding = Finding::new(codes::CANNOT_READ, format!("cannot read `{name}`: {err}"));
     if err.kind() == std::io::ErrorKind::NotFound {
         finding.help("check the path; it is relative to the current directory")
@@ -432,8 +511,23 @@ fn as_of_date(
     (today, Some(note))
 }
 
+/// Every code aksplan can report: the registry's (model and rules) and the compiler's
+/// (verification and scheduling), which the rules crate cannot name (the graph crate depends
+/// on it), in id order.
+fn all_codes() -> Vec<codes::Code> {
+    let mut all = aksplan_rules::registry::all_codes();
+    all.push(aksplan_graph::VERIFY_CODE);
+    all.extend(aksplan_graph::schedule::CODES);
+    all.sort_by_key(|code| code.id());
+    all.dedup_by_key(|code| code.id());
+    all
+}
+
 fn explain(code: &str) -> ExitCode {
-    match aksplan_rules::registry::lookup(code) {
+    let found = all_codes()
+        .into_iter()
+        .find(|c| c.id().eq_ignore_ascii_case(code.trim()));
+    match found {
         Some(code) => {
             write_stdout(&format!(
                 "# {}: {}\n\nSeverity: {}\n\n{}\n",

@@ -526,6 +526,28 @@ fn compile_cluster(
     let strategy = ctx.plan.spec.strategy.pools;
     for &hop in &hops {
         let window = aks_window(hop);
+        // Lockstep: pools behind the control plane's minor catch up before the hop, so that no
+        // pool trails by more than one minor after any hop.
+        if strategy == PoolStrategy::Lockstep && !full_upgrades {
+            loop {
+                let moved = build.pool_round(
+                    &|b, pool, v| {
+                        if b.is_blue_green(pool) {
+                            return None;
+                        }
+                        b.step_towards(pool, v, b.state.control_plane.minor)
+                    },
+                    &|pool, to| {
+                        format!("lockstep: pool `{pool}` catches up to `{to}` before the control-plane hop to `{hop}`")
+                    },
+                    None,
+                    Some(hop),
+                );
+                if !moved {
+                    break;
+                }
+            }
+        }
         // Pools that would fall out of the window at the new control plane move first.
         loop {
             let floor = hop.minor.saturating_sub(window);
@@ -537,8 +559,12 @@ fn compile_cluster(
                         b.step_towards(pool, v, floor)
                     }
                 },
-                &|pool, _| {
-                    format!("keeps pool `{pool}` within {window} minors of the control-plane hop to `{hop}`")
+                &|pool, to| {
+                    if full_upgrades && to.minor > floor {
+                        format!("pool `{pool}` catches up to `{to}` first: the full upgrade to `{hop}` moves every pool one minor")
+                    } else {
+                        format!("keeps pool `{pool}` within {window} minors of the control-plane hop to `{hop}`")
+                    }
                 },
                 Some("AKS112"),
                 Some(hop),
@@ -570,7 +596,7 @@ fn compile_cluster(
                 format!("{name}/full/{hop}"),
                 StepKind::FullUpgrade { to: hop },
                 provenance(
-                    format!("hop to `{hop}`: control plane and every pool together, as auto-upgrade channel `{:?}` requires", current_channels.upgrade_channel.unwrap_or(UpgradeChannel::None)),
+                    format!("hop to `{hop}`: control plane and every pool together, as auto-upgrade channel `{}` requires", serde_json::to_value(current_channels.upgrade_channel).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
                     Some("AKS104"),
                     Some(target_pointer.clone()),
                     Some(hop),
@@ -831,7 +857,24 @@ fn compile_cluster(
     }
     // Channels: restore (or set what the plan asks for).
     let desired = view.resolved.channels.clone();
-    if channel_switched || desired != current_channels {
+    // After a switch the channel is `none`; restoring to `none` would be a no-op step.
+    let during = if channel_switched {
+        Channels {
+            upgrade_channel: Some(UpgradeChannel::None),
+            node_os_upgrade_channel: current_channels.node_os_upgrade_channel,
+        }
+    } else {
+        current_channels.clone()
+    };
+    let desired_effective = Channels {
+        upgrade_channel: desired.upgrade_channel.or(Some(UpgradeChannel::None)),
+        node_os_upgrade_channel: desired.node_os_upgrade_channel.or(during.node_os_upgrade_channel),
+    };
+    let during_effective = Channels {
+        upgrade_channel: during.upgrade_channel.or(Some(UpgradeChannel::None)),
+        ..during.clone()
+    };
+    if desired_effective != during_effective {
         build.sequential(
             format!(
                 "{name}/channel/{}",

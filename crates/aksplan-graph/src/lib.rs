@@ -12,11 +12,13 @@
 mod build;
 mod dag;
 pub mod estimate;
+pub mod schedule;
 pub mod step;
 pub mod verify;
 
 pub use build::{ClusterPlan, Compiled, compile};
 pub use dag::topological_order;
+pub use schedule::{Placement, Schedule, Window, schedule};
 pub use step::{ClusterState, Provenance, Step, StepKind};
 pub use verify::verify;
 

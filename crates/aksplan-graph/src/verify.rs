@@ -124,7 +124,9 @@ fn finding(
 /// Applies a step to the state and returns what it breaks.
 fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) -> Vec<Violation> {
     let mut violations = Vec::new();
-    let cp_move = |state: &ClusterState, to: KubeVersion, violations: &mut Vec<Violation>| {
+    // Returns whether the move is an LTS jump the catalog lists (a full upgrade carries pools on
+    // the control plane's minor along with it).
+    let cp_move = |state: &ClusterState, to: KubeVersion, violations: &mut Vec<Violation>| -> bool {
         let from = state.control_plane;
         if to.major != from.major || to < from {
             violations.push(Violation {
@@ -143,9 +145,15 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
                     detail: format!("the control plane would skip from `{from}` to `{to}`"),
                 });
             }
+            return lts_ok;
         }
+        false
     };
-    let pool_move = |state: &ClusterState, pool: &str, to: KubeVersion, violations: &mut Vec<Violation>| {
+    let pool_move = |state: &ClusterState,
+                     pool: &str,
+                     to: KubeVersion,
+                     carried: bool,
+                     violations: &mut Vec<Violation>| {
         let Some(&from) = state.pools.get(pool) else {
             violations.push(Violation {
                 rule: "AKS200",
@@ -159,10 +167,12 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
                 detail: format!("pool `{pool}` would go from `{from}` down to `{to}`"),
             });
         }
-        if to.minor > from.minor + 1 {
+        let carried = carried && from.minor >= state.control_plane.minor;
+        if to.minor > from.minor + 1 && !carried {
             let offered = ctx
                 .clusters
                 .iter()
+                .filter(|c| step.cluster.as_deref() == Some(c.name.as_str()))
                 .flat_map(|c| c.pool_upgrade_profiles.get(pool))
                 .any(|p| p.upgrades.iter().any(|u| u.kubernetes_version.minor == to.minor));
             if !offered {
@@ -179,16 +189,16 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
             state.control_plane = *to;
         }
         StepKind::FullUpgrade { to } => {
-            cp_move(state, *to, &mut violations);
+            let lts_jump = cp_move(state, *to, &mut violations);
             let names: Vec<String> = state.pools.keys().cloned().collect();
             for pool in names {
-                pool_move(state, &pool, *to, &mut violations);
+                pool_move(state, &pool, *to, lts_jump, &mut violations);
                 state.pools.insert(pool, *to);
             }
             state.control_plane = *to;
         }
         StepKind::PoolUpgrade { pool, to } => {
-            pool_move(state, pool, *to, &mut violations);
+            pool_move(state, pool, *to, false, &mut violations);
             state.pools.insert(pool.clone(), *to);
         }
         StepKind::BlueGreenCreate { new_pool, to, .. } => {

@@ -385,6 +385,33 @@ A waiver for a misspelt scope waives nothing, while the reviewer believes it doe
 waivers: [ { rule: AKS123, scope: clusters/aks-prdo, reason: x } ]
 ```";
 
+        WAIVER_EXPIRED = "AKS028", Error, Model, "A waiver has expired",
+"## What it checks
+A waiver whose `expires` date is before the plan's date (`asOf`, `--as-of`, or today) no longer
+applies: the findings it waived count again, and the waiver itself is an error.
+
+## Why
+Waivers are decisions with a shelf life; an expired one left in the plan is a decision nobody
+renewed.
+
+## Example
+```yaml
+waivers: [ { rule: AKS135, scope: clusters/aks-dev, reason: x, expires: 2026-01-31 } ]
+```";
+
+    WAIVER_UNUSED = "AKS029", Warning, Model, "A waiver matches no finding",
+"## What it checks
+Every waiver accepts at least one finding of its rule in its scope.
+
+## Why
+A waiver that matches nothing is stale (the problem was fixed) or wrong (a misspelt rule or
+scope), and in both cases reviewers would believe something is waived that is not.
+
+## Example
+```yaml
+waivers: [ { rule: AKS999, scope: plan, reason: x } ]
+```";
+
     CURRENT_FROM = "AKS030", Error, Input, "A `currentFrom` file cannot be read",
 "## What it checks
 Files named by `currentFrom` must exist (relative to the plan) and parse as JSON.

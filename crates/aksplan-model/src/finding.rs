@@ -124,6 +124,47 @@ pub struct Finding {
     /// The cluster the finding is about, when it is about one (for per-cluster reports such as
     /// JUnit); filled in by `load::attribute_clusters`.
     pub cluster: Option<String>,
+    /// The node pool it is about, when it is about one.
+    pub pool: Option<String>,
+    /// The waiver that accepts this finding, when one does: it is still reported, as waived,
+    /// and no longer counts against the plan.
+    pub waived: Option<Waived>,
+}
+
+/// Who accepted a finding, why and until when (from the plan's `waivers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waived {
+    pub scope: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+impl Waived {
+    /// `waived by CHG-4700 (approved by cab@contoso.example, until 2027-01-31): vendor agent pinned`.
+    pub fn describe(&self) -> String {
+        let mut text = String::from("waived");
+        if let Some(ticket) = &self.ticket {
+            text.push_str(&format!(" by {ticket}"));
+        }
+        let mut details = Vec::new();
+        if let Some(who) = &self.approved_by {
+            details.push(format!("approved by {who}"));
+        }
+        if let Some(until) = &self.expires {
+            details.push(format!("until {until}"));
+        }
+        if !details.is_empty() {
+            text.push_str(&format!(" ({})", details.join(", ")));
+        }
+        text.push_str(&format!(": {}", self.reason));
+        text
+    }
 }
 
 impl Finding {
@@ -138,6 +179,8 @@ impl Finding {
             secondary: Vec::new(),
             help: None,
             cluster: None,
+            pool: None,
+            waived: None,
         }
     }
 

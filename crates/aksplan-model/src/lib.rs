@@ -23,3 +23,4 @@ pub mod time;
 
 pub use load::{Loaded, attribute_clusters, load_plan};
 pub mod init;
+pub mod waivers;

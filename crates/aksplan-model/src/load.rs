@@ -102,7 +102,7 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
         .enumerate()
         .map(|(idx, cluster)| {
             (
-                doc.map.value_span(&format!("/spec/clusters/{idx}")),
+                doc.extent(&format!("/spec/clusters/{idx}")),
                 cluster.name.as_str(),
             )
         })
@@ -137,5 +137,37 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
             }
         });
         finding.cluster = by_pointer.or(by_label);
+        finding.pool = pool_of(loaded, finding);
     }
+}
+
+/// The pool a finding is about: its plan pointer or a label inside a pool's entry.
+fn pool_of(loaded: &Loaded, finding: &Finding) -> Option<String> {
+    let cluster = loaded
+        .clusters
+        .iter()
+        .find(|c| Some(&c.name) == finding.cluster.as_ref())?;
+    if let Some(pointer) = &finding.pointer {
+        for (idx, pool_pointer) in cluster.pool_pointers.iter().enumerate() {
+            if Arc::ptr_eq(&cluster.pools_doc.source, &loaded.doc.as_ref()?.source)
+                && (pointer == pool_pointer || pointer.starts_with(&format!("{pool_pointer}/")))
+            {
+                return cluster.current.node_pools.get(idx).map(|p| p.name.clone());
+            }
+        }
+    }
+    let label = finding.primary.as_ref()?;
+    if !Arc::ptr_eq(&label.source, &cluster.pools_doc.source) {
+        return None;
+    }
+    cluster
+        .pool_pointers
+        .iter()
+        .enumerate()
+        .find_map(|(idx, pool_pointer)| {
+            let span = cluster.pools_doc.extent(pool_pointer);
+            (span.start <= label.span.start && label.span.end <= span.end && span.end > span.start)
+                .then(|| cluster.current.node_pools.get(idx).map(|p| p.name.clone()))
+                .flatten()
+        })
 }

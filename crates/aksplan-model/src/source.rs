@@ -113,6 +113,31 @@ impl Document {
         Label::new(&self.source, self.map.key_span(pointer))
     }
 
+    /// The bytes an entry occupies: from its start to the start of the next value outside it (a
+    /// block mapping's own span does not always reach its last line).
+    pub fn extent(&self, pointer: &str) -> Range<usize> {
+        let start = self.map.value_span(pointer).start;
+        let prefix = format!("{pointer}/");
+        let end = self
+            .map
+            .values
+            .iter()
+            .filter(|(p, span)| span.start > start && p.as_str() != pointer && !p.starts_with(&prefix))
+            .map(|(_, span)| span.start)
+            .chain(
+                self.map
+                    .keys
+                    .iter()
+                    .filter(|(p, span)| {
+                        span.start > start && !p.starts_with(&prefix) && p.as_str() != pointer
+                    })
+                    .map(|(_, span)| span.start),
+            )
+            .min()
+            .unwrap_or(self.source.text.len());
+        start..end
+    }
+
     /// The text of the value at `pointer` exactly as written in the file.
     pub fn raw_text(&self, pointer: &str) -> Option<&str> {
         if !self.map.has_value(pointer) {

@@ -66,19 +66,32 @@ pub fn build(
         let target = spec.target.as_ref().unwrap_or(&plan.spec.target);
         let lts = resolved.current.support_plan == Some(aksplan_model::plan::SupportPlan::AKSLongTermSupport);
         let steps: Vec<Value> = compiled
-            .map(|c| c.steps.iter().filter(|s| s.get("cluster").and_then(Value::as_str) == Some(&resolved.name)).cloned().collect())
+            .map(|c| {
+                c.steps
+                    .iter()
+                    .filter(|s| s.get("cluster").and_then(Value::as_str) == Some(&resolved.name))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default();
         let mut pools = Map::new();
         for (idx, pool) in resolved.current.node_pools.iter().enumerate() {
             let mut entry = to_value(pool);
-            let pool_steps: Vec<Value> =
-                steps.iter().filter(|s| s.get("pool").and_then(Value::as_str) == Some(pool.name.as_str())).cloned().collect();
+            let pool_steps: Vec<Value> = steps
+                .iter()
+                .filter(|s| s.get("pool").and_then(Value::as_str) == Some(pool.name.as_str()))
+                .cloned()
+                .collect();
             if let Value::Object(map) = &mut entry {
                 // A pointer into the plan only when the pool is written there.
                 let in_plan = spec.current.is_some();
                 map.insert(
                     "pointer".into(),
-                    if in_plan { Value::from(format!("{pointer}/current/nodePools/{idx}")) } else { Value::from(pointer.clone()) },
+                    if in_plan {
+                        Value::from(format!("{pointer}/current/nodePools/{idx}"))
+                    } else {
+                        Value::from(pointer.clone())
+                    },
                 );
                 map.insert("steps".into(), Value::Array(pool_steps));
                 map.insert("settings".into(), to_value(&spec.pool_settings.get(&pool.name)));
@@ -86,13 +99,22 @@ pub fn build(
             pools.insert(pool.name.clone(), entry);
         }
         let route = compiled
-            .and_then(|c| c.clusters.iter().find(|x| x.get("name").and_then(Value::as_str) == Some(&resolved.name)).cloned())
+            .and_then(|c| {
+                c.clusters
+                    .iter()
+                    .find(|x| x.get("name").and_then(Value::as_str) == Some(&resolved.name))
+                    .cloned()
+            })
             .unwrap_or(Value::Null);
         let stage = plan
             .spec
             .rollout
             .as_ref()
-            .and_then(|r| r.stages.iter().find(|s| s.clusters.iter().any(|c| c == &resolved.name)))
+            .and_then(|r| {
+                r.stages
+                    .iter()
+                    .find(|s| s.clusters.iter().any(|c| c == &resolved.name))
+            })
             .map(|s| s.name.clone());
         by_name.insert(
             resolved.name.clone(),
@@ -129,17 +151,28 @@ pub fn build(
         .spec
         .rollout
         .as_ref()
-        .map(|r| r.stages.iter().enumerate().map(|(i, s)| {
-            let mut v = to_value(s);
-            if let Value::Object(map) = &mut v {
-                map.insert("pointer".into(), Value::from(format!("/spec/rollout/stages/{i}")));
-                map.insert("index".into(), Value::from(i));
-            }
-            v
-        }).collect())
+        .map(|r| {
+            r.stages
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let mut v = to_value(s);
+                    if let Value::Object(map) = &mut v {
+                        map.insert("pointer".into(), Value::from(format!("/spec/rollout/stages/{i}")));
+                        map.insert("index".into(), Value::from(i));
+                    }
+                    v
+                })
+                .collect()
+        })
         .unwrap_or_default();
     let steps_by_id: BTreeMap<String, Value> = compiled
-        .map(|c| c.steps.iter().filter_map(|s| Some((s.get("id")?.as_str()?.to_owned(), s.clone()))).collect())
+        .map(|c| {
+            c.steps
+                .iter()
+                .filter_map(|s| Some((s.get("id")?.as_str()?.to_owned(), s.clone())))
+                .collect()
+        })
         .unwrap_or_default();
     json!({
         "apiVersion": "aksplan.dev/policy-input/v1",

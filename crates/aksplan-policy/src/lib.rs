@@ -11,6 +11,7 @@
 //! This is the only crate that depends on regorus.
 
 pub mod input;
+pub mod testing;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -193,6 +194,12 @@ pub fn check_syntax(policies: &[PolicyFile]) -> Vec<PolicyError> {
 /// Evaluates every conftest rule of the policies on the input. Meant to run in a child process:
 /// a runaway policy may still take the process down, which the caller reports.
 pub fn evaluate_request(request: &Request) -> Response {
+    evaluate_request_with_progress(request, &mut |_| {})
+}
+
+/// As `evaluate_request`, calling `progress(rule)` before each rule, so that a parent process
+/// can name the rule that was running if this process dies.
+pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMut(&str)) -> Response {
     let mut response = Response::default();
     let mut engine = match engine_for(&request.policies, &request.data) {
         Ok(engine) => engine,
@@ -221,6 +228,7 @@ pub fn evaluate_request(request: &Request) -> Response {
         }) {
             continue;
         }
+        progress(&rule);
         let value = match evaluate_rule(&mut engine, &rule, &input, request.limits, timer) {
             Ok(value) => value,
             Err(err) => {

@@ -128,6 +128,9 @@ pub fn render_sarif(input: &ReportInput<'_>) -> String {
             if let Some(cluster) = &finding.cluster {
                 result["properties"] = json!({ "cluster": cluster });
             }
+            if let Some(waived) = &finding.waived {
+                result["suppressions"] = json!([{ "kind": "external", "status": "accepted", "justification": waived.describe() }]);
+            }
             result
         })
         .collect();
@@ -209,7 +212,8 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
     use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
     let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
     let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-    let failing = |f: &&Finding| f.severity != Severity::Info;
+    // Notes and waived findings do not fail a test case.
+    let failing = |f: &&Finding| f.severity != Severity::Info && f.waived.is_none();
     let total_failures = input.findings.iter().filter(failing).count();
     let mut suites = BytesStart::new("testsuites");
     suites.push_attribute(("name", "aksplan"));
@@ -332,10 +336,11 @@ fn github_escape_property(text: &str) -> String {
 pub fn render_github(input: &ReportInput<'_>) -> String {
     let mut out = String::new();
     for finding in input.findings {
-        let command = match finding.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
+        let command = match (finding.severity, &finding.waived) {
+            (_, Some(_)) => "notice",
+            (Severity::Error, None) => "error",
+            (Severity::Warning, None) => "warning",
+            (Severity::Info, None) => "notice",
         };
         let mut properties = Vec::new();
         if let Some(place) = place(finding) {
@@ -351,11 +356,15 @@ pub fn render_github(input: &ReportInput<'_>) -> String {
             "title={}",
             github_escape_property(&format!("{}: {}", finding.code.id(), finding.code.title()))
         ));
+        let text = match &finding.waived {
+            Some(waived) => format!("[{}] {}", waived.describe(), full_message(finding)),
+            None => full_message(finding),
+        };
         let _ = writeln!(
             out,
             "::{command} {}::{}",
             properties.join(","),
-            github_escape_data(&full_message(finding))
+            github_escape_data(&text)
         );
     }
     out
@@ -377,6 +386,16 @@ fn ado_escape(text: &str) -> String {
 pub fn render_azure_devops(input: &ReportInput<'_>) -> String {
     let mut out = String::new();
     for finding in input.findings {
+        if let Some(waived) = &finding.waived {
+            let _ = writeln!(
+                out,
+                "waived[{}]: {} ({})",
+                finding.code.id(),
+                full_message(finding),
+                waived.describe()
+            );
+            continue;
+        }
         let kind = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -412,7 +431,13 @@ fn md_cell(text: &str) -> String {
 /// A Markdown summary for a pull-request comment: the verdict, then a table of findings with
 /// links to each code's docs.
 pub fn render_markdown(input: &ReportInput<'_>) -> String {
-    let count = |s: Severity| input.findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| {
+        input
+            .findings
+            .iter()
+            .filter(|f| f.severity == s && f.waived.is_none())
+            .count()
+    };
     let (errors, warnings, notes) = (
         count(Severity::Error),
         count(Severity::Warning),
@@ -439,6 +464,7 @@ pub fn render_markdown(input: &ReportInput<'_>) -> String {
     let _ = writeln!(out, "|---|---|---|---|");
     for finding in input.findings {
         let icon = match finding.severity {
+            _ if finding.waived.is_some() => "🔕",
             Severity::Error => "❌",
             Severity::Warning => "⚠️",
             Severity::Info => "ℹ️",
@@ -449,6 +475,9 @@ pub fn render_markdown(input: &ReportInput<'_>) -> String {
         let mut text = md_cell(&finding.message);
         if let Some(help) = &finding.help {
             text.push_str(&format!("<br>hint: {}", md_cell(help)));
+        }
+        if let Some(waived) = &finding.waived {
+            text.push_str(&format!("<br>{}", md_cell(&waived.describe())));
         }
         let _ = writeln!(
             out,

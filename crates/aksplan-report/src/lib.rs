@@ -124,11 +124,25 @@ fn to_rendered(finding: &Finding) -> Rendered {
     }
     // `error[AKS014]: ...` as rustc writes it: the severity reads without colour or glyphs, and
     // the code is greppable on the same line as the message.
-    let message = format!("{}[{}]: {}", finding.severity, finding.code.id(), finding.message);
+    let message = match &finding.waived {
+        Some(waived) => format!(
+            "{}[{}] ({}): {}",
+            finding.severity,
+            finding.code.id(),
+            waived.describe(),
+            finding.message
+        ),
+        None => format!("{}[{}]: {}", finding.severity, finding.code.id(), finding.message),
+    };
     Rendered {
         code: "",
         message,
-        severity: finding.severity,
+        // A waived finding is shown as advice: it no longer counts against the plan.
+        severity: if finding.waived.is_some() {
+            Severity::Info
+        } else {
+            finding.severity
+        },
         help: finding.help.clone(),
         source: source.as_deref().map(named),
         labels,
@@ -165,7 +179,13 @@ pub fn render_human(findings: &[Finding], options: HumanOptions) -> String {
 
 /// The summary line: counts by severity.
 pub fn summary_line(findings: &[Finding], files: usize) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| {
+        findings
+            .iter()
+            .filter(|f| f.severity == s && f.waived.is_none())
+            .count()
+    };
+    let waived = findings.iter().filter(|f| f.waived.is_some()).count();
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     let plural = |n: usize, word: &str| {
         if n == 1 {
@@ -175,8 +195,13 @@ pub fn summary_line(findings: &[Finding], files: usize) -> String {
         }
     };
     let verdict = if errors > 0 { "rejected" } else { "accepted" };
+    let waived = if waived > 0 {
+        format!(", {waived} waived")
+    } else {
+        String::new()
+    };
     format!(
-        "{verdict}: {}, {} in {}",
+        "{verdict}: {}, {}{waived} in {}",
         plural(errors, "error"),
         plural(warnings, "warning"),
         plural(files, "file")
@@ -205,6 +230,10 @@ pub struct JsonFinding {
     pub pointer: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived: Option<aksplan_model::finding::Waived>,
 }
 
 impl From<&Finding> for JsonFinding {
@@ -226,6 +255,8 @@ impl From<&Finding> for JsonFinding {
             end_column: location.as_ref().map(|l| l.4),
             pointer: finding.pointer.clone(),
             help: finding.help.clone(),
+            cluster: finding.cluster.clone(),
+            waived: finding.waived.clone(),
         }
     }
 }
@@ -243,12 +274,18 @@ struct JsonSummary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    waived: usize,
     accepted: bool,
 }
 
 /// Renders findings as one JSON document: `{version, files, findings: [...], summary}`.
 pub fn render_json(findings: &[Finding], files: &[String]) -> String {
-    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let count = |s: Severity| {
+        findings
+            .iter()
+            .filter(|f| f.severity == s && f.waived.is_none())
+            .count()
+    };
     let report = JsonReport {
         version: 1,
         files,
@@ -257,6 +294,7 @@ pub fn render_json(findings: &[Finding], files: &[String]) -> String {
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),
             infos: count(Severity::Info),
+            waived: findings.iter().filter(|f| f.waived.is_some()).count(),
             accepted: count(Severity::Error) == 0,
         },
     };

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use aksplan_graph::{Compiled, StepKind};
+use aksplan_graph::schedule::{local_date, local_text, time_text};
+use aksplan_graph::{Compiled, Schedule, StepKind};
 use aksplan_model::plan::{Plan, PoolStrategy};
 use serde_json::json;
 
@@ -18,8 +19,8 @@ pub fn duration(minutes: u64) -> String {
 }
 
 /// A readable summary: per stage and cluster the hops, then every step in graph order with its
-/// estimate and the reason it exists.
-pub fn render_route(plan: &Plan, compiled: &Compiled) -> String {
+/// estimate and the reason it exists, then the schedule.
+pub fn render_route(plan: &Plan, compiled: &Compiled, schedule: &Schedule) -> String {
     let mut out = String::new();
     let meta = &plan.metadata;
     let mut header = format!("plan `{}`", meta.name);
@@ -92,18 +93,143 @@ pub fn render_route(plan: &Plan, compiled: &Compiled) -> String {
             step.provenance.reason
         );
     }
+    out.push_str(&render_schedule(compiled, schedule));
+    out
+}
+
+/// The schedule: per change window (in time order) the steps it holds, the soaks between them,
+/// the finish, and the steps that fit no window.
+pub fn render_schedule(compiled: &Compiled, schedule: &Schedule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out);
+    if schedule.windows.is_empty() {
+        let _ = writeln!(out, "schedule: none (the plan has no `changeWindows`)");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "schedule (every step starts and finishes inside one change window)"
+    );
+    // Windows and soaks, by start.
+    enum Entry<'a> {
+        Window(&'a aksplan_graph::Window),
+        Soak(&'a aksplan_graph::Placement),
+    }
+    let mut entries: Vec<Entry<'_>> = schedule.windows.iter().map(Entry::Window).collect();
+    entries.extend(
+        schedule
+            .placements
+            .iter()
+            .filter(|p| p.window_index.is_none())
+            .map(Entry::Soak),
+    );
+    let key = |entry: &Entry<'_>| match entry {
+        Entry::Window(w) => (w.start, 0),
+        Entry::Soak(p) => (p.start, 1),
+    };
+    entries.sort_by_key(key);
+    let width = schedule
+        .placements
+        .iter()
+        .map(|p| p.step_id.len())
+        .max()
+        .unwrap_or(10);
+    for entry in entries {
+        match entry {
+            Entry::Window(window) => {
+                let name = window
+                    .name
+                    .as_ref()
+                    .map_or_else(String::new, |n| format!(" `{n}`"));
+                let end = if local_date(window.end, window.offset) == local_date(window.start, window.offset)
+                    || window.duration_hours <= 24
+                {
+                    time_text(window.end, window.offset)
+                } else {
+                    local_text(window.end, window.offset)
+                };
+                let placed = schedule.in_window(window.index);
+                let head = format!(
+                    "  window {}{name} {} – {end} ({}h)",
+                    window.index + 1,
+                    local_text(window.start, window.offset),
+                    window.duration_hours
+                );
+                if placed.is_empty() {
+                    let _ = writeln!(out, "{head}: not used");
+                    continue;
+                }
+                let work = placed.iter().filter(|p| p.end > p.start).count();
+                let _ = writeln!(
+                    out,
+                    "{head}: {} step{}, {} used",
+                    work,
+                    if work == 1 { "" } else { "s" },
+                    duration(schedule.used_minutes(window.index))
+                );
+                for placement in placed {
+                    let step = compiled.steps.iter().find(|s| s.id == placement.step_id);
+                    let note = match step.map(|s| &s.kind) {
+                        Some(StepKind::ApprovalGate { stage }) => {
+                            format!("approval before stage `{stage}` starts")
+                        }
+                        _ => String::new(),
+                    };
+                    let line = format!(
+                        "    {}–{}  {:<width$}  {note}",
+                        time_text(placement.start, placement.offset),
+                        time_text(placement.end, placement.offset),
+                        placement.step_id,
+                    );
+                    let _ = writeln!(out, "{}", line.trim_end());
+                }
+            }
+            Entry::Soak(placement) => {
+                let _ = writeln!(
+                    out,
+                    "  soak `{}` {} – {}",
+                    placement.step_id,
+                    local_text(placement.start, placement.offset),
+                    local_text(placement.end, placement.offset)
+                );
+            }
+        }
+    }
+    match schedule.end {
+        Some(end) => {
+            let _ = writeln!(out, "  finish: {}", local_text(end, schedule.offset));
+        }
+        None if schedule.placements.is_empty() => {
+            let _ = writeln!(out, "  finish: none, no step fits the change windows");
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  finish: none, {} step{} do not fit the change windows",
+                schedule.unscheduled.len(),
+                if schedule.unscheduled.len() == 1 { "" } else { "s" }
+            );
+        }
+    }
+    if !schedule.unscheduled.is_empty() {
+        let _ = writeln!(out, "  not scheduled:");
+        for id in &schedule.unscheduled {
+            let _ = writeln!(out, "    {id}");
+        }
+    }
     out
 }
 
 /// The execution graph as JSON: clusters with their routes, steps in graph order with
 /// dependencies, provenance, states and estimates.
-pub fn render_graph_json(plan: &Plan, compiled: &Compiled) -> String {
+pub fn render_graph_json(plan: &Plan, compiled: &Compiled, schedule: &Schedule) -> String {
     let document = json!({
         "apiVersion": "aksplan.dev/execution-plan/v1alpha1",
         "plan": { "name": plan.metadata.name, "change": plan.metadata.change, "owner": plan.metadata.owner },
         "clusters": compiled.clusters,
         "steps": compiled.steps,
         "totalEstimateMinutes": compiled.steps.iter().map(|s| s.estimate_minutes).sum::<u64>(),
+        "schedule": schedule,
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');

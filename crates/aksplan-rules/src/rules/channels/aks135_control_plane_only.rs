@@ -100,6 +100,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         if reasons.is_empty() {
             continue;
         }
+        let spot_or_waves = !spot.is_empty() || cluster.spec.pool_order.as_ref().is_some_and(|o| o.len() > 1);
         let mut finding = after_place(&cluster, Field::Upgrade).primary(
             Finding::new(
                 CODE,
@@ -115,9 +116,20 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         for label in labels {
             finding = finding.also(label);
         }
-        out.push(finding.help(
-            "either upgrade the control plane and all pools together at each hop (not possible with Spot pools, and it ignores `poolOrder`), or set `channels: { upgradeChannel: none }` in the plan for the change and restore the channel afterwards",
-        ));
+        // The compiler resolves the conflict as `spec.strategy.channelConflict` says; the finding
+        // then tells reviewers what will happen instead of warning about what cannot.
+        let finding = match ctx.plan.spec.strategy.channel_conflict {
+            aksplan_model::plan::ChannelConflict::SwitchToNone => finding.severity(aksplan_model::finding::Severity::Info).help(
+                "the compiled plan switches the channel to `none` before the first step and restores it after the last (`spec.strategy.channelConflict: switchToNone`)",
+            ),
+            aksplan_model::plan::ChannelConflict::FullUpgrade if spot_or_waves => finding.help(
+                "`channelConflict: fullUpgrade` upgrades control plane and pools together, which Spot pools and `poolOrder` waves do not allow; use `switchToNone`",
+            ),
+            aksplan_model::plan::ChannelConflict::FullUpgrade => finding.severity(aksplan_model::finding::Severity::Info).help(
+                "the compiled plan upgrades control plane and pools together at every hop (`spec.strategy.channelConflict: fullUpgrade`)",
+            ),
+        };
+        out.push(finding);
     }
 }
 

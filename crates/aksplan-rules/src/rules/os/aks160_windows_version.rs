@@ -46,7 +46,10 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         for (idx, pool) in cluster.pools().iter().enumerate() {
-            if !is_windows(&cluster, idx) {
+            // A blue-green replacement is created on a Windows Server version the target supports.
+            if !is_windows(&cluster, idx)
+                || pool.strategy == aksplan_model::plan::PoolUpgradeStrategy::BlueGreen
+            {
                 continue;
             }
             let (sku, assumed) = match pool.os_sku {

@@ -1,0 +1,342 @@
+//! Running the team's policies: finding the files, building the input document, and evaluating
+//! in a child process.
+//!
+//! The child is this same binary (`aksplan __policy-eval`): a policy that overflows the stack
+//! (a recursive function, which regorus does not reject the way OPA does) or runs away inside a
+//! builtin kills the child, not aksplan; the parent names the rule that was running (the child
+//! announces each rule on stderr) and reports a coded error.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aksplan_model::finding::Finding;
+use aksplan_policy::{Limits, PolicyFile, Request, Response};
+
+use crate::args::PolicyArgs;
+
+/// `--policy builtin`: the starter pack (`policies/aksplan/`, without its tests), embedded at
+/// compile time so that it works without the repository. A folder named `builtin` is `./builtin`.
+pub const BUILTIN_NAME: &str = "builtin";
+
+/// `("policies/aksplan/NAME.rego", <its text>)`.
+macro_rules! builtin {
+    ($name:literal) => {
+        (
+            concat!("policies/aksplan/", $name, ".rego"),
+            include_str!(concat!("../../../policies/aksplan/", $name, ".rego")),
+        )
+    };
+}
+
+/// The starter pack's policy files, as `(path shown in findings, text)`.
+pub const BUILTIN: &[(&str, &str)] = &[
+    builtin!("change_metadata"),
+    builtin!("change_window_length"),
+    builtin!("end_of_support"),
+    builtin!("max_surge"),
+    builtin!("no_preview"),
+    builtin!("prod_soak"),
+    builtin!("steps_in_windows"),
+    builtin!("system_pools_first"),
+    builtin!("waivers"),
+    builtin!("windows_own_wave"),
+];
+
+/// The policy files to use: `--policy` paths, else `policies/` beside the plan when present.
+pub fn files(args: &PolicyArgs, plan_base: &Path) -> Result<Vec<PolicyFile>, Vec<Finding>> {
+    if args.no_policy {
+        return Ok(Vec::new());
+    }
+    let paths: Vec<PathBuf> = if args.policies.is_empty() {
+        let beside = plan_base.join("policies");
+        if beside.is_dir() { vec![beside] } else { Vec::new() }
+    } else {
+        args.policies.clone()
+    };
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == BUILTIN_NAME {
+            files.extend(BUILTIN.iter().map(|(path, text)| PolicyFile {
+                path: (*path).to_owned(),
+                text: (*text).to_owned(),
+            }));
+            continue;
+        }
+        let mut found = Vec::new();
+        if let Err(err) = collect(&path, &mut found) {
+            errors.push(crate::cannot_read(&path.to_string_lossy(), &err));
+            continue;
+        }
+        for file in found {
+            match std::fs::read_to_string(&file) {
+                Ok(text) => files.push(PolicyFile {
+                    path: file.to_string_lossy().into_owned(),
+                    text,
+                }),
+                Err(err) => errors.push(crate::cannot_read(&file.to_string_lossy(), &err)),
+            }
+        }
+    }
+    if errors.is_empty() { Ok(files) } else { Err(errors) }
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || entry.extension().and_then(|e| e.to_str()) == Some("rego") {
+                collect(&entry, files)?;
+            }
+        }
+        Ok(())
+    } else {
+        std::fs::metadata(path)?;
+        files.push(path.to_path_buf());
+        Ok(())
+    }
+}
+
+/// Extra `--data` documents (JSON or YAML).
+pub fn data(args: &PolicyArgs) -> Result<Vec<serde_json::Value>, Vec<Finding>> {
+    let mut documents = Vec::new();
+    for path in &args.data {
+        let name = path.to_string_lossy().into_owned();
+        let bytes = std::fs::read(path).map_err(|err| vec![crate::cannot_read(&name, &err)])?;
+        let format =
+            aksplan_model::source::Format::from_path(&name).unwrap_or(aksplan_model::source::Format::Yaml);
+        let doc = aksplan_model::source::parse_document(&name, &bytes, format).map_err(|f| vec![f])?;
+        documents.push(doc.value);
+    }
+    Ok(documents)
+}
+
+/// The hidden child command: request on stdin, response on stdout, each rule announced on
+/// stderr before it runs.
+pub fn child_main() -> std::process::ExitCode {
+    let mut text = String::new();
+    if std::io::stdin().read_to_string(&mut text).is_err() {
+        return std::process::ExitCode::from(2);
+    }
+    let Ok(request) = serde_json::from_str::<Request>(&text) else {
+        return std::process::ExitCode::from(2);
+    };
+    let response = aksplan_policy::evaluate_request_with_progress(&request, &mut |rule| {
+        let mut stderr = std::io::stderr().lock();
+        let _ = writeln!(stderr, "evaluating {rule}");
+        let _ = stderr.flush();
+    });
+    crate::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
+    std::process::ExitCode::SUCCESS
+}
+
+/// Evaluates in a child process with a hard deadline; any way the child can fail becomes a
+/// coded finding naming the rule it was running.
+pub fn evaluate(
+    policies: Vec<PolicyFile>,
+    data: Vec<serde_json::Value>,
+    input: serde_json::Value,
+    args: &PolicyArgs,
+) -> Result<Response, Finding> {
+    let limits = Limits {
+        instructions: args.policy_instructions,
+        time_ms: args.policy_timeout,
+    };
+    let rules_budget = policies
+        .iter()
+        .map(|p| p.text.matches(" contains ").count() + p.text.matches(" if ").count() + 1)
+        .sum::<usize>();
+    // Each rule has its own time limit; the whole child gets them all, plus start-up slack.
+    let deadline = Duration::from_millis(
+        limits
+            .time_ms
+            .saturating_mul(rules_budget.max(1) as u64)
+            .saturating_add(2_000),
+    );
+    let request = Request {
+        policies,
+        data,
+        input,
+        limits,
+    };
+    let fail = |message: String| Finding::new(aksplan_policy::POLICY_ERROR, message);
+    let exe =
+        std::env::current_exe().map_err(|err| fail(format!("cannot start the policy evaluator: {err}")))?;
+    let mut child = Command::new(exe)
+        .arg("__policy-eval")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|err| fail(format!("cannot start the policy evaluator: {err}")))?;
+    let body = serde_json::to_vec(&request).unwrap_or_default();
+    if let Some(mut stdin) = child.stdin.take() {
+        // A write error means the child died early; its status says why.
+        let _ = stdin.write_all(&body);
+    }
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let mut err = Vec::new();
+        if let Some(s) = stdout.as_mut() {
+            let _ = s.read_to_end(&mut out);
+        }
+        if let Some(s) = stderr.as_mut() {
+            let _ = s.read_to_end(&mut err);
+        }
+        (out, err)
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() > deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+            Err(_) => break None,
+        }
+    };
+    let (out, err) = reader.join().unwrap_or_default();
+    let last_rule = String::from_utf8_lossy(&err)
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("evaluating ").map(str::to_owned))
+        .unwrap_or_else(|| "(loading the policies)".to_owned());
+    match status {
+        None => Err(fail(format!(
+            "policy rule `{last_rule}` ran past the time limit and was stopped"
+        ))
+        .help("raise `--policy-timeout` if the policy is meant to be this expensive")),
+        Some(status) if status.success() => serde_json::from_slice::<Response>(&out)
+            .map_err(|e| fail(format!("the policy evaluator answered nonsense: {e}"))),
+        Some(status) => {
+            let how = match status.code() {
+                Some(code) => format!("exited with code {code}"),
+                None => "crashed".to_owned(),
+            };
+            Err(fail(format!("the policy evaluator {how} while evaluating `{last_rule}`"))
+                .help("a function that calls itself without end overflows the stack; OPA rejects such policies at compile time"))
+        }
+    }
+}
+
+/// Catalog facts for the input document.
+fn facts(
+    catalog: &aksplan_catalog::Catalog,
+    as_of: jiff::civil::Date,
+) -> impl Fn(&str, bool) -> aksplan_policy::input::VersionFacts + '_ {
+    move |text: &str, lts: bool| {
+        let Ok(version) = aksplan_model::KubeVersion::parse(text) else {
+            return aksplan_policy::input::VersionFacts {
+                version: text.to_owned(),
+                support: "unknown".into(),
+                ..Default::default()
+            };
+        };
+        let minor = catalog.minor(version);
+        let support = match catalog.support_status(version, as_of, lts) {
+            aksplan_catalog::SupportStatus::Preview => "preview",
+            aksplan_catalog::SupportStatus::Supported => "supported",
+            aksplan_catalog::SupportStatus::Lts => "lts",
+            aksplan_catalog::SupportStatus::PlatformSupport => "platform",
+            aksplan_catalog::SupportStatus::Unsupported => "unsupported",
+            aksplan_catalog::SupportStatus::Unknown => "unknown",
+        };
+        aksplan_policy::input::VersionFacts {
+            version: text.to_owned(),
+            support: support.to_owned(),
+            end_of_life: minor.and_then(|m| m.end_of_life).map(|d| d.to_string()),
+            lts_end_of_life: minor.and_then(|m| m.lts_end_of_life).map(|d| d.to_string()),
+            lts_capable: minor.is_some_and(|m| m.lts_capable()),
+            preview: minor.is_some_and(|m| m.is_preview),
+        }
+    }
+}
+
+/// The input document for a loaded plan (compiled when given).
+pub fn input_document(
+    ctx: &aksplan_rules::Context<'_>,
+    compiled: Option<(&aksplan_graph::Compiled, &aksplan_graph::schedule::Schedule)>,
+) -> serde_json::Value {
+    let compiled_json = compiled.map(|(graph, schedule)| aksplan_policy::input::CompiledJson {
+        clusters: serde_json::to_value(&graph.clusters)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default(),
+        steps: serde_json::to_value(&graph.steps)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default(),
+        schedule: serde_json::to_value(schedule).ok(),
+    });
+    let facts = facts(ctx.catalog, ctx.as_of);
+    aksplan_policy::input::build(
+        ctx.plan,
+        ctx.clusters,
+        &ctx.as_of.to_string(),
+        &facts,
+        compiled_json.as_ref(),
+    )
+}
+
+/// Runs the policies for a plan: findings on the plan's lines, or a coded error.
+pub fn run(
+    args: &PolicyArgs,
+    plan_base: &Path,
+    ctx: &aksplan_rules::Context<'_>,
+    compiled: Option<(&aksplan_graph::Compiled, &aksplan_graph::schedule::Schedule)>,
+) -> Vec<Finding> {
+    let policies = match files(args, plan_base) {
+        Ok(policies) if policies.is_empty() => return Vec::new(),
+        Ok(policies) => policies,
+        Err(errors) => return errors,
+    };
+    // Syntax first, in this process: parsing cannot recurse without end, and the findings point
+    // into the policy files.
+    let syntax = aksplan_policy::check_syntax(&policies);
+    if !syntax.is_empty() {
+        return aksplan_policy::errors_to_findings(&syntax, &policies);
+    }
+    let data = match data(args) {
+        Ok(data) => data,
+        Err(errors) => return errors,
+    };
+    let input = input_document(ctx, compiled);
+    match evaluate(policies.clone(), data, input, args) {
+        Ok(response) => {
+            let mut findings = aksplan_policy::errors_to_findings(&response.errors, &policies);
+            findings.extend(aksplan_policy::results_to_findings(&response.results, ctx.doc));
+            findings
+        }
+        Err(finding) => vec![finding],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `BUILTIN` names every policy of the starter pack (and no test).
+    #[test]
+    fn builtin_lists_the_starter_pack() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/aksplan");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".rego") && !name.ends_with("_test.rego"))
+            .map(|name| format!("policies/aksplan/{name}"))
+            .collect();
+        on_disk.sort();
+        let builtin: Vec<String> = BUILTIN.iter().map(|(path, _)| (*path).to_owned()).collect();
+        assert_eq!(builtin, on_disk);
+    }
+}

@@ -1,0 +1,668 @@
+//! The compiler on hand-written plans: the verifier catches corrupted graphs, cycles are
+//! reported, output is deterministic, and each strategy (pools, channels, blue-green, waves, node
+//! images) gives the route it promises.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use aksplan_catalog::Catalog;
+use aksplan_graph::{Compiled, Step, StepKind, topological_order, verify};
+use aksplan_model::finding::{Finding, Severity};
+use aksplan_model::load::Loaded;
+use aksplan_model::plan::OsSku;
+use aksplan_model::source::Format;
+use aksplan_model::version::KubeVersion;
+use aksplan_rules::Context;
+
+struct Fixture {
+    loaded: Loaded,
+    catalog: Catalog,
+}
+
+impl Fixture {
+    fn yaml(yaml: &str) -> Self {
+        Self::load("test.yaml", yaml.as_bytes(), Path::new("."))
+    }
+
+    fn file(relative: &str) -> Self {
+        let path = root().join(relative);
+        let bytes = std::fs::read(&path).unwrap();
+        Self::load(relative, &bytes, path.parent().unwrap())
+    }
+
+    fn load(name: &str, bytes: &[u8], base: &Path) -> Self {
+        let loaded = aksplan_model::load_plan(name, bytes, Format::Yaml, base);
+        let errors: Vec<String> = loaded
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {}", f.code.id(), f.message))
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:#?}");
+        Self {
+            loaded,
+            catalog: Catalog::embedded(),
+        }
+    }
+
+    fn ctx(&self) -> Context<'_> {
+        Context {
+            doc: self.loaded.doc.as_ref().unwrap(),
+            plan: self.loaded.plan.as_ref().unwrap(),
+            clusters: &self.loaded.clusters,
+            catalog: &self.catalog,
+            as_of: jiff::civil::date(2026, 7, 1),
+            manifests: &[],
+        }
+    }
+
+    /// Compiles and asserts the verifier found nothing.
+    fn compile(&self) -> Compiled {
+        let compiled = aksplan_graph::compile(&self.ctx());
+        assert!(
+            compiled.findings.is_empty(),
+            "{:#?}",
+            messages(&compiled.findings)
+        );
+        compiled
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn v(text: &str) -> KubeVersion {
+    KubeVersion::parse(text).unwrap()
+}
+
+fn messages(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .map(|f| format!("{}: {}", f.code.id(), f.message))
+        .collect()
+}
+
+fn step<'a>(compiled: &'a Compiled, id: &str) -> &'a Step {
+    compiled
+        .steps
+        .iter()
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("no step `{id}` in {:#?}", ids(compiled)))
+}
+
+fn ids(compiled: &Compiled) -> Vec<&str> {
+    compiled.steps.iter().map(|s| s.id.as_str()).collect()
+}
+
+fn pool_upgrades(compiled: &Compiled) -> usize {
+    compiled
+        .steps
+        .iter()
+        .filter(|s| matches!(s.kind, StepKind::PoolUpgrade { .. }))
+        .count()
+}
+
+/// Removes a step; the steps that depended on it depend on its dependencies instead, so the
+/// graph stays well-formed and only the missing work shows.
+fn remove_step(compiled: &mut Compiled, id: &str) {
+    let removed = step(compiled, id).clone();
+    compiled.steps.retain(|s| s.id != id);
+    for s in &mut compiled.steps {
+        if s.depends_on.iter().any(|d| d == id) {
+            s.depends_on.retain(|d| d != id);
+            for dep in &removed.depends_on {
+                if !s.depends_on.contains(dep) {
+                    s.depends_on.push(dep.clone());
+                }
+            }
+        }
+    }
+}
+
+/// The single AKS200 finding that names `step_id`, with `rule` and the state.
+fn assert_reported(findings: &[Finding], step_id: &str, rule: &str, state: &str) {
+    let all = messages(findings);
+    let hit = findings.iter().find(|f| {
+        f.code.id() == "AKS200"
+            && f.message.contains(&format!("after step `{step_id}`"))
+            && f.message.contains(&format!("{rule}: "))
+    });
+    let hit = hit.unwrap_or_else(|| panic!("no AKS200/{rule} at `{step_id}` in {all:#?}"));
+    assert_eq!(hit.severity, Severity::Error);
+    assert!(
+        hit.message.contains(&format!("; state: {state}")),
+        "{}",
+        hit.message
+    );
+}
+
+const THREE_BEHIND: &str = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: three-behind }
+spec:
+  target: { kubernetesVersion: "1.36" }
+  strategy: { pools: STRATEGY }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.33.2"
+        nodePools:
+          - { name: system, mode: System, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: apps, mode: User, orchestratorVersion: "1.33.2", count: 6 }
+          - { name: legacy, mode: User, orchestratorVersion: "1.30.14", count: 4 }
+"#;
+
+fn three_behind(strategy: &str) -> Fixture {
+    Fixture::yaml(&THREE_BEHIND.replace("STRATEGY", strategy))
+}
+
+// ---- (a) the verifier fails on a corrupted graph ----------------------------------------------
+
+#[test]
+fn verifier_reports_a_missing_pool_upgrade_before_the_second_hop() {
+    let fixture = three_behind("minimal");
+    let mut compiled = fixture.compile();
+    // The route lifts `legacy` to 1.32.6 so that it stays within 3 minors of the hop to 1.35.
+    let needed = step(&compiled, "aks/pool/legacy/1.32.6");
+    assert_eq!(needed.provenance.rule, Some("AKS112"));
+    assert_eq!(needed.provenance.hop.as_deref(), Some("1.35"));
+    remove_step(&mut compiled, "aks/pool/legacy/1.32.6");
+    assert!(topological_order(&compiled.steps).is_ok());
+    let findings = verify(&fixture.ctx(), &compiled);
+    assert_reported(
+        &findings,
+        "aks/cp/1.35",
+        "AKS112",
+        "control plane 1.35, apps 1.33.2, legacy 1.31.10, system 1.33.2",
+    );
+    assert!(
+        messages(&findings).iter().any(|m| m.contains(
+            "pool `legacy` (`1.31.10`) would be 4 minors behind the control plane (`1.35`), 3 allowed"
+        )),
+        "{:#?}",
+        messages(&findings)
+    );
+}
+
+#[test]
+fn verifier_reports_a_control_plane_hop_that_skips_a_minor() {
+    let fixture = three_behind("minimal");
+    let mut compiled = fixture.compile();
+    let hop = compiled.steps.iter_mut().find(|s| s.id == "aks/cp/1.34").unwrap();
+    hop.kind = StepKind::ControlPlaneUpgrade { to: v("1.35") };
+    let findings = verify(&fixture.ctx(), &compiled);
+    assert_reported(
+        &findings,
+        "aks/cp/1.34",
+        "AKS104",
+        "control plane 1.35, apps 1.33.2, legacy 1.31.10, system 1.33.2",
+    );
+    assert!(
+        messages(&findings)
+            .iter()
+            .any(|m| m.contains("the control plane would skip from `1.33.2` to `1.35`")),
+        "{:#?}",
+        messages(&findings)
+    );
+}
+
+#[test]
+fn verifier_reports_a_pool_newer_than_the_control_plane() {
+    let fixture = three_behind("minimal");
+    let mut compiled = fixture.compile();
+    // A step created first (so it runs first) that takes `system` past the control plane.
+    let mut bad = step(&compiled, "aks/pool/system/1.34").clone();
+    bad.id = "aks/pool/system/too-early".into();
+    bad.depends_on.clear();
+    compiled.steps.insert(0, bad);
+    let findings = verify(&fixture.ctx(), &compiled);
+    assert_reported(
+        &findings,
+        "aks/pool/system/too-early",
+        "AKS111",
+        "control plane 1.33.2, apps 1.33.2, legacy 1.30.14, system 1.34",
+    );
+}
+
+#[test]
+fn verifier_reports_a_cluster_that_misses_its_target() {
+    let fixture = three_behind("minimal");
+    let mut compiled = fixture.compile();
+    remove_step(&mut compiled, "aks/pool/apps/1.36");
+    let findings = verify(&fixture.ctx(), &compiled);
+    assert!(
+        messages(&findings)
+            .iter()
+            .any(|m| m.contains("at the end: AKS104: pool `apps` ends on `1.35`")),
+        "{:#?}",
+        messages(&findings)
+    );
+}
+
+#[test]
+fn verifier_judges_a_pool_jump_by_its_own_clusters_get_upgrades() {
+    // `one` has a saved `nodepool get-upgrades` for `apps` that offers 1.35; `two` has none, so a
+    // two-minor jump of its `apps` is a skip, whatever `one`'s file says.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-profile-scope");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("apps.json"),
+        r#"{"kubernetesVersion": "1.33.2", "upgrades": [{"kubernetesVersion": "1.35"}]}"#,
+    )
+    .unwrap();
+    let cluster = |name: &str| {
+        format!(
+            "    - name: {name}\n      resourceGroup: rg\n      current:\n        kubernetesVersion: \"1.35\"\n        nodePools:\n          - {{ name: system, mode: System, orchestratorVersion: \"1.35\" }}\n          - {{ name: apps, mode: User, orchestratorVersion: \"1.33.2\" }}\n"
+        )
+    };
+    let yaml = format!(
+        "apiVersion: aksplan/v1\nkind: UpgradePlan\nmetadata: {{ name: scope }}\nspec:\n  target: {{ kubernetesVersion: \"1.35\" }}\n  clusters:\n{}      upgradeProfiles:\n        nodePools:\n          apps: apps.json\n{}",
+        cluster("one"),
+        cluster("two")
+    );
+    let fixture = Fixture::load("scope.yaml", yaml.as_bytes(), &dir);
+    let mut compiled = fixture.compile();
+    assert!(compiled.steps.iter().any(|s| s.id == "one/pool/apps/1.35"));
+    remove_step(&mut compiled, "two/pool/apps/1.34");
+    let findings = verify(&fixture.ctx(), &compiled);
+    assert_reported(
+        &findings,
+        "two/pool/apps/1.35",
+        "AKS114",
+        "control plane 1.35, apps 1.35, system 1.35",
+    );
+    assert!(
+        !messages(&findings).iter().any(|m| m.contains("cluster `one`")),
+        "{:#?}",
+        messages(&findings)
+    );
+}
+
+// ---- (b) cycles ------------------------------------------------------------------------------
+
+#[test]
+fn a_cycle_in_depends_on_is_reported() {
+    let fixture = three_behind("minimal");
+    let mut compiled = fixture.compile();
+    let last = compiled.steps.last().unwrap().id.clone();
+    compiled.steps[0].depends_on.push(last);
+    let err = topological_order(&compiled.steps).unwrap_err();
+    assert!(err.contains("cycle"), "{err}");
+    let findings = verify(&fixture.ctx(), &compiled);
+    assert_eq!(findings.len(), 1, "{:#?}", messages(&findings));
+    assert_eq!(findings[0].code.id(), "AKS200");
+    assert!(
+        findings[0].message.contains("cannot be ordered"),
+        "{}",
+        findings[0].message
+    );
+
+    // A dependency on a step that does not exist is reported too.
+    compiled.steps[0].depends_on = vec!["nowhere".into()];
+    let err = topological_order(&compiled.steps).unwrap_err();
+    assert!(err.contains("`nowhere`, which is not a step"), "{err}");
+}
+
+// ---- (c) determinism -------------------------------------------------------------------------
+
+#[test]
+fn compiling_twice_gives_identical_json() {
+    for plan in [
+        "examples/fleet-three-stages.yaml",
+        "examples/complete.yaml",
+        "fixtures/plans/compile/lockstep.yaml",
+    ] {
+        let first = serde_json::to_string(&Fixture::file(plan).compile()).unwrap();
+        let second = serde_json::to_string(&Fixture::file(plan).compile()).unwrap();
+        assert_eq!(first, second, "{plan}");
+    }
+}
+
+// ---- (d) minimal vs lockstep -----------------------------------------------------------------
+
+/// The largest number of minors any pool trails the control plane, after each control-plane hop.
+fn skew_after_each_hop(compiled: &Compiled) -> Vec<u64> {
+    compiled
+        .steps
+        .iter()
+        .filter(|s| matches!(s.kind, StepKind::ControlPlaneUpgrade { .. }))
+        .map(|s| {
+            let after = s.after.as_ref().unwrap();
+            after
+                .pools
+                .values()
+                .map(|p| after.control_plane.minor - p.minor)
+                .max()
+                .unwrap_or(0)
+        })
+        .collect()
+}
+
+#[test]
+fn lockstep_keeps_pools_within_one_minor_and_minimal_defers() {
+    let minimal = three_behind("minimal").compile();
+    let lockstep = three_behind("lockstep").compile();
+    assert_eq!(skew_after_each_hop(&lockstep), vec![1, 1, 1]);
+    // Minimal lets `legacy` trail by the full window and the other pools fall behind.
+    assert_eq!(skew_after_each_hop(&minimal), vec![3, 3, 3]);
+    // With one-minor pool upgrades both take each pool through every minor: minimal only moves
+    // them later, never more often.
+    assert!(pool_upgrades(&minimal) <= pool_upgrades(&lockstep));
+    assert_eq!(pool_upgrades(&lockstep), 3 + 3 + 6);
+    // In lockstep the lagging pool catches up before the first hop.
+    let first_hop = ids(&lockstep).iter().position(|id| *id == "aks/cp/1.34").unwrap();
+    assert_eq!(
+        &ids(&lockstep)[..first_hop],
+        &[
+            "aks/pool/legacy/1.31.10",
+            "aks/pool/legacy/1.32.6",
+            "aks/pool/legacy/1.33.2"
+        ]
+    );
+}
+
+#[test]
+fn minimal_has_fewer_pool_upgrades_when_a_pool_may_jump() {
+    // `apps` has a saved `nodepool get-upgrades` that offers the target minor: minimal moves it
+    // once, at the end; lockstep follows every hop.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compile-pool-jump");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("apps-get-upgrades.json"),
+        r#"{"kubernetesVersion": "1.33.2", "upgrades": [{"kubernetesVersion": "1.34"}, {"kubernetesVersion": "1.35"}, {"kubernetesVersion": "1.36"}]}"#,
+    )
+    .unwrap();
+    let with_profile = |strategy: &str| {
+        let yaml = format!(
+            "{}      upgradeProfiles:\n        nodePools:\n          apps: apps-get-upgrades.json\n",
+            THREE_BEHIND.replace("STRATEGY", strategy)
+        );
+        Fixture::load("jump.yaml", yaml.as_bytes(), &dir).compile()
+    };
+    let minimal = with_profile("minimal");
+    let lockstep = with_profile("lockstep");
+    assert!(
+        pool_upgrades(&minimal) < pool_upgrades(&lockstep),
+        "minimal {:#?}\nlockstep {:#?}",
+        ids(&minimal),
+        ids(&lockstep)
+    );
+    assert_eq!(
+        step(&minimal, "aks/pool/apps/1.36")
+            .before
+            .as_ref()
+            .unwrap()
+            .pools["apps"],
+        v("1.33.2")
+    );
+}
+
+// ---- (e) auto-upgrade channels ---------------------------------------------------------------
+
+const CHANNEL: &str = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: channel }
+spec:
+  target: { kubernetesVersion: "1.35" }
+  strategy: { channelConflict: CONFLICT }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.33.2"
+        channels: { upgradeChannel: stable, nodeOSUpgradeChannel: NodeImage }
+        nodePools:
+          - { name: system, mode: System, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: web, mode: User, orchestratorVersion: "1.33.2", count: 5 }
+"#;
+
+#[test]
+fn switch_to_none_turns_the_channel_off_first_and_restores_it_last() {
+    let compiled = Fixture::yaml(&CHANNEL.replace("CONFLICT", "switchToNone")).compile();
+    let first = compiled.steps.first().unwrap();
+    let last = compiled.steps.last().unwrap();
+    assert_eq!(first.id, "aks/channel/off");
+    assert_eq!(last.id, "aks/channel/restore");
+    match (&first.kind, &last.kind) {
+        (
+            StepKind::ChannelChange {
+                to: off,
+                restore: false,
+            },
+            StepKind::ChannelChange {
+                to: back,
+                restore: true,
+            },
+        ) => {
+            assert_eq!(
+                serde_json::to_value(off).unwrap(),
+                serde_json::json!({"upgradeChannel": "none", "nodeOSUpgradeChannel": "NodeImage"})
+            );
+            assert_eq!(
+                serde_json::to_value(back).unwrap(),
+                serde_json::json!({"upgradeChannel": "stable", "nodeOSUpgradeChannel": "NodeImage"})
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Every other step of the cluster runs between the two.
+    let order = topological_order(&compiled.steps).unwrap();
+    assert_eq!(order.first(), Some(&0));
+    assert_eq!(order.last(), Some(&(compiled.steps.len() - 1)));
+    assert!(compiled.clusters[0].channel_switched);
+    assert!(!compiled.clusters[0].full_upgrades);
+    assert!(
+        compiled
+            .steps
+            .iter()
+            .any(|s| matches!(s.kind, StepKind::ControlPlaneUpgrade { .. }))
+    );
+}
+
+#[test]
+fn full_upgrade_uses_full_upgrades_and_no_control_plane_only_steps() {
+    let compiled = Fixture::yaml(&CHANNEL.replace("CONFLICT", "fullUpgrade")).compile();
+    let kinds: Vec<&StepKind> = compiled.steps.iter().map(|s| &s.kind).collect();
+    assert!(
+        !kinds.iter().any(|k| matches!(
+            k,
+            StepKind::ControlPlaneUpgrade { .. } | StepKind::ChannelChange { .. }
+        )),
+        "{:#?}",
+        ids(&compiled)
+    );
+    assert_eq!(ids(&compiled), vec!["aks/full/1.34", "aks/full/1.35"]);
+    let end = &compiled.clusters[0].end;
+    assert_eq!(end.control_plane, v("1.35"));
+    assert!(end.pools.values().all(|p| *p == v("1.35")));
+    assert!(compiled.clusters[0].full_upgrades);
+    assert!(!compiled.clusters[0].channel_switched);
+}
+
+// ---- (f) blue-green --------------------------------------------------------------------------
+
+const BLUE_GREEN: &str = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: blue-green }
+spec:
+  target: { kubernetesVersion: "1.33" }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.32.6"
+        nodePools:
+          - { name: system, mode: System, orchestratorVersion: "1.32.6", count: 3 }
+          - name: win19
+            mode: User
+            osType: Windows
+            osSKU: Windows2019
+            orchestratorVersion: "1.32.6"
+            count: 4
+            strategy: blueGreen
+"#;
+
+#[test]
+fn blue_green_replaces_a_windows2019_pool_with_windows2022() {
+    let compiled = Fixture::yaml(BLUE_GREEN).compile();
+    let create = step(&compiled, "aks/pool/win19/blue-green/create");
+    let StepKind::BlueGreenCreate {
+        pool,
+        new_pool,
+        to,
+        os_sku,
+    } = &create.kind
+    else {
+        panic!("{create:?}")
+    };
+    assert_eq!(pool, "win19");
+    assert!(new_pool.len() <= 6 && new_pool != "win19", "{new_pool}");
+    assert_eq!(*to, v("1.33.2"));
+    assert_eq!(*os_sku, Some(OsSku::Windows2022));
+    let cordon = step(&compiled, "aks/pool/win19/blue-green/cordon");
+    let drain = step(&compiled, "aks/pool/win19/blue-green/drain");
+    let delete = step(&compiled, "aks/pool/win19/blue-green/delete");
+    assert!(matches!(cordon.kind, StepKind::BlueGreenCordon { .. }));
+    assert!(matches!(drain.kind, StepKind::BlueGreenDrain { .. }));
+    assert!(matches!(delete.kind, StepKind::BlueGreenDelete { .. }));
+    assert_eq!(cordon.depends_on, vec![create.id.clone()]);
+    assert_eq!(drain.depends_on, vec![cordon.id.clone()]);
+    assert_eq!(delete.depends_on, vec![drain.id.clone()]);
+    // The old pool is never upgraded in place, and ends replaced.
+    assert!(
+        !ids(&compiled)
+            .iter()
+            .any(|id| id.starts_with("aks/pool/win19/1."))
+    );
+    let end = &compiled.clusters[0].end;
+    assert!(!end.pools.contains_key("win19"));
+    assert_eq!(end.pools[new_pool.as_str()], v("1.33.2"));
+    assert_eq!(end.pools["system"], v("1.33.2"));
+}
+
+// ---- (g) pool waves --------------------------------------------------------------------------
+
+#[test]
+fn pool_order_waves_depend_on_the_previous_wave() {
+    let yaml = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: waves }
+spec:
+  target: { kubernetesVersion: "1.34" }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.33.2"
+        nodePools:
+          - { name: system, mode: System, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: web, mode: User, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: api, mode: User, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: batch, mode: User, orchestratorVersion: "1.33.2", count: 3 }
+      poolOrder: [batch, [web, api], system]
+"#;
+    let compiled = Fixture::yaml(yaml).compile();
+    let deps = |id: &str| {
+        let mut d = step(&compiled, id).depends_on.clone();
+        d.sort();
+        d
+    };
+    assert_eq!(deps("aks/pool/batch/1.34"), vec!["aks/cp/1.34"]);
+    assert_eq!(
+        deps("aks/pool/web/1.34"),
+        vec!["aks/cp/1.34", "aks/pool/batch/1.34"]
+    );
+    assert_eq!(
+        deps("aks/pool/api/1.34"),
+        vec!["aks/cp/1.34", "aks/pool/batch/1.34"]
+    );
+    assert_eq!(
+        deps("aks/pool/system/1.34"),
+        vec!["aks/cp/1.34", "aks/pool/api/1.34", "aks/pool/web/1.34"]
+    );
+}
+
+#[test]
+fn without_pool_order_system_pools_go_first() {
+    let yaml = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: modes }
+spec:
+  target: { kubernetesVersion: "1.34" }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.33.2"
+        nodePools:
+          - { name: apps, mode: User, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: system, mode: System, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: web, mode: User, orchestratorVersion: "1.33.2", count: 3 }
+"#;
+    let compiled = Fixture::yaml(yaml).compile();
+    assert_eq!(
+        ids(&compiled),
+        vec![
+            "aks/cp/1.34",
+            "aks/pool/system/1.34",
+            "aks/pool/apps/1.34",
+            "aks/pool/web/1.34"
+        ]
+    );
+    for user in ["aks/pool/apps/1.34", "aks/pool/web/1.34"] {
+        assert!(
+            step(&compiled, user)
+                .depends_on
+                .contains(&"aks/pool/system/1.34".to_owned()),
+            "{user}"
+        );
+    }
+}
+
+// ---- (h) node images -------------------------------------------------------------------------
+
+const AT_TARGET: &str = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: node-image }
+spec:
+  target: { kubernetesVersion: "1.33", nodeImage: POLICY }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.33.2"
+        nodePools:
+          - { name: system, mode: System, orchestratorVersion: "1.33.2", count: 3 }
+          - { name: apps, mode: User, orchestratorVersion: "1.33.2", count: 4 }
+"#;
+
+#[test]
+fn node_image_latest_reimages_pools_already_at_the_target() {
+    let latest = Fixture::yaml(&AT_TARGET.replace("POLICY", "latest")).compile();
+    assert_eq!(
+        ids(&latest),
+        vec!["aks/pool/system/node-image", "aks/pool/apps/node-image"]
+    );
+    assert!(
+        latest
+            .steps
+            .iter()
+            .all(|s| matches!(s.kind, StepKind::PoolNodeImage { .. }) && s.provenance.rule == Some("AKS115"))
+    );
+    assert_eq!(
+        step(&latest, "aks/pool/apps/node-image").depends_on,
+        vec!["aks/pool/system/node-image".to_owned()]
+    );
+    let keep = Fixture::yaml(&AT_TARGET.replace("POLICY", "keep")).compile();
+    assert!(keep.steps.is_empty(), "{:#?}", ids(&keep));
+    assert!(keep.clusters[0].hops.is_empty());
+}

@@ -1,0 +1,82 @@
+# POL004: pools of production clusters (stage name starting with `prod`) surge at least 33% of
+# their nodes (or an equal node count); an unset maxSurge is the AKS default, 10%.
+#
+# Why: a larger surge upgrades more nodes at once, so a production pool spends fewer hours half
+# upgraded; Microsoft recommends 33% for production. Spot pools get no surge nodes and are left out.
+# Windows pools only warn: their surge nodes are large and slow to provision, a trade-off to review.
+# AKS: https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling#customize-node-surge-upgrade
+package aksplan.max_surge
+
+import rego.v1
+
+min_percent := 33
+
+deny_max_surge contains result if {
+	some c in input.clusters
+	some name, pool in c.pools
+	object.get(pool, "osType", "Linux") != "Windows"
+	result := finding(c, name, pool)
+}
+
+warn_max_surge_windows contains result if {
+	some c in input.clusters
+	some name, pool in c.pools
+	object.get(pool, "osType", "Linux") == "Windows"
+	result := finding(c, name, pool)
+}
+
+finding(c, name, pool) := result if {
+	is_string(c.stage)
+	startswith(lower(c.stage), "prod")
+	object.get(pool, "scaleSetPriority", "Regular") != "Spot"
+	nodes := object.get(pool, "count", 0)
+	percent := surge_percent(max_surge(pool), nodes)
+	percent < min_percent
+	result := {
+		"msg": sprintf(
+			"%s pool `%s` of production cluster `%s` surges %d%% (%s of %d nodes); production pools need at least %d%%",
+			[object.get(pool, "osType", "Linux"), name, c.name, floor(percent), surge_text(pool), nodes, min_percent],
+		),
+		"code": "POL004",
+		"help": sprintf("set `maxSurge: \"33%%\"` for pool `%s` (in the cluster's `poolSettings` for the change, or in the pool's `upgradeSettings`)", [name]),
+		"path": surge_path(c, name, pool),
+	}
+}
+
+# Where maxSurge comes from: the change's `poolSettings`, else the pool's current
+# `upgradeSettings`, else the AKS default (10%). (`else`, not `not given(pool.x.y)`: under `not`,
+# OPA fails on an undefined argument where regorus succeeds; see docs/policies.md.)
+source(pool) := "poolSettings" if {
+	pool.settings.maxSurge != null
+} else := "upgradeSettings" if {
+	pool.upgradeSettings.maxSurge != null
+} else := "default"
+
+max_surge(pool) := pool.settings.maxSurge if source(pool) == "poolSettings"
+
+max_surge(pool) := pool.upgradeSettings.maxSurge if source(pool) == "upgradeSettings"
+
+max_surge(pool) := "10%" if source(pool) == "default"
+
+surge_text(pool) := sprintf("maxSurge `%v`", [max_surge(pool)]) if source(pool) != "default"
+
+surge_text(pool) := "maxSurge unset, the AKS default 10%" if source(pool) == "default"
+
+# "33%" is a percentage of the pool; 3 or "3" is a node count.
+is_percent(surge) if {
+	is_string(surge)
+	endswith(surge, "%")
+}
+
+surge_percent(surge, _) := to_number(trim_suffix(surge, "%")) if is_percent(surge)
+
+surge_percent(surge, nodes) := (to_number(surge) * 100) / nodes if {
+	not is_percent(surge)
+	nodes > 0
+}
+
+surge_path(c, name, pool) := sprintf("%s/poolSettings/%s/maxSurge", [c.pointer, name]) if source(pool) == "poolSettings"
+
+surge_path(_, _, pool) := sprintf("%s/upgradeSettings/maxSurge", [pool.pointer]) if source(pool) == "upgradeSettings"
+
+surge_path(_, _, pool) := pool.pointer if source(pool) == "default"
