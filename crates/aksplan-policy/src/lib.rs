@@ -295,6 +295,9 @@ fn evaluate_rule(
         vm.set_max_instructions(limits.instructions);
         vm.set_execution_timer_config(Some(timer));
         vm.set_input(input.clone());
+        // The VM does not share the engine's data documents; hand them over (`--data`).
+        vm.set_data(engine.get_data())
+            .map_err(anyhow_free::Error::from_display)?;
         return vm
             .execute_entry_point_by_name(rule)
             .map_err(anyhow_free::Error::from_display);
@@ -497,6 +500,19 @@ helper := 1
         assert_eq!(small.code.as_deref(), Some("TEAM-1"));
         assert_eq!(small.path.as_deref(), Some("/spec/clusters/0"));
         assert_eq!(small.rule, "data.aksplan.sample.warn_small");
+    }
+
+    #[test]
+    fn data_documents_reach_the_policies() {
+        let policy = r#"package aksplan.owners
+import rego.v1
+deny contains sprintf("no owner for %s", [name]) if { some name in input.clusters; not data.owners[name] }
+"#;
+        let mut req = request(policy, serde_json::json!({"clusters": ["a", "b"]}));
+        req.data = vec![serde_json::json!({"owners": {"a": "team-a"}})];
+        let response = evaluate_request(&req);
+        let msgs: Vec<&str> = response.results.iter().map(|r| r.msg.as_str()).collect();
+        assert_eq!(msgs, ["no owner for b"], "{response:?}");
     }
 
     #[test]
