@@ -63,16 +63,18 @@ fn sarif_is_valid_sarif_2_1_0_with_one_rule_per_code() {
         assert!(errors.is_empty(), "{plan}: {errors:#?}");
         let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
         let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-        assert_eq!(ids.len(), aksplan_rules::registry::all_codes().len());
+        assert!(ids.len() >= aksplan_rules::registry::all_codes().len());
         for result in sarif["runs"][0]["results"].as_array().unwrap() {
             let index = result["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(rules[index]["id"], result["ruleId"]);
-            assert!(
-                rules[index]["helpUri"]
-                    .as_str()
-                    .unwrap()
-                    .contains("docs/rules.md#aks")
-            );
+            if result["ruleId"].as_str().unwrap().starts_with("AKS") {
+                assert!(
+                    rules[index]["helpUri"]
+                        .as_str()
+                        .unwrap()
+                        .contains("docs/rules.md#aks")
+                );
+            }
             let region = &result["locations"][0]["physicalLocation"]["region"];
             assert!(
                 region["startLine"].as_u64().unwrap() >= 1 && region["startColumn"].as_u64().unwrap() >= 1
@@ -119,8 +121,8 @@ fn junit_is_well_formed_with_a_case_per_rule_and_cluster() {
         "passing case for the clean cluster"
     );
     assert_eq!(
-        failures, 3,
-        "AKS121, AKS120, AKS112 on aks-old (notes such as AKS113 do not fail)"
+        failures, 4,
+        "AKS121 and AKS112 on aks-old, the policy's TEAM-SUB on both clusters; the waived AKS120 and notes such as AKS113 do not fail"
     );
 }
 
@@ -135,7 +137,9 @@ fn github_annotations_carry_file_line_column_and_code() {
             "{line}"
         );
         assert!(
-            line.contains(",line=") && line.contains(",col=") && line.contains(",title=AKS"),
+            line.contains(",line=")
+                && line.contains(",col=")
+                && (line.contains(",title=AKS") || line.contains(",title=TEAM-")),
             "{line}"
         );
     }

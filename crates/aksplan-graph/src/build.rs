@@ -195,6 +195,28 @@ pub fn compile(ctx: &Context<'_>) -> Compiled {
             .at(ctx.doc.label("/spec")),
         ),
     }
+    // A full upgrade (`az aks upgrade` without `--control-plane-only`) upgrades every pool in
+    // place, blue-green pools included: the two choices contradict each other.
+    for plan in compiled.clusters.iter().filter(|c| c.full_upgrades) {
+        let Some(view) = ctx.clusters().find(|v| v.name() == plan.name) else {
+            continue;
+        };
+        for (idx, pool) in view.pools().iter().enumerate() {
+            if pool.strategy == PoolUpgradeStrategy::BlueGreen {
+                let mut finding = Finding::new(
+                    crate::VERIFY_CODE,
+                    format!(
+                        "cluster `{}`: pool `{}` asks for a blue-green replacement, but `channelConflict: fullUpgrade` upgrades every pool in place at each hop",
+                        plan.name, pool.name
+                    ),
+                )
+                .at(view.pool_label(idx, "strategy"))
+                .help("use `spec.strategy.channelConflict: switchToNone`, or turn the cluster's auto-upgrade channel off in the plan");
+                finding.cluster = Some(plan.name.clone());
+                compiled.findings.push(finding);
+            }
+        }
+    }
     compiled.findings.extend(crate::verify(ctx, &compiled));
     compiled
 }

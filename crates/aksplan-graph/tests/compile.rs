@@ -666,3 +666,53 @@ fn node_image_latest_reimages_pools_already_at_the_target() {
     assert!(keep.steps.is_empty(), "{:#?}", ids(&keep));
     assert!(keep.clusters[0].hops.is_empty());
 }
+
+/// A blue-green pool cannot be honoured when every hop is a full upgrade: said, not ignored.
+#[test]
+fn blue_green_with_full_upgrades_is_reported() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/plans/compile/blue-green-windows2019.yaml"
+    ))
+    .unwrap()
+    .replace("upgradeChannel: none", "upgradeChannel: stable")
+    .replacen(
+        "spec:\n",
+        "spec:\n  strategy: { channelConflict: fullUpgrade }\n",
+        1,
+    );
+    let loaded = aksplan_model::load_plan(
+        "bg.yaml",
+        text.as_bytes(),
+        aksplan_model::source::Format::Yaml,
+        std::path::Path::new("."),
+    );
+    let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) else {
+        panic!("{:?}", loaded.findings)
+    };
+    let catalog = aksplan_catalog::Catalog::embedded();
+    let as_of = plan
+        .spec
+        .as_of
+        .as_deref()
+        .unwrap_or("2026-06-01")
+        .parse()
+        .unwrap();
+    let ctx = aksplan_rules::Context {
+        doc,
+        plan,
+        clusters: &loaded.clusters,
+        catalog: &catalog,
+        as_of,
+        manifests: &[],
+    };
+    let compiled = aksplan_graph::compile(&ctx);
+    assert!(
+        compiled
+            .findings
+            .iter()
+            .any(|f| f.code.id() == "AKS200" && f.message.contains("blue-green")),
+        "{:#?}",
+        compiled.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+}

@@ -79,27 +79,38 @@ fn sarif_level(severity: Severity) -> &'static str {
 /// SARIF 2.1.0: one run, one `rules[]` entry per code (title, full docs, help URI), results with
 /// regions in the plan file.
 pub fn render_sarif(input: &ReportInput<'_>) -> String {
-    let rules: Vec<Value> = input
-        .codes
+    // The registry's codes, then any other code a finding carries (a team policy's own codes).
+    let mut codes: Vec<Code> = input.codes.to_vec();
+    for finding in input.findings {
+        if !codes.iter().any(|c| c.id() == finding.code.id()) {
+            codes.push(finding.code);
+        }
+    }
+    let rules: Vec<Value> = codes
         .iter()
         .map(|code| {
-            json!({
+            let mut rule = json!({
                 "id": code.id(),
                 "name": rule_name(*code),
                 "shortDescription": { "text": code.title() },
                 "fullDescription": { "text": first_paragraph(code.docs()) },
                 "help": { "text": code.docs(), "markdown": code.docs() },
-                "helpUri": help_uri(input, *code),
+
                 "defaultConfiguration": { "level": sarif_level(code.severity()) },
                 "properties": { "category": format!("{:?}", code.category()).to_lowercase() }
-            })
+            });
+            // A team policy's code has no page in aksplan's docs; its help is its own text.
+            if code.category() != Category::Policy {
+                rule["helpUri"] = json!(help_uri(input, *code));
+            }
+            rule
         })
         .collect();
     let results: Vec<Value> = input
         .findings
         .iter()
         .map(|finding| {
-            let index = input.codes.iter().position(|c| c.id() == finding.code.id());
+            let index = codes.iter().position(|c| c.id() == finding.code.id());
             let mut result = json!({
                 "ruleId": finding.code.id(),
                 "level": sarif_level(finding.severity),
