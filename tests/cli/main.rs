@@ -45,6 +45,7 @@ fn relative(path: &Path) -> String {
 
 mod catalog;
 mod ci_docs;
+mod emit;
 mod examples;
 mod formats;
 mod init;

@@ -135,6 +135,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Print the input document policies see for a plan (as `conftest parse` does).
     Input(InputArgs),
+    /// Check and compile a plan, then write it out for execution: `az` (a re-runnable bash
+    /// script); nothing is written when the plan has errors.
+    Emit(EmitArgs),
     /// Evaluates policies for a parent aksplan process (request on stdin, response on stdout).
     #[command(hide = true, name = "__policy-eval")]
     PolicyEval,
@@ -288,6 +291,55 @@ pub struct InputArgs {
     /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`.
     #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
     pub catalog: Option<PathBuf>,
+}
+
+/// `aksplan emit`.
+#[derive(clap::Args)]
+pub struct EmitArgs {
+    /// The plan file (`.yaml`, `.yml`, `.toml`, `.json`), or `-` for standard input.
+    #[arg(value_name = "PLAN")]
+    pub plan: String,
+    /// What to write.
+    #[arg(long = "format", value_enum)]
+    pub format: EmitFormat,
+    /// Write to this file (atomically: a temporary file beside it, then a rename); standard
+    /// output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Start at this step id (as `aksplan plan` lists them); earlier steps are left out.
+    #[arg(long, value_name = "STEP_ID")]
+    pub from_step: Option<String>,
+    /// Stop before this rollout stage (its approval gate and clusters, and every later stage).
+    #[arg(long, value_name = "STAGE")]
+    pub until_stage: Option<String>,
+    /// Only the steps of this cluster.
+    #[arg(long, value_name = "NAME")]
+    pub cluster: Option<String>,
+    /// Read the plan in this format whatever its name.
+    #[arg(long, value_enum)]
+    pub input_format: Option<InputFormat>,
+    /// Judge support status as of this date (YYYY-MM-DD); overrides the plan's `asOf`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`.
+    #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
+    pub catalog: Option<PathBuf>,
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum EmitFormat {
+    /// A bash script of `az` commands, safe to re-run.
+    Az,
+    /// The JSON execution plan.
+    Json,
+    /// Azure Kubernetes Fleet Manager update strategies.
+    Fleet,
+    /// The graph as a Mermaid flowchart.
+    Mermaid,
+    /// The graph in Graphviz dot.
+    Dot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -1,0 +1,847 @@
+//! `--format az`: a bash script of `az` commands that carries out a compiled plan, safe to re-run.
+//!
+//! Design (issue 5, `aks-upgrade-rules.md` §4 and §6):
+//! - every value from the plan is single-quoted when the script is generated (`'` becomes
+//!   `'\''`); no value is ever expanded by the shell at run time, and comments never carry a
+//!   newline from the plan;
+//! - preflight: `az account show`, the subscription per cluster, and a drift check that accepts
+//!   only the versions on the cluster's compiled route;
+//! - each step is skipped when the live state shows it done, started with `--no-wait`, then waited
+//!   for with `az aks wait --custom` / `az aks nodepool wait --custom` on the exact target and
+//!   `provisioningState=='Succeeded'` (not `--updated`, §6.5), then checked once more.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use aksplan_graph::{Compiled, Step, StepKind};
+use aksplan_model::plan::{Cluster, MaintenanceWindow, NodePool, OsType, Plan};
+use aksplan_model::version::KubeVersion;
+
+/// What the caller knows that the plan does not: identity of the inputs, and the selection.
+#[derive(Debug, Clone, Default)]
+pub struct AzOptions {
+    /// The aksplan version written into the header.
+    pub tool_version: String,
+    /// A content hash of the plan text (e.g. `sha256:…` or any stable digest).
+    pub plan_hash: String,
+    /// Where the catalog came from (`embedded snapshot 2026-11-30`, a file name and hash, …).
+    pub catalog: String,
+    /// Start at this step id (earlier steps are left out).
+    pub from_step: Option<String>,
+    /// Stop before this rollout stage (its gate and its clusters are left out, and all later).
+    pub until_stage: Option<String>,
+    /// Only this cluster.
+    pub cluster: Option<String>,
+}
+
+/// Checks the selection options against the plan: an unknown step, stage or cluster is an error
+/// (the message names it), so that a typo never yields an empty script.
+pub fn check_options(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> Result<(), String> {
+    if let Some(id) = &options.from_step
+        && !compiled.steps.iter().any(|s| &s.id == id)
+    {
+        return Err(format!(
+            "no step `{id}` in the compiled plan (`aksplan plan` lists the ids)"
+        ));
+    }
+    if let Some(stage) = &options.until_stage
+        && !stages(plan).iter().any(|s| s == stage)
+    {
+        return Err(format!("no rollout stage `{stage}` in the plan"));
+    }
+    if let Some(cluster) = &options.cluster
+        && !plan.spec.clusters.iter().any(|c| &c.name == cluster)
+    {
+        return Err(format!("no cluster `{cluster}` in the plan"));
+    }
+    Ok(())
+}
+
+/// Quotes one word for bash: `'…'`, with each `'` written `'\''`.
+pub fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// Text safe inside a `#` comment: no newline or other control character from the plan.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+fn stages(plan: &Plan) -> Vec<String> {
+    plan.spec
+        .rollout
+        .as_ref()
+        .map(|r| r.stages.iter().map(|s| s.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// A version as the helpers compare it: exact (`1.35.3`) or a minor prefix (`1.35.`).
+fn version_key(version: &KubeVersion) -> String {
+    match version.patch {
+        Some(_) => version.to_string(),
+        None => format!("{}.{}.", version.major, version.minor),
+    }
+}
+
+/// The JMESPath test of a version field.
+fn version_test(field: &str, version: &KubeVersion) -> String {
+    match version.patch {
+        Some(_) => format!("{field}=='{version}'"),
+        None => format!("starts_with({field}, '{}')", version_key(version)),
+    }
+}
+
+const PRELUDE: &str = r#"set -euo pipefail
+
+die() {
+  printf 'aksplan: %s\n' "$*" >&2
+  exit 1
+}
+
+# version_is LIVE WANTED: WANTED is exact (1.35.3) or a minor prefix ending in a dot (1.35.).
+version_is() {
+  [[ $1 == "$2" ]] || { [[ $2 == *. ]] && [[ $1 == "$2"* ]]; }
+}
+
+# one_of LIVE WANTED...: LIVE matches one of the versions.
+one_of() {
+  local live=$1 wanted
+  shift
+  for wanted in "$@"; do
+    if version_is "$live" "$wanted"; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+cp_version() {
+  az aks show -g "$1" -n "$2" --query currentKubernetesVersion -o tsv
+}
+
+cluster_state() {
+  az aks show -g "$1" -n "$2" --query provisioningState -o tsv
+}
+
+# pool_version RG CLUSTER POOL: the pool's version, empty when the pool does not exist.
+pool_version() {
+  az aks nodepool list -g "$1" --cluster-name "$2" --query "[?name=='$3'].currentOrchestratorVersion | [0]" -o tsv
+}
+
+pool_state() {
+  az aks nodepool list -g "$1" --cluster-name "$2" --query "[?name=='$3'].provisioningState | [0]" -o tsv
+}
+
+approve() {
+  if [[ ${AKSPLAN_ASSUME_APPROVED:-} == 1 ]]; then
+    printf 'aksplan: %s: approved by AKSPLAN_ASSUME_APPROVED=1\n' "$1"
+    return 0
+  fi
+  local answer
+  read -r -p "aksplan: $1 - type yes to continue: " answer
+  [[ $answer == yes ]] || die "not approved: $1"
+}
+"#;
+
+/// Renders the script. Pure: the same inputs give the same bytes.
+pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
+    let mut out = String::new();
+    header(&mut out, plan, options);
+    out.push_str(PRELUDE);
+
+    let steps = selected(plan, compiled, options);
+    let clusters: Vec<&Cluster> = plan
+        .spec
+        .clusters
+        .iter()
+        .filter(|c| {
+            steps
+                .iter()
+                .any(|s| s.cluster.as_deref() == Some(c.name.as_str()))
+        })
+        .collect();
+
+    out.push_str("\n# ---- preflight ----\n");
+    out.push_str(
+        "az account show --query id -o tsv >/dev/null || die 'not logged in to Azure: run az login first'\n",
+    );
+    for cluster in &clusters {
+        preflight(&mut out, cluster, compiled);
+    }
+
+    let total = steps.len();
+    let mut current_subscription: Option<&str> = None;
+    for (index, step) in steps.iter().enumerate() {
+        let number = index + 1;
+        let _ = writeln!(out, "\n# ==== step {number}/{total}: {} ====", comment(&step.id));
+        let _ = writeln!(out, "# why: {}", comment(&step.provenance.reason));
+        if let Some(rule) = step.provenance.rule {
+            let _ = writeln!(out, "# rule: {rule}");
+        }
+        if let Some(field) = &step.provenance.plan_field {
+            let _ = writeln!(out, "# plan field: {}", comment(field));
+        }
+        if let Some(hop) = &step.provenance.hop {
+            let _ = writeln!(out, "# hop: {}", comment(hop));
+        }
+        let _ = writeln!(out, "# estimate: {} min", step.estimate_minutes);
+        let label = quote(&format!("step {number}/{total} {}", step.id));
+        let cluster = step
+            .cluster
+            .as_deref()
+            .and_then(|name| plan.spec.clusters.iter().find(|c| c.name == name));
+        // Clusters may live in different subscriptions: select the step's one when it changes.
+        if let Some(subscription) = cluster.and_then(|c| c.subscription.as_deref())
+            && current_subscription != Some(subscription)
+        {
+            let _ = writeln!(out, "az account set --subscription {}", quote(subscription));
+            current_subscription = Some(subscription);
+        }
+        emit_step(&mut out, step, cluster, compiled, &label);
+    }
+    out.push_str("\nprintf 'aksplan: done\\n'\n");
+    out
+}
+
+fn header(out: &mut String, plan: &Plan, options: &AzOptions) {
+    let meta = &plan.metadata;
+    out.push_str("#!/usr/bin/env bash\n");
+    out.push_str("# Generated by aksplan: do not edit; regenerate with `aksplan emit PLAN --format az`.\n");
+    let _ = writeln!(out, "# plan: {}", comment(&meta.name));
+    let _ = writeln!(
+        out,
+        "# change: {}",
+        comment(meta.change.as_deref().unwrap_or("-"))
+    );
+    let _ = writeln!(out, "# owner: {}", comment(meta.owner.as_deref().unwrap_or("-")));
+    let _ = writeln!(out, "# aksplan: {}", comment(&options.tool_version));
+    let _ = writeln!(out, "# plan hash: {}", comment(&options.plan_hash));
+    let _ = writeln!(out, "# catalog: {}", comment(&options.catalog));
+    let mut inputs = Vec::new();
+    if let Some(id) = &options.from_step {
+        inputs.push(format!("--from-step {id}"));
+    }
+    if let Some(stage) = &options.until_stage {
+        inputs.push(format!("--until-stage {stage}"));
+    }
+    if let Some(cluster) = &options.cluster {
+        inputs.push(format!("--cluster {cluster}"));
+    }
+    let inputs = if inputs.is_empty() {
+        "all steps".to_owned()
+    } else {
+        inputs.join(" ")
+    };
+    let _ = writeln!(out, "# selection: {}", comment(&inputs));
+    out.push_str("# Safe to re-run: each step checks the live state first and is skipped when done.\n");
+    out.push_str("# Approval gates prompt unless AKSPLAN_ASSUME_APPROVED=1.\n");
+}
+
+/// The steps the options keep, in graph order.
+fn selected<'a>(plan: &Plan, compiled: &'a Compiled, options: &AzOptions) -> Vec<&'a Step> {
+    let stages = stages(plan);
+    let stage_index = |name: &str| stages.iter().position(|s| s == name);
+    let until = options.until_stage.as_deref().and_then(stage_index);
+    let step_stage = |step: &Step| -> Option<usize> {
+        match &step.kind {
+            StepKind::ApprovalGate { stage } | StepKind::StageWait { stage, .. } => stage_index(stage),
+            _ => step
+                .cluster
+                .as_deref()
+                .and_then(|c| compiled.clusters.iter().find(|p| p.name == c))
+                .and_then(|p| p.stage.as_deref())
+                .and_then(stage_index),
+        }
+    };
+    let cluster_stage = options
+        .cluster
+        .as_deref()
+        .and_then(|c| compiled.clusters.iter().find(|p| p.name == c))
+        .and_then(|p| p.stage.clone());
+    let start = options
+        .from_step
+        .as_deref()
+        .and_then(|id| compiled.steps.iter().position(|s| s.id == id))
+        .unwrap_or(0);
+    compiled.steps[start..]
+        .iter()
+        .filter(|step| match (until, step_stage(step)) {
+            (Some(until), Some(stage)) => stage < until,
+            _ => true,
+        })
+        .filter(|step| match &options.cluster {
+            None => true,
+            Some(name) => match &step.kind {
+                StepKind::ApprovalGate { stage } => cluster_stage.as_deref() == Some(stage.as_str()),
+                StepKind::StageWait { .. } => false,
+                _ => step.cluster.as_deref() == Some(name.as_str()),
+            },
+        })
+        .collect()
+}
+
+fn rg_name(cluster: &Cluster) -> (String, String) {
+    (quote(&cluster.resource_group), quote(&cluster.name))
+}
+
+fn preflight(out: &mut String, cluster: &Cluster, compiled: &Compiled) {
+    let (rg, name) = rg_name(cluster);
+    let _ = writeln!(out, "\n# cluster {}", comment(&cluster.name));
+    if let Some(subscription) = &cluster.subscription {
+        let _ = writeln!(out, "az account set --subscription {}", quote(subscription));
+    }
+    let Some(route) = compiled.clusters.iter().find(|c| c.name == cluster.name) else {
+        return;
+    };
+    let steps: Vec<&Step> = compiled
+        .steps
+        .iter()
+        .filter(|s| s.cluster.as_deref() == Some(cluster.name.as_str()))
+        .collect();
+    // Every control-plane version on the route: the start, and what any step leaves.
+    let mut cp: BTreeSet<String> = BTreeSet::new();
+    cp.insert(version_key(&route.start.control_plane));
+    let mut pools: std::collections::BTreeMap<&str, BTreeSet<String>> = Default::default();
+    for (pool, version) in &route.start.pools {
+        pools.entry(pool).or_default().insert(version_key(version));
+    }
+    for step in &steps {
+        if let Some(after) = &step.after {
+            cp.insert(version_key(&after.control_plane));
+            for (pool, version) in &after.pools {
+                pools.entry(pool).or_default().insert(version_key(version));
+            }
+        }
+        if let StepKind::FullUpgrade { to } | StepKind::ControlPlaneUpgrade { to } = &step.kind {
+            cp.insert(version_key(to));
+        }
+    }
+    let list = |set: &BTreeSet<String>| set.iter().map(|v| quote(v)).collect::<Vec<_>>().join(" ");
+    let _ = writeln!(out, "live=$(cp_version {rg} {name})");
+    let _ = writeln!(
+        out,
+        "one_of \"$live\" {} || die {}\"$live\"",
+        list(&cp),
+        quote(&format!(
+            "drift: cluster {} control plane is not on the planned route ({}): live ",
+            cluster.name,
+            cp.iter().cloned().collect::<Vec<_>>().join(", ")
+        ))
+    );
+    for (pool, versions) in &pools {
+        // A pool a blue-green step creates or deletes may be absent.
+        let may_be_absent = steps.iter().any(|s| match &s.kind {
+            StepKind::BlueGreenCreate { new_pool, .. } => new_pool == pool,
+            StepKind::BlueGreenDelete { pool: old } => old == pool,
+            _ => false,
+        });
+        let mut accepted = list(versions);
+        if may_be_absent {
+            accepted.push_str(" ''");
+        }
+        let _ = writeln!(out, "live=$(pool_version {rg} {name} {})", quote(pool));
+        let _ = writeln!(
+            out,
+            "one_of \"$live\" {accepted} || die {}\"$live\"",
+            quote(&format!(
+                "drift: cluster {} pool {pool} is not on the planned route ({}): live ",
+                cluster.name,
+                versions.iter().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        );
+    }
+}
+
+/// The versions a cluster's control plane has at or after a step (the step is done when the
+/// live version is one of them).
+fn cp_done_versions(compiled: &Compiled, step: &Step, to: &KubeVersion) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    set.insert(version_key(to));
+    let position = compiled.steps.iter().position(|s| s.id == step.id).unwrap_or(0);
+    for later in &compiled.steps[position..] {
+        if later.cluster == step.cluster
+            && let Some(after) = &later.after
+        {
+            set.insert(version_key(&after.control_plane));
+        }
+    }
+    set
+}
+
+fn pool_done_versions(compiled: &Compiled, step: &Step, pool: &str, to: &KubeVersion) -> BTreeSet<String> {
+    let mut set = BTreeSet::new();
+    set.insert(version_key(to));
+    let position = compiled.steps.iter().position(|s| s.id == step.id).unwrap_or(0);
+    for later in &compiled.steps[position..] {
+        if later.cluster == step.cluster
+            && let Some(version) = later.after.as_ref().and_then(|a| a.pools.get(pool))
+        {
+            set.insert(version_key(version));
+        }
+    }
+    set
+}
+
+fn joined(set: &BTreeSet<String>) -> String {
+    set.iter().map(|v| quote(v)).collect::<Vec<_>>().join(" ")
+}
+
+fn skip(out: &mut String, label: &str) {
+    let _ = writeln!(out, "  printf 'aksplan: SKIPPED (already done): %s\\n' {label}");
+}
+
+fn run_banner(out: &mut String, label: &str) {
+    let _ = writeln!(out, "  printf 'aksplan: running %s\\n' {label}");
+}
+
+fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, compiled: &Compiled, label: &str) {
+    match (&step.kind, cluster) {
+        (StepKind::ApprovalGate { stage }, _) => {
+            let _ = writeln!(out, "approve {}", quote(&format!("start of stage {stage}")));
+        }
+        (StepKind::StageWait { stage, seconds }, _) => {
+            let _ = writeln!(
+                out,
+                "# afterStageWait of stage {}: soak before the next stage",
+                comment(stage)
+            );
+            let _ = writeln!(
+                out,
+                "printf 'aksplan: soaking %s seconds after stage %s\\n' {seconds} {}",
+                quote(stage)
+            );
+            let _ = writeln!(out, "sleep {seconds}");
+        }
+        (_, None) => {
+            let _ = writeln!(out, "# (no cluster for this step: nothing to run)");
+        }
+        (kind, Some(cluster)) => cluster_step(out, step, kind, cluster, compiled, label),
+    }
+}
+
+fn cluster_step(
+    out: &mut String,
+    step: &Step,
+    kind: &StepKind,
+    cluster: &Cluster,
+    compiled: &Compiled,
+    label: &str,
+) {
+    let (rg, name) = rg_name(cluster);
+    match kind {
+        StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
+            let only = if matches!(kind, StepKind::ControlPlaneUpgrade { .. }) {
+                " --control-plane-only"
+            } else {
+                ""
+            };
+            let done = joined(&cp_done_versions(compiled, step, to));
+            let custom = quote(&format!(
+                "{} && provisioningState=='Succeeded'",
+                version_test("currentKubernetesVersion", to)
+            ));
+            let _ = writeln!(out, "if one_of \"$(cp_version {rg} {name})\" {done}; then");
+            skip(out, label);
+            out.push_str("else\n");
+            run_banner(out, label);
+            let _ = writeln!(
+                out,
+                "  az aks upgrade -g {rg} -n {name} -k {}{only} --yes --no-wait",
+                quote(&to.to_string())
+            );
+            let _ = writeln!(
+                out,
+                "  az aks wait -g {rg} -n {name} --custom {custom} --interval 30 --timeout 7200"
+            );
+            let _ = writeln!(out, "  live=$(cp_version {rg} {name})");
+            let _ = writeln!(
+                out,
+                "  version_is \"$live\" {} || die {}\"$live\"",
+                quote(&version_key(to)),
+                quote(&format!(
+                    "{}: control plane is not at {to} after the wait: ",
+                    step.id
+                ))
+            );
+            let _ = writeln!(
+                out,
+                "  [[ $(cluster_state {rg} {name}) == Succeeded ]] || die {}",
+                quote(&format!("{}: cluster is not Succeeded", step.id))
+            );
+            out.push_str("fi\n");
+        }
+        StepKind::PoolUpgrade { pool, to } => {
+            let p = quote(pool);
+            let done = joined(&pool_done_versions(compiled, step, pool, to));
+            let custom = quote(&format!(
+                "{} && provisioningState=='Succeeded'",
+                version_test("currentOrchestratorVersion", to)
+            ));
+            let _ = writeln!(out, "if one_of \"$(pool_version {rg} {name} {p})\" {done}; then");
+            skip(out, label);
+            out.push_str("else\n");
+            run_banner(out, label);
+            let _ = writeln!(
+                out,
+                "  az aks nodepool upgrade -g {rg} --cluster-name {name} -n {p} -k {} --yes --no-wait",
+                quote(&to.to_string())
+            );
+            pool_wait(out, &rg, &name, &p, &custom);
+            let _ = writeln!(out, "  live=$(pool_version {rg} {name} {p})");
+            let _ = writeln!(
+                out,
+                "  version_is \"$live\" {} || die {}\"$live\"",
+                quote(&version_key(to)),
+                quote(&format!(
+                    "{}: pool {pool} is not at {to} after the wait: ",
+                    step.id
+                ))
+            );
+            pool_succeeded(out, &rg, &name, &p, &step.id);
+            out.push_str("fi\n");
+        }
+        StepKind::PoolNodeImage { pool } => {
+            let p = quote(pool);
+            let _ = writeln!(
+                out,
+                "latest=$(az aks nodepool get-upgrades -g {rg} --cluster-name {name} --nodepool-name {p} --query latestNodeImageVersion -o tsv)"
+            );
+            let _ = writeln!(
+                out,
+                "current=$(az aks nodepool show -g {rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
+            );
+            out.push_str("if [[ $current == \"$latest\" ]]; then\n");
+            skip(out, label);
+            out.push_str("else\n");
+            run_banner(out, label);
+            // Never with -k or surge flags (§6.2): settings are set by `nodepool update` first.
+            let _ = writeln!(
+                out,
+                "  az aks nodepool upgrade -g {rg} --cluster-name {name} -n {p} --node-image-only --yes --no-wait"
+            );
+            let _ = writeln!(
+                out,
+                "  az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {p} --custom \"nodeImageVersion=='$latest' && provisioningState=='Succeeded'\" --interval 30 --timeout 7200"
+            );
+            let _ = writeln!(
+                out,
+                "  current=$(az aks nodepool show -g {rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
+            );
+            let _ = writeln!(
+                out,
+                "  [[ $current == \"$latest\" ]] || die {}\"$current\"",
+                quote(&format!(
+                    "{}: pool {pool} node image is not the latest after the wait: ",
+                    step.id
+                ))
+            );
+            pool_succeeded(out, &rg, &name, &p, &step.id);
+            out.push_str("fi\n");
+        }
+        StepKind::PoolSettings { pool, settings } => {
+            let p = quote(pool);
+            let mut flags = String::new();
+            if let Some(v) = settings.max_surge {
+                let _ = write!(flags, " --max-surge {}", quote(&v.to_string()));
+            }
+            if let Some(v) = settings.max_unavailable {
+                let _ = write!(flags, " --max-unavailable {}", quote(&v.to_string()));
+            }
+            if let Some(v) = settings.drain_timeout_in_minutes {
+                let _ = write!(flags, " --drain-timeout {v}");
+            }
+            if let Some(v) = settings.node_soak_duration_in_minutes {
+                let _ = write!(flags, " --node-soak-duration {v}");
+            }
+            if let Some(v) = settings.undrainable_node_behavior {
+                let _ = write!(flags, " --undrainable-node-behavior {v:?}");
+            }
+            out.push_str("# Setting the same upgrade settings again is harmless: this step always runs.\n");
+            let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
+            let _ = writeln!(
+                out,
+                "az aks nodepool update -g {rg} --cluster-name {name} -n {p}{flags} --no-wait"
+            );
+            let custom = quote("provisioningState=='Succeeded'");
+            let _ = writeln!(
+                out,
+                "az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {p} --custom {custom} --interval 15 --timeout 3600"
+            );
+            let _ = writeln!(
+                out,
+                "[[ $(pool_state {rg} {name} {p}) == Succeeded ]] || die {}",
+                quote(&format!("{}: pool {pool} is not Succeeded", step.id))
+            );
+        }
+        StepKind::ChannelChange { to, restore } => {
+            let mut flags = String::new();
+            let mut checks = Vec::new();
+            if let Some(channel) = to.upgrade_channel {
+                let text = channel_text(&channel);
+                let _ = write!(flags, " --auto-upgrade-channel {}", quote(&text));
+                checks.push(format!(
+                    "[[ $(az aks show -g {rg} -n {name} --query autoUpgradeProfile.upgradeChannel -o tsv) == {} ]]",
+                    quote(&text)
+                ));
+            }
+            if let Some(channel) = to.node_os_upgrade_channel {
+                let text = format!("{channel:?}");
+                let _ = write!(flags, " --node-os-upgrade-channel {}", quote(&text));
+                checks.push(format!(
+                    "[[ $(az aks show -g {rg} -n {name} --query autoUpgradeProfile.nodeOsUpgradeChannel -o tsv) == {} ]]",
+                    quote(&text)
+                ));
+            }
+            if checks.is_empty() {
+                out.push_str("# no channel to set\n");
+                return;
+            }
+            if *restore {
+                out.push_str("# restores the channels the cluster had before the change\n");
+            }
+            let test = checks.join(" && ");
+            let _ = writeln!(out, "if {test}; then");
+            skip(out, label);
+            out.push_str("else\n");
+            run_banner(out, label);
+            let _ = writeln!(out, "  az aks update -g {rg} -n {name}{flags} --no-wait");
+            let custom = quote("provisioningState=='Succeeded'");
+            let _ = writeln!(
+                out,
+                "  az aks wait -g {rg} -n {name} --custom {custom} --interval 15 --timeout 3600"
+            );
+            let _ = writeln!(
+                out,
+                "  {test} || die {}",
+                quote(&format!(
+                    "{}: channels are not as planned after the update",
+                    step.id
+                ))
+            );
+            out.push_str("fi\n");
+        }
+        StepKind::MaintenanceSet { name: config, window } => {
+            maintenance(out, &rg, &name, config, window, label, &step.id);
+        }
+        StepKind::BlueGreenCreate {
+            pool,
+            new_pool,
+            to,
+            os_sku,
+        } => {
+            let np = quote(new_pool);
+            let old = cluster_pool(cluster, pool);
+            let mut flags = format!(" -k {}", quote(&to.to_string()));
+            if let Some(old) = old {
+                let _ = write!(flags, " --mode {:?}", old.mode);
+                if old.os_type == OsType::Windows {
+                    flags.push_str(" --os-type Windows");
+                }
+                if let Some(count) = old.count {
+                    let _ = write!(flags, " --node-count {count}");
+                }
+                if let Some(size) = &old.vm_size {
+                    let _ = write!(flags, " --node-vm-size {}", quote(size));
+                }
+            }
+            if let Some(sku) = os_sku {
+                let _ = write!(flags, " --os-sku {sku:?}");
+            }
+            let custom = quote(&format!(
+                "{} && provisioningState=='Succeeded'",
+                version_test("currentOrchestratorVersion", to)
+            ));
+            let _ = writeln!(out, "if [[ -n $(pool_version {rg} {name} {np}) ]]; then");
+            let _ = writeln!(out, "  printf 'aksplan: %s exists already\\n' {np}");
+            out.push_str("else\n");
+            run_banner(out, label);
+            let _ = writeln!(
+                out,
+                "  az aks nodepool add -g {rg} --cluster-name {name} -n {np}{flags} --no-wait"
+            );
+            out.push_str("fi\n");
+            out.push_str("# waiting is safe on a re-run too: it returns at once when the pool is ready\n");
+            let _ = writeln!(
+                out,
+                "az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {np} --custom {custom} --interval 30 --timeout 7200"
+            );
+            let _ = writeln!(out, "live=$(pool_version {rg} {name} {np})");
+            let _ = writeln!(
+                out,
+                "version_is \"$live\" {} || die {}\"$live\"",
+                quote(&version_key(to)),
+                quote(&format!("{}: new pool {new_pool} is not at {to}: ", step.id))
+            );
+            let _ = writeln!(
+                out,
+                "[[ $(pool_state {rg} {name} {np}) == Succeeded ]] || die {}",
+                quote(&format!("{}: pool {new_pool} is not Succeeded", step.id))
+            );
+        }
+        StepKind::BlueGreenCordon { pool } | StepKind::BlueGreenDrain { pool } => {
+            let p = quote(pool);
+            let selector = quote(&format!("agentpool={pool}"));
+            let _ = writeln!(out, "if [[ -z $(pool_version {rg} {name} {p}) ]]; then");
+            skip(out, label);
+            out.push_str("else\n");
+            run_banner(out, label);
+            let _ = writeln!(
+                out,
+                "  az aks get-credentials -g {rg} -n {name} --overwrite-existing"
+            );
+            if matches!(kind, StepKind::BlueGreenCordon { .. }) {
+                let _ = writeln!(out, "  kubectl cordon -l {selector}");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  kubectl drain -l {selector} --ignore-daemonsets --delete-emptydir-data"
+                );
+            }
+            out.push_str("fi\n");
+        }
+        StepKind::BlueGreenDelete { pool } => {
+            let p = quote(pool);
+            let _ = writeln!(out, "if [[ -z $(pool_version {rg} {name} {p}) ]]; then");
+            skip(out, label);
+            out.push_str("else\n");
+            run_banner(out, label);
+            let _ = writeln!(
+                out,
+                "  az aks nodepool delete -g {rg} --cluster-name {name} -n {p} --no-wait"
+            );
+            let _ = writeln!(
+                out,
+                "  az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {p} --deleted --interval 30 --timeout 3600"
+            );
+            let _ = writeln!(
+                out,
+                "  [[ -z $(pool_version {rg} {name} {p}) ]] || die {}",
+                quote(&format!("{}: pool {pool} still exists after the wait", step.id))
+            );
+            out.push_str("fi\n");
+        }
+        StepKind::ApprovalGate { .. } | StepKind::StageWait { .. } => {}
+    }
+}
+
+fn pool_wait(out: &mut String, rg: &str, name: &str, pool: &str, custom: &str) {
+    let _ = writeln!(
+        out,
+        "  az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {pool} --custom {custom} --interval 30 --timeout 7200"
+    );
+}
+
+fn pool_succeeded(out: &mut String, rg: &str, name: &str, pool: &str, id: &str) {
+    let _ = writeln!(
+        out,
+        "  [[ $(pool_state {rg} {name} {pool}) == Succeeded ]] || die {}",
+        quote(&format!("{id}: pool is not Succeeded"))
+    );
+}
+
+fn cluster_pool<'a>(cluster: &'a Cluster, pool: &str) -> Option<&'a NodePool> {
+    cluster
+        .current
+        .as_ref()?
+        .node_pools
+        .iter()
+        .find(|p| p.name == pool)
+}
+
+fn channel_text(channel: &aksplan_model::plan::UpgradeChannel) -> String {
+    serde_json::to_value(channel)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "none".to_owned())
+}
+
+fn maintenance(
+    out: &mut String,
+    rg: &str,
+    name: &str,
+    config: &str,
+    window: &MaintenanceWindow,
+    label: &str,
+    id: &str,
+) {
+    let c = quote(config);
+    let flags = if window.not_allowed_dates.is_empty() {
+        schedule_flags(config, window)
+    } else {
+        // notAllowedDates has no flag: the body goes in a config file (§4).
+        let body = serde_json::json!({ "properties": { "maintenanceWindow": window } });
+        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        out.push_str("config_file=$(mktemp)\n");
+        out.push_str("trap 'rm -f \"$config_file\"' EXIT\n");
+        out.push_str("cat >\"$config_file\" <<'AKSPLAN_CONFIG_EOF'\n");
+        out.push_str(&text);
+        out.push_str("\nAKSPLAN_CONFIG_EOF\n");
+        " --config-file \"$config_file\"".to_owned()
+    };
+    out.push_str("# add when missing, update when present: both leave the planned window (safe to re-run)\n");
+    let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
+    let _ = writeln!(
+        out,
+        "if az aks maintenanceconfiguration show -g {rg} --cluster-name {name} -n {c} >/dev/null 2>&1; then"
+    );
+    let _ = writeln!(
+        out,
+        "  az aks maintenanceconfiguration update -g {rg} --cluster-name {name} -n {c}{flags} -o none"
+    );
+    out.push_str("else\n");
+    let _ = writeln!(
+        out,
+        "  az aks maintenanceconfiguration add -g {rg} --cluster-name {name} -n {c}{flags} -o none"
+    );
+    out.push_str("fi\n");
+    let _ = writeln!(
+        out,
+        "az aks maintenanceconfiguration show -g {rg} --cluster-name {name} -n {c} -o none || die {}",
+        quote(&format!("{id}: maintenance configuration {config} is missing"))
+    );
+    if !window.not_allowed_dates.is_empty() {
+        out.push_str("rm -f \"$config_file\"\n");
+    }
+}
+
+fn schedule_flags(config: &str, window: &MaintenanceWindow) -> String {
+    let mut flags = String::new();
+    let s = &window.schedule;
+    if let Some(daily) = &s.daily {
+        let _ = write!(
+            flags,
+            " --schedule-type Daily --interval-days {}",
+            daily.interval_days
+        );
+    } else if let Some(weekly) = &s.weekly {
+        flags.push_str(" --schedule-type Weekly");
+        if config != "default" {
+            let _ = write!(flags, " --interval-weeks {}", weekly.interval_weeks.unwrap_or(1));
+        }
+        let _ = write!(flags, " --day-of-week {:?}", weekly.day_of_week);
+    } else if let Some(monthly) = &s.absolute_monthly {
+        let _ = write!(
+            flags,
+            " --schedule-type AbsoluteMonthly --interval-months {} --day-of-month {}",
+            monthly.interval_months, monthly.day_of_month
+        );
+    } else if let Some(monthly) = &s.relative_monthly {
+        let _ = write!(
+            flags,
+            " --schedule-type RelativeMonthly --interval-months {} --day-of-week {:?} --week-index {:?}",
+            monthly.interval_months, monthly.day_of_week, monthly.week_index
+        );
+    }
+    let _ = write!(flags, " --duration {}", window.duration_hours);
+    let _ = write!(flags, " --start-time {}", quote(&window.start_time));
+    if let Some(offset) = &window.utc_offset {
+        // `=` keeps a negative offset from being read as a flag (§4).
+        let _ = write!(flags, " {}", quote(&format!("--utc-offset={offset}")));
+    }
+    if let Some(date) = &window.start_date {
+        let _ = write!(flags, " --start-date {}", quote(date));
+    }
+    flags
+}

@@ -1,0 +1,246 @@
+//! The execution graph as a Mermaid flowchart, a Graphviz DOT digraph, and the schedule as a
+//! Mermaid Gantt chart. Pure and deterministic: nodes in graph order, edges in `dependsOn` order.
+
+use std::fmt::Write as _;
+
+use aksplan_graph::{Compiled, Schedule, Step, StepKind};
+
+/// A short label for a step: what it does, without the cluster (the subgraph names it).
+pub fn step_label(step: &Step) -> String {
+    match &step.kind {
+        StepKind::ControlPlaneUpgrade { to } => format!("control plane → {to}"),
+        StepKind::FullUpgrade { to } => format!("full upgrade → {to}"),
+        StepKind::PoolUpgrade { pool, to } => format!("pool {pool} → {to}"),
+        StepKind::PoolNodeImage { pool } => format!("pool {pool}: node image"),
+        StepKind::PoolSettings { pool, .. } => format!("pool {pool}: upgrade settings"),
+        StepKind::ChannelChange { restore, .. } => {
+            if *restore {
+                "restore channels".to_owned()
+            } else {
+                "switch channels".to_owned()
+            }
+        }
+        StepKind::MaintenanceSet { name, .. } => format!("maintenance {name}"),
+        StepKind::BlueGreenCreate { new_pool, to, .. } => format!("add pool {new_pool} at {to}"),
+        StepKind::BlueGreenCordon { pool } => format!("cordon pool {pool}"),
+        StepKind::BlueGreenDrain { pool } => format!("drain pool {pool}"),
+        StepKind::BlueGreenDelete { pool } => format!("delete pool {pool}"),
+        StepKind::ApprovalGate { stage } => format!("approval: stage {stage}"),
+        StepKind::StageWait { stage, seconds } => {
+            format!("soak after {stage}: {}", duration(seconds / 60))
+        }
+    }
+}
+
+fn duration(minutes: u64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h {m:02}m"),
+    }
+}
+
+/// Mermaid node ids: `s1`, `s2`, … by graph position (step ids contain `/` and `.`).
+fn node_id(compiled: &Compiled, step_id: &str) -> String {
+    let n = compiled
+        .steps
+        .iter()
+        .position(|s| s.id == step_id)
+        .map_or(0, |i| i + 1);
+    format!("s{n}")
+}
+
+/// Text inside a Mermaid `"…"` label: quotes and markup characters as entity codes.
+fn mermaid_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '`' => out.push_str("#96;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Clusters in first-appearance order, each with its steps; `None` for stage-level steps.
+fn groups(compiled: &Compiled) -> Vec<(Option<&str>, Vec<&Step>)> {
+    let mut groups: Vec<(Option<&str>, Vec<&Step>)> = Vec::new();
+    for step in &compiled.steps {
+        let key = step.cluster.as_deref();
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, steps)) => steps.push(step),
+            None => groups.push((key, vec![step])),
+        }
+    }
+    groups
+}
+
+/// A Mermaid `flowchart TD`: one subgraph per cluster, gates and soaks outside, edges from
+/// `dependsOn`.
+pub fn render_mermaid(compiled: &Compiled) -> String {
+    let mut out = String::from("flowchart TD\n");
+    for (g, (cluster, steps)) in groups(compiled).into_iter().enumerate() {
+        let indent = if let Some(cluster) = cluster {
+            let _ = writeln!(out, "  subgraph c{} [\"{}\"]", g + 1, mermaid_text(cluster));
+            "    "
+        } else {
+            "  "
+        };
+        for step in steps {
+            let id = node_id(compiled, &step.id);
+            let label = mermaid_text(&step_label(step));
+            let shape = match step.kind {
+                StepKind::ApprovalGate { .. } => format!("{{\"{label}\"}}"),
+                StepKind::StageWait { .. } => format!("([\"{label}\"])"),
+                _ => format!("[\"{label}\"]"),
+            };
+            let _ = writeln!(out, "{indent}{id}{shape}");
+        }
+        if cluster.is_some() {
+            out.push_str("  end\n");
+        }
+    }
+    for step in &compiled.steps {
+        for dep in &step.depends_on {
+            let _ = writeln!(
+                out,
+                "  {} --> {}",
+                node_id(compiled, dep),
+                node_id(compiled, &step.id)
+            );
+        }
+    }
+    out
+}
+
+/// A DOT string literal.
+fn dot_quote(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Graphviz digraph: step ids quoted as node ids, one `cluster_N` subgraph per cluster.
+pub fn render_dot(compiled: &Compiled) -> String {
+    let mut out = String::from("digraph aksplan {\n  rankdir=TB;\n  node [shape=box];\n");
+    for (g, (cluster, steps)) in groups(compiled).into_iter().enumerate() {
+        let indent = if let Some(cluster) = cluster {
+            let _ = writeln!(out, "  subgraph cluster_{} {{", g + 1);
+            let _ = writeln!(out, "    label={};", dot_quote(cluster));
+            "    "
+        } else {
+            "  "
+        };
+        for step in steps {
+            let shape = match step.kind {
+                StepKind::ApprovalGate { .. } => ", shape=diamond",
+                StepKind::StageWait { .. } => ", shape=ellipse",
+                _ => "",
+            };
+            let label = format!("{}\n{} min", step_label(step), step.estimate_minutes);
+            let _ = writeln!(
+                out,
+                "{indent}{} [label={}{shape}];",
+                dot_quote(&step.id),
+                dot_quote(&label)
+            );
+        }
+        if cluster.is_some() {
+            out.push_str("  }\n");
+        }
+    }
+    for step in &compiled.steps {
+        for dep in &step.depends_on {
+            let _ = writeln!(out, "  {} -> {};", dot_quote(dep), dot_quote(&step.id));
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// A Mermaid `gantt` of the scheduled steps, one section per change window (and one for the
+/// soaks, which run outside windows). Times in UTC, to the minute.
+pub fn render_gantt(compiled: &Compiled, schedule: &Schedule) -> String {
+    let mut out = String::from("gantt\n  dateFormat YYYY-MM-DDTHH:mm\n  axisFormat %m-%d %H:%M\n");
+    let mut sections: Vec<(String, Option<usize>)> = schedule
+        .windows
+        .iter()
+        .map(|w| {
+            let name = w
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("window {}", w.index + 1));
+            (name, Some(w.index))
+        })
+        .collect();
+    sections.push(("soaks".to_owned(), None));
+    for (name, index) in sections {
+        let mut placed: Vec<_> = schedule
+            .placements
+            .iter()
+            .filter(|p| p.window_index == index)
+            .collect();
+        if placed.is_empty() {
+            continue;
+        }
+        placed.sort_by_key(|p| p.start);
+        let _ = writeln!(out, "  section {}", gantt_text(&name));
+        for placement in placed {
+            let Some(step) = compiled.steps.iter().find(|s| s.id == placement.step_id) else {
+                continue;
+            };
+            let label = match &step.cluster {
+                Some(cluster) => format!("{cluster}: {}", step_label(step)),
+                None => step_label(step),
+            };
+            let minutes = placement.start.duration_until(placement.end).as_secs().max(0) / 60;
+            let start = placement.start.strftime("%Y-%m-%dT%H:%M");
+            let _ = writeln!(
+                out,
+                "    {} :{}, {start}, {}m",
+                gantt_text(&label),
+                node_id(compiled, &step.id),
+                minutes.max(1)
+            );
+        }
+    }
+    out
+}
+
+/// Gantt task text: `:` and `#` would end or break the task name.
+fn gantt_text(text: &str) -> String {
+    text.replace(": ", " - ")
+        .chars()
+        .map(|c| match c {
+            ':' | ';' | '#' | '\n' | '\r' => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(mermaid_text("a \"b\" <c>"), "a #quot;b#quot; #lt;c#gt;");
+        assert_eq!(dot_quote("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+        assert_eq!(duration(90), "1h 30m");
+    }
+}

@@ -1,0 +1,7 @@
+//! Emitters: pure functions from a checked, compiled plan to text. They never print; the CLI
+//! decides where the text goes.
+
+pub mod az;
+pub mod fleet;
+pub mod graphviz;
+pub mod json;

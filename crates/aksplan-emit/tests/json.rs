@@ -1,0 +1,196 @@
+//! The JSON execution plan: every example validates against
+//! `schemas/execution-plan.schema.json`, output is byte-identical across runs, argv follows
+//! `aks-upgrade-rules.md` §6, and snapshots of two examples.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use aksplan_catalog::Catalog;
+use aksplan_graph::{Compiled, Schedule};
+use aksplan_model::finding::Severity;
+use aksplan_model::load::Loaded;
+use aksplan_model::plan::Plan;
+use aksplan_model::source::Format;
+use aksplan_model::time::parse_date;
+use aksplan_rules::Context;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Every example plan, by file name, sorted.
+fn examples() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".yaml") || n.ends_with(".toml"))
+        .collect();
+    names.sort();
+    names
+}
+
+struct Example {
+    loaded: Loaded,
+    catalog: Catalog,
+}
+
+impl Example {
+    fn load(file: &str) -> Self {
+        let path = root().join("examples").join(file);
+        let bytes = std::fs::read(&path).unwrap();
+        let format = if file.ends_with(".toml") {
+            Format::Toml
+        } else {
+            Format::Yaml
+        };
+        let loaded = aksplan_model::load_plan(file, &bytes, format, path.parent().unwrap());
+        let errors: Vec<String> = loaded
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| format!("{}: {}", f.code.id(), f.message))
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:#?}");
+        Self {
+            loaded,
+            catalog: Catalog::embedded(),
+        }
+    }
+
+    fn plan(&self) -> &Plan {
+        self.loaded.plan.as_ref().unwrap()
+    }
+
+    fn ctx(&self) -> Context<'_> {
+        let plan = self.plan();
+        let as_of = parse_date(plan.spec.as_of.as_deref().unwrap_or("2026-07-01")).unwrap();
+        Context {
+            doc: self.loaded.doc.as_ref().unwrap(),
+            plan,
+            clusters: &self.loaded.clusters,
+            catalog: &self.catalog,
+            as_of,
+            manifests: &[],
+        }
+    }
+
+    fn compile(&self) -> (Compiled, Schedule) {
+        let ctx = self.ctx();
+        let compiled = aksplan_graph::compile(&ctx);
+        let schedule = aksplan_graph::schedule(&ctx, &compiled);
+        (compiled, schedule)
+    }
+}
+
+use aksplan_emit::json::{self, Meta};
+use serde_json::Value;
+
+fn meta() -> Meta {
+    Meta {
+        plan_hash: "sha256:0000000000000000000000000000000000000000000000000000000000000000".to_owned(),
+        catalog: Some("embedded".to_owned()),
+        generator: Some("aksplan test".to_owned()),
+        findings: Vec::new(),
+    }
+}
+
+fn emit(file: &str) -> String {
+    let example = Example::load(file);
+    let (compiled, schedule) = example.compile();
+    json::render(example.plan(), &compiled, &schedule, &meta())
+}
+
+#[test]
+fn every_example_validates_against_the_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/execution-plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft202012::options().build(&schema).unwrap();
+    let examples = examples();
+    assert!(examples.len() >= 4, "{examples:?}");
+    for file in examples {
+        let document: Value = serde_json::from_str(&emit(&file)).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&document)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{file}: {errors:#?}");
+        assert_eq!(document["apiVersion"], json::API_VERSION);
+    }
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    for file in examples() {
+        assert_eq!(emit(&file), emit(&file), "{file}");
+    }
+}
+
+#[test]
+fn argv_follows_the_cli_rules() {
+    for file in examples() {
+        let document: Value = serde_json::from_str(&emit(&file)).unwrap();
+        for step in document["steps"].as_array().unwrap() {
+            let Some(argv) = step["argv"].as_array() else {
+                assert!(
+                    matches!(step["type"].as_str(), Some("approvalGate" | "stageWait")),
+                    "{file}: {step}"
+                );
+                continue;
+            };
+            let argv: Vec<&str> = argv.iter().map(|a| a.as_str().unwrap()).collect();
+            let id = step["id"].as_str().unwrap();
+            assert!(matches!(argv[0], "az" | "kubectl"), "{id}: {argv:?}");
+            if argv.contains(&"--node-image-only") {
+                for flag in ["-k", "--max-surge", "--drain-timeout", "--max-unavailable"] {
+                    assert!(!argv.contains(&flag), "{id}: {argv:?}");
+                }
+            }
+            if argv[..3] == ["az", "aks", "upgrade"] || argv[..4] == ["az", "aks", "nodepool", "upgrade"] {
+                assert!(
+                    argv.contains(&"--yes") && argv.contains(&"--no-wait"),
+                    "{id}: {argv:?}"
+                );
+            }
+            for (i, arg) in argv.iter().enumerate() {
+                if i > 0 && argv[i - 1] == "--utc-offset" {
+                    assert!(!arg.starts_with('-'), "{id}: {argv:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn control_plane_argv_is_exact() {
+    let document: Value = serde_json::from_str(&emit("single-cluster.yaml")).unwrap();
+    let step = document["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["type"] == "controlPlaneUpgrade")
+        .unwrap();
+    let argv: Vec<&str> = step["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let to = step["to"].as_str().unwrap();
+    assert_eq!(&argv[..3], ["az", "aks", "upgrade"]);
+    let k = argv.iter().position(|a| *a == "-k").unwrap();
+    assert_eq!(argv[k + 1], to);
+    assert!(argv.contains(&"--control-plane-only"));
+}
+
+#[test]
+fn snapshot_single_cluster() {
+    insta::assert_snapshot!("json_single_cluster", emit("single-cluster.yaml"));
+}
+
+#[test]
+fn snapshot_fleet_three_stages() {
+    insta::assert_snapshot!("json_fleet_three_stages", emit("fleet-three-stages.yaml"));
+}

