@@ -45,7 +45,9 @@ fn relative(path: &Path) -> String {
 
 mod catalog;
 mod ci_docs;
+mod diff;
 mod emit;
+mod emit_formats;
 mod examples;
 mod formats;
 mod init;
@@ -53,6 +55,7 @@ mod invalid;
 mod plan;
 mod policies;
 mod real_world;
+mod rerun;
 mod rules;
 mod test_cmd;
 mod usage;

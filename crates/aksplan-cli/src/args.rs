@@ -138,6 +138,9 @@ pub enum Command {
     /// Check and compile a plan, then write it out for execution: `az` (a re-runnable bash
     /// script); nothing is written when the plan has errors.
     Emit(EmitArgs),
+    /// Compare two plans (or JSON execution plans): target, clusters, hops, steps, windows,
+    /// waivers, findings. Exit code 0 when they are the same, 1 when they differ.
+    Diff(DiffArgs),
     /// Evaluates policies for a parent aksplan process (request on stdin, response on stdout).
     #[command(hide = true, name = "__policy-eval")]
     PolicyEval,
@@ -328,6 +331,27 @@ pub struct EmitArgs {
     pub policy: PolicyArgs,
 }
 
+/// `aksplan diff`.
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// The old side: a plan file (`.yaml`, `.yml`, `.toml`, `.json`) or a JSON execution plan
+    /// (`aksplan emit --format json`).
+    #[arg(value_name = "OLD")]
+    pub old: String,
+    /// The new side, as OLD.
+    #[arg(value_name = "NEW")]
+    pub new: String,
+    /// `human` (grouped `+`/`-`/`~` lines) or `json`.
+    #[arg(long = "format", value_enum, default_value_t = PlanFormat::Human)]
+    pub format: PlanFormat,
+    /// Judge support status as of this date (YYYY-MM-DD); overrides the plans' `asOf`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`.
+    #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
+    pub catalog: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum EmitFormat {
     /// A bash script of `az` commands, safe to re-run.
@@ -336,6 +360,8 @@ pub enum EmitFormat {
     Json,
     /// Azure Kubernetes Fleet Manager update strategies.
     Fleet,
+    /// The review report in Markdown (summary, findings, waivers, steps, Mermaid diagrams).
+    Markdown,
     /// The graph as a Mermaid flowchart.
     Mermaid,
     /// The graph in Graphviz dot.

@@ -139,6 +139,14 @@ pub fn run(args: &EmitArgs, human: HumanOptions) -> ExitCode {
             aksplan_emit::json::render(plan, compiled, schedule, &meta)
         }
         EmitFormat::Fleet => aksplan_emit::fleet::render(plan, compiled),
+        EmitFormat::Markdown => {
+            let meta = aksplan_emit::review::Meta {
+                plan_hash,
+                catalog: Some(catalog_origin),
+                generator: Some(format!("aksplan {}", env!("CARGO_PKG_VERSION"))),
+            };
+            aksplan_emit::review::render_markdown(plan, compiled, schedule, &findings, &meta)
+        }
         EmitFormat::Mermaid => aksplan_emit::graphviz::render_mermaid(compiled),
         EmitFormat::Dot => aksplan_emit::graphviz::render_dot(compiled),
     };

@@ -9,6 +9,7 @@
 
 mod args;
 mod config;
+mod diff_cmd;
 mod emit_cmd;
 mod policy;
 mod test_cmd;
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
         Command::Plan(plan_args) => plan_command(&plan_args, human),
         Command::Input(input_args) => input_command(&input_args, human),
         Command::Emit(emit_args) => emit_cmd::run(&emit_args, human),
+        Command::Diff(diff_args) => diff_cmd::run(&diff_args, human),
         Command::PolicyEval => policy::child_main(),
         Command::Test(a) => test_cmd::run(&a, human),
         Command::PolicyTest => test_cmd::child_main(),

@@ -2,6 +2,8 @@
 //! decides where the text goes.
 
 pub mod az;
+pub mod diff;
 pub mod fleet;
 pub mod graphviz;
 pub mod json;
+pub mod review;
