@@ -10,7 +10,7 @@ use aksplan_report::HumanOptions;
 use serde_json::Value;
 
 use crate::args::{DiffArgs, PlanFormat};
-use crate::{as_of_date, load_catalog, read_input, report_tool_errors, write_stderr, write_stdout};
+use crate::{load_catalog, read_input, report_tool_errors, write_stderr, write_stdout};
 
 pub fn run(args: &DiffArgs, human: HumanOptions) -> ExitCode {
     let catalog = match load_catalog(args.catalog.as_deref()) {
@@ -80,43 +80,34 @@ pub(crate) fn compile_document(
     catalog: &aksplan_catalog::Catalog,
     as_of: Option<jiff::civil::Date>,
 ) -> Result<Value, Vec<Finding>> {
-    let loaded = aksplan_model::load_plan(name, bytes, format, base);
-    let mut findings: Vec<Finding> = loaded.findings.clone();
-    let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) else {
-        return Err(findings);
-    };
-    let (as_of, note) = as_of_date(as_of, &loaded);
-    findings.extend(note);
-    let ctx = aksplan_rules::Context {
-        doc,
-        plan,
-        clusters: &loaded.clusters,
+    // Policies are left out: a diff compares what the plans compile to, not a team's verdicts.
+    let options = crate::pipeline::Options {
         catalog,
         as_of,
+        compile: true,
+        report_compile: true,
+        policy: None,
         manifests: &[],
+        base,
     };
-    findings.extend(aksplan_rules::check(&ctx));
-    let early = findings.clone();
-    let mut outcome = None;
-    if !findings.iter().any(|f| f.severity == Severity::Error) {
-        let compiled = aksplan_graph::compile(&ctx);
-        findings.extend(compiled.findings.iter().cloned());
-        let schedule = aksplan_graph::schedule(&ctx, &compiled);
-        findings.extend(schedule.findings.iter().cloned());
-        outcome = Some((compiled, schedule));
-    }
-    aksplan_model::attribute_clusters(&loaded, &mut findings);
-    aksplan_model::waivers::apply(plan, doc, as_of, true, &mut findings);
-    findings.retain(|f| f.waived.is_none() && f.severity == Severity::Error);
-    aksplan_model::finding::sort_findings(&mut findings);
-    let (Some((compiled, schedule)), true) = (outcome, findings.is_empty()) else {
-        return Err(findings);
+    let analysed = crate::pipeline::analyse(name, bytes, format, &options);
+    let errors: Vec<Finding> = analysed
+        .findings
+        .iter()
+        .filter(|f| f.waived.is_none() && f.severity == Severity::Error)
+        .cloned()
+        .collect();
+    let (Some((compiled, schedule)), Some(plan), true) =
+        (&analysed.compiled, &analysed.loaded.plan, errors.is_empty())
+    else {
+        return Err(errors);
     };
+    let early = analysed.early.clone();
     let meta = aksplan_emit::json::Meta {
         plan_hash: String::new(),
         catalog: None,
         generator: None,
         findings: early,
     };
-    Ok(aksplan_emit::json::document(plan, &compiled, &schedule, &meta))
+    Ok(aksplan_emit::json::document(plan, compiled, schedule, &meta))
 }

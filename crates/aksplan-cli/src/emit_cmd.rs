@@ -9,9 +9,7 @@ use aksplan_model::finding::{Finding, Severity};
 use aksplan_report::HumanOptions;
 
 use crate::args::{EmitArgs, EmitFormat};
-use crate::{
-    as_of_date, load_catalog, read_input, report_tool_errors, write_atomically, write_stderr, write_stdout,
-};
+use crate::{load_catalog, read_input, report_tool_errors, write_atomically, write_stderr, write_stdout};
 
 pub fn run(args: &EmitArgs, human: HumanOptions) -> ExitCode {
     let selecting = args.from_step.is_some() || args.until_stage.is_some() || args.cluster.is_some();
@@ -57,44 +55,20 @@ pub fn run(args: &EmitArgs, human: HumanOptions) -> ExitCode {
         Ok(input) => input,
         Err(finding) => return report_tool_errors(&[finding], human),
     };
-    let mut findings = Vec::new();
-    let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
-    findings.extend(loaded.findings.iter().cloned());
-    let mut compiled = None;
-    let mut early = Vec::new();
-    if let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) {
-        let (as_of, note) = as_of_date(args.as_of, &loaded);
-        findings.extend(note);
-        let ctx = aksplan_rules::Context {
-            doc,
-            plan,
-            clusters: &loaded.clusters,
-            catalog: &catalog,
-            as_of,
-            manifests: &[],
-        };
-        findings.extend(aksplan_rules::check(&ctx));
-        early = findings.clone();
-        if !findings.iter().any(|f| f.severity == Severity::Error) {
-            let result = aksplan_graph::compile(&ctx);
-            findings.extend(result.findings.iter().cloned());
-            let schedule = aksplan_graph::schedule(&ctx, &result);
-            findings.extend(schedule.findings.iter().cloned());
-            findings.extend(crate::policy::run(
-                &args.policy,
-                &base,
-                &ctx,
-                Some((&result, &schedule)),
-            ));
-            compiled = Some((result, schedule));
-        }
-    }
-    aksplan_model::attribute_clusters(&loaded, &mut findings);
-    if let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) {
-        let (as_of, _) = as_of_date(args.as_of, &loaded);
-        aksplan_model::waivers::apply(plan, doc, as_of, !loaded.has_errors(), &mut findings);
-    }
-    aksplan_model::finding::sort_findings(&mut findings);
+    let options = crate::pipeline::Options {
+        catalog: &catalog,
+        as_of: args.as_of,
+        compile: true,
+        report_compile: true,
+        policy: Some(&args.policy),
+        manifests: &[],
+        base: &base,
+    };
+    let analysed = crate::pipeline::analyse(display, &bytes, format, &options);
+    let findings = analysed.findings.clone();
+    let early = analysed.early.clone();
+    let compiled = analysed.compiled;
+    let loaded = analysed.loaded;
     if !findings.is_empty() {
         write_stderr(&aksplan_report::render_human(&findings, human));
     }

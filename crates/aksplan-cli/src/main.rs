@@ -11,6 +11,7 @@ mod args;
 mod config;
 mod diff_cmd;
 mod emit_cmd;
+mod pipeline;
 mod policy;
 mod test_cmd;
 
@@ -157,7 +158,6 @@ fn exit_code(findings: &[Finding], fail_on: FailOn) -> ExitCode {
 
 /// `aksplan plan`: check, compile, verify; the route on stdout, findings on stderr.
 fn plan_command(args: &args::PlanArgs, human: HumanOptions) -> ExitCode {
-    let mut findings = Vec::new();
     let catalog = match load_catalog(args.catalog.as_deref()) {
         Ok(catalog) => catalog,
         Err(errors) => return report_tool_errors(&errors, human),
@@ -171,42 +171,22 @@ fn plan_command(args: &args::PlanArgs, human: HumanOptions) -> ExitCode {
         Ok(input) => input,
         Err(finding) => return report_tool_errors(&[finding], human),
     };
-    let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
-    findings.extend(loaded.findings.iter().cloned());
-    let mut compiled = None;
-    if let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) {
-        let (as_of, note) = as_of_date(args.as_of, &loaded);
-        findings.extend(note);
-        let ctx = aksplan_rules::Context {
-            doc,
-            plan,
-            clusters: &loaded.clusters,
-            catalog: &catalog,
-            as_of,
-            manifests: &[],
-        };
-        findings.extend(aksplan_rules::check(&ctx));
-        if !findings.iter().any(|f| f.severity == Severity::Error) {
-            let result = aksplan_graph::compile(&ctx);
-            findings.extend(result.findings.iter().cloned());
-            let schedule = aksplan_graph::schedule(&ctx, &result);
-            findings.extend(schedule.findings.iter().cloned());
-            findings.extend(policy::run(&args.policy, &base, &ctx, Some((&result, &schedule))));
-            compiled = Some((result, schedule));
-        }
-    }
-    aksplan_model::attribute_clusters(&loaded, &mut findings);
-    if let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) {
-        let (as_of, _) = as_of_date(args.as_of, &loaded);
-        let checked = !loaded.has_errors();
-        aksplan_model::waivers::apply(plan, doc, as_of, checked, &mut findings);
-    }
-    aksplan_model::finding::sort_findings(&mut findings);
+    let options = pipeline::Options {
+        catalog: &catalog,
+        as_of: args.as_of,
+        compile: true,
+        report_compile: true,
+        policy: Some(&args.policy),
+        manifests: &[],
+        base: &base,
+    };
+    let analysed = pipeline::analyse(display, &bytes, format, &options);
+    let findings = &analysed.findings;
     if !findings.is_empty() {
-        write_stderr(&aksplan_report::render_human(&findings, human));
+        write_stderr(&aksplan_report::render_human(findings, human));
     }
-    write_stderr(&format!("{}\n", aksplan_report::summary_line(&findings, 1)));
-    if let (Some((compiled, schedule)), Some(plan)) = (&compiled, &loaded.plan) {
+    write_stderr(&format!("{}\n", aksplan_report::summary_line(findings, 1)));
+    if let (Some((compiled, schedule)), Some(plan)) = (&analysed.compiled, &analysed.loaded.plan) {
         match args.format {
             args::PlanFormat::Human => {
                 write_stdout(&aksplan_report::plan::render_route(plan, compiled, schedule));
@@ -216,7 +196,7 @@ fn plan_command(args: &args::PlanArgs, human: HumanOptions) -> ExitCode {
             }
         }
     }
-    exit_code(&findings, args.fail_on)
+    exit_code(findings, args.fail_on)
 }
 
 /// `aksplan input`: the document policies see, as JSON on stdout.
@@ -234,24 +214,25 @@ fn input_command(args: &args::InputArgs, human: HumanOptions) -> ExitCode {
         Ok(input) => input,
         Err(finding) => return report_tool_errors(&[finding], human),
     };
-    let _ = base;
-    let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
-    let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) else {
-        write_stderr(&aksplan_report::render_human(&loaded.findings, human));
+    let options = pipeline::Options {
+        catalog: &catalog,
+        as_of: args.as_of,
+        compile: true,
+        report_compile: true,
+        policy: None,
+        manifests: &[],
+        base: &base,
+    };
+    let analysed = pipeline::analyse(display, &bytes, format, &options);
+    let Some(ctx) = analysed.context(&catalog) else {
+        write_stderr(&aksplan_report::render_human(&analysed.findings, human));
         return ExitCode::from(1);
     };
-    let (as_of, _) = as_of_date(args.as_of, &loaded);
-    let ctx = aksplan_rules::Context {
-        doc,
-        plan,
-        clusters: &loaded.clusters,
-        catalog: &catalog,
-        as_of,
-        manifests: &[],
-    };
-    let graph = aksplan_graph::compile(&ctx);
-    let schedule = aksplan_graph::schedule(&ctx, &graph);
-    let document = policy::input_document(&ctx, Some((&graph, &schedule)));
+    let compiled = analysed
+        .compiled
+        .as_ref()
+        .map(|(graph, schedule)| (graph, schedule));
+    let document = policy::input_document(&ctx, compiled);
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     write_stdout(&text);
@@ -274,41 +255,21 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
         let display = if name == "-" { "<stdin>" } else { name.as_str() };
         match read_input(name, args.input_format) {
             Ok((bytes, format, base)) => {
-                let loaded = aksplan_model::load_plan(display, &bytes, format, &base);
-                let mut plan_findings = loaded.findings.clone();
-                let rules_ran = loaded.plan.is_some() && !loaded.has_errors();
-                if let (Some(plan), Some(doc), true) = (&loaded.plan, &loaded.doc, rules_ran) {
-                    let (as_of, note) = as_of_date(args.as_of, &loaded);
-                    plan_findings.extend(note);
-                    let ctx = aksplan_rules::Context {
-                        doc,
-                        plan,
-                        clusters: &loaded.clusters,
-                        catalog,
-                        as_of,
-                        manifests: &manifests,
-                    };
-                    plan_findings.extend(aksplan_rules::check(&ctx));
-                    if !plan_findings.iter().any(|f| f.severity == Severity::Error) {
-                        // Policies see the compiled graph and schedule too.
-                        let graph = aksplan_graph::compile(&ctx);
-                        let schedule = aksplan_graph::schedule(&ctx, &graph);
-                        plan_findings.extend(policy::run(
-                            &args.policy,
-                            &base,
-                            &ctx,
-                            Some((&graph, &schedule)),
-                        ));
-                    } else {
-                        plan_findings.extend(policy::run(&args.policy, &base, &ctx, None));
-                    }
-                }
-                aksplan_model::attribute_clusters(&loaded, &mut plan_findings);
-                if let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) {
-                    let (as_of, _) = as_of_date(args.as_of, &loaded);
-                    aksplan_model::waivers::apply(plan, doc, as_of, rules_ran, &mut plan_findings);
-                }
-                aksplan_model::finding::sort_findings(&mut plan_findings);
+                // `check` compiles only so that policies see the graph; the compiler's own findings
+                // belong to `plan`.
+                let options = pipeline::Options {
+                    catalog,
+                    as_of: args.as_of,
+                    compile: true,
+                    report_compile: false,
+                    policy: Some(&args.policy),
+                    manifests: &manifests,
+                    base: &base,
+                };
+                let analysed = pipeline::analyse(display, &bytes, format, &options);
+                let rules_ran = analysed.rules_ran;
+                let loaded = analysed.loaded;
+                let plan_findings = analysed.findings;
                 let clusters = loaded
                     .plan
                     .as_ref()
@@ -488,7 +449,7 @@ fn load_catalog(path: Option<&Path>) -> Result<aksplan_catalog::Catalog, Vec<Fin
 }
 
 /// The date support is judged on: `--as-of`, else the plan's `asOf`, else today (and a note).
-fn as_of_date(
+pub(crate) fn as_of_date(
     flag: Option<jiff::civil::Date>,
     loaded: &aksplan_model::Loaded,
 ) -> (jiff::civil::Date, Option<Finding>) {

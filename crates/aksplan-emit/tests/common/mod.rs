@@ -29,8 +29,7 @@ pub fn examples() -> Vec<String> {
 }
 
 pub struct Example {
-    pub
-    loaded: Loaded,
+    pub loaded: Loaded,
     pub catalog: Catalog,
 }
 
@@ -81,4 +80,3 @@ impl Example {
         (compiled, schedule)
     }
 }
-
