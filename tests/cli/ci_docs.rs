@@ -64,7 +64,10 @@ fn every_aksplan_command_runs_against_an_example() {
         let mut words: Vec<String> = command
             .split_whitespace()
             .skip(1)
-            .map(|w| w.replace("plans/*.yaml", "plans/shop.yaml"))
+            .map(|w| {
+                w.replace("plans/*.yaml", "plans/shop.yaml")
+                    .replace("$(Build.ArtifactStagingDirectory)", ".")
+            })
             .collect();
         if words.len() == 1 {
             // pre-commit appends the changed files to `entry`.
@@ -82,9 +85,17 @@ fn every_aksplan_command_runs_against_an_example() {
             "{command}: {}",
             text(&output.stderr)
         );
-        for word in &words {
-            if let Some((_, file)) = word.split_once('=') {
-                assert!(dir.path().join(file).is_file(), "{command}: `{file}` not written");
+        for (idx, word) in words.iter().enumerate() {
+            let written = match word.split_once('=') {
+                Some((_, file)) => Some(file.to_owned()),
+                None if word == "-o" => words.get(idx + 1).cloned(),
+                None => None,
+            };
+            if let Some(file) = written {
+                assert!(
+                    dir.path().join(&file).is_file(),
+                    "{command}: `{file}` not written"
+                );
             }
         }
     }
