@@ -266,6 +266,27 @@ fn config_file_then_environment_then_flags() {
         config(&[], &["check", &plan, "--fail-on", "error"]).status.code(),
         Some(0)
     );
+    // Policy folders from the file apply when no flag names any.
+    std::fs::create_dir(dir.path().join("team-policies")).unwrap();
+    std::fs::write(
+        dir.path().join("team-policies/owner.rego"),
+        "package team.owner\nimport rego.v1\ndeny contains {\"msg\": \"no owner\", \"code\": \"TEAM-OWNER\"} if not input.metadata.owner\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("aksplan.toml"), "policy = [\"team-policies\"]\n").unwrap();
+    let shown = text(&config(&[], &["config"]).stdout);
+    assert!(
+        shown.contains("team-policies") && shown.contains("aksplan.toml"),
+        "{shown}"
+    );
+    let output = config(&[], &["check", "--format", "json", &plan]);
+    assert!(
+        text(&output.stdout).contains("TEAM-OWNER"),
+        "{}",
+        text(&output.stdout)
+    );
+    let output = config(&[], &["check", "--format", "json", "--no-policy", &plan]);
+    assert!(!text(&output.stdout).contains("TEAM-OWNER"));
     // A misspelt key is a usage error that names the key.
     std::fs::write(dir.path().join("aksplan.toml"), "fail_on = \"warning\"\n").unwrap();
     let output = config(&[], &["check", &plan]);

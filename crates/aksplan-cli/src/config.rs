@@ -46,6 +46,9 @@ pub struct Effective {
     pub formats: Setting<Vec<FormatSpec>>,
     pub fail_on: Setting<FailOn>,
     pub catalog: Setting<Option<PathBuf>>,
+    /// Policy folders or files from the configuration file (flags and `AKSPLAN_POLICY` are read
+    /// by the commands that evaluate policies, and win over these).
+    pub policies: Setting<Vec<PathBuf>>,
     /// The configuration file in use, if any.
     pub file: Option<PathBuf>,
 }
@@ -56,6 +59,7 @@ struct FileConfig {
     catalog: Option<String>,
     format: Option<Vec<String>>,
     fail_on: Option<FailOn>,
+    policy: Option<Vec<String>>,
 }
 
 /// `aksplan.toml` in `start` or the nearest parent; the search stops at a repository root.
@@ -106,6 +110,10 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
             value: None,
             source: Source::Default,
         },
+        policies: Setting {
+            value: Vec::new(),
+            source: Source::Default,
+        },
         file: find_file(cwd),
     };
     if let Some(path) = &effective.file {
@@ -133,7 +141,7 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
                 .collect();
             vec![
                 bad_config(&doc, &pointer, format!("`{name}`: {}", err.inner()))
-                    .help("known keys: `catalog`, `format`, `fail-on`"),
+                    .help("known keys: `catalog`, `format`, `fail-on`, `policy`"),
             ]
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
@@ -155,6 +163,12 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
             }
             effective.formats = Setting {
                 value: parsed,
+                source: source.clone(),
+            };
+        }
+        if let Some(policies) = file.policy {
+            effective.policies = Setting {
+                value: policies.iter().map(|p| base.join(p)).collect(),
                 source: source.clone(),
             };
         }
@@ -202,11 +216,23 @@ pub fn describe(effective: &Effective) -> String {
         .file
         .as_ref()
         .map_or_else(|| "none found".to_owned(), |p| p.display().to_string());
+    let policies = if effective.policies.value.is_empty() {
+        "`policies/` beside each plan, when present".to_owned()
+    } else {
+        effective
+            .policies
+            .value
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
-        "config file  {file}\nformat       {}    ({})\nfail-on      {fail_on}    ({})\ncatalog      {catalog}    ({})\n",
+        "config file  {file}\nformat       {}    ({})\nfail-on      {fail_on}    ({})\ncatalog      {catalog}    ({})\npolicy       {policies}    ({})\n",
         formats.join(", "),
         effective.formats.source,
         effective.fail_on.source,
-        effective.catalog.source
+        effective.catalog.source,
+        effective.policies.source
     )
 }

@@ -250,6 +250,11 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
             None
         }
     };
+    // Policy paths from `aksplan.toml` apply when neither a flag nor `AKSPLAN_POLICY` names any.
+    let mut policy_args = args.policy.clone();
+    if policy_args.policies.is_empty() && !policy_args.no_policy {
+        policy_args.policies = effective.policies.value.clone();
+    }
     for name in &args.plans {
         let Some(catalog) = &catalog else { break };
         let display = if name == "-" { "<stdin>" } else { name.as_str() };
@@ -262,7 +267,7 @@ fn check(args: &args::CheckArgs, effective: &config::Effective, human: HumanOpti
                     as_of: args.as_of,
                     compile: true,
                     report_compile: false,
-                    policy: Some(&args.policy),
+                    policy: Some(&policy_args),
                     manifests: &manifests,
                     base: &base,
                 };
