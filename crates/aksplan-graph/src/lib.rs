@@ -12,6 +12,7 @@
 mod build;
 mod dag;
 pub mod estimate;
+pub mod maintenance;
 pub mod schedule;
 pub mod step;
 pub mod verify;

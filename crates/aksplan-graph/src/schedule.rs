@@ -146,6 +146,21 @@ pub struct Schedule {
     pub end: Option<Timestamp>,
     /// The offset `end` is shown in (the first window's).
     pub offset: Offset,
+    /// After the change: when AKS's own, channel-driven work next runs, per cluster and channel.
+    pub channel_windows: Vec<ChannelWindow>,
+}
+
+/// The next AKS maintenance window in which a channel left on by the plan acts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelWindow {
+    pub cluster: String,
+    /// `auto-upgrade `stable`` or `node OS `NodeImage``.
+    pub channel: String,
+    /// `aksManagedAutoUpgradeSchedule` or `aksManagedNodeOSUpgradeSchedule`.
+    pub configuration: String,
+    /// The next occurrence after the cluster's last step; `None` when the cluster has no such
+    /// configuration (AKS may then act at any time).
+    pub next: Option<(Timestamp, Timestamp, Offset)>,
 }
 
 impl Schedule {
@@ -225,11 +240,25 @@ impl Serialize for Schedule {
             }
         }
         let windows: Vec<Used<'_>> = self.windows.iter().map(|w| Used(self, w)).collect();
-        let mut st = s.serialize_struct("Schedule", 4)?;
+        let mut st = s.serialize_struct("Schedule", 5)?;
         st.serialize_field("windows", &windows)?;
         st.serialize_field("placements", &self.placements)?;
         st.serialize_field("unscheduled", &self.unscheduled)?;
         st.serialize_field("end", &self.end.map(|end| rfc3339(end, self.offset)))?;
+        let channel_windows: Vec<serde_json::Value> = self
+            .channel_windows
+            .iter()
+            .map(|w| {
+                serde_json::json!({
+                    "cluster": w.cluster,
+                    "channel": w.channel,
+                    "configuration": w.configuration,
+                    "start": w.next.map(|(start, _, offset)| rfc3339(start, offset)),
+                    "end": w.next.map(|(_, end, offset)| rfc3339(end, offset)),
+                })
+            })
+            .collect();
+        st.serialize_field("channelWindows", &channel_windows)?;
         st.end()
     }
 }
@@ -416,6 +445,7 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
         findings: Vec::new(),
         end: None,
         offset,
+        channel_windows: Vec::new(),
     };
     if out.windows.is_empty() {
         out.findings.push(
@@ -466,6 +496,7 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
         }
     }
     out.findings = findings;
+    out.channel_windows = channel_windows(ctx, compiled, &out);
     if out.unscheduled.is_empty() {
         out.end = out.placements.iter().map(|p| p.end).max();
     }
@@ -977,4 +1008,63 @@ impl<'a> Scheduler<'a, '_> {
         }
         findings
     }
+}
+
+/// For each cluster that leaves an auto-upgrade or node OS channel on, the next AKS maintenance
+/// window after its last step (or after the plan's date when nothing is scheduled).
+fn channel_windows(ctx: &Context<'_>, compiled: &Compiled, schedule: &Schedule) -> Vec<ChannelWindow> {
+    use aksplan_model::plan::{NodeOsUpgradeChannel, UpgradeChannel};
+    let mut out = Vec::new();
+    for plan in &compiled.clusters {
+        let Some(view) = ctx.clusters().find(|v| v.name() == plan.name) else {
+            continue;
+        };
+        let last_end = compiled
+            .steps
+            .iter()
+            .filter(|s| s.cluster.as_deref() == Some(plan.name.as_str()))
+            .filter_map(|s| schedule.placement(&s.id).map(|p| p.end))
+            .max();
+        let after = last_end.or_else(|| {
+            ctx.as_of
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .ok()
+                .map(|z| z.timestamp())
+        });
+        let Some(after) = after else { continue };
+        let channels = &view.resolved.channels;
+        let maintenance = &view.resolved.maintenance;
+        if let Some(channel) = channels.upgrade_channel.filter(|c| *c != UpgradeChannel::None) {
+            let name = serde_json::to_value(channel)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            out.push(ChannelWindow {
+                cluster: plan.name.clone(),
+                channel: format!("auto-upgrade `{name}`"),
+                configuration: "aksManagedAutoUpgradeSchedule".into(),
+                next: maintenance
+                    .auto_upgrade
+                    .as_ref()
+                    .and_then(|w| crate::maintenance::next_occurrence(w, after)),
+            });
+        }
+        if let Some(channel) = channels.node_os_upgrade_channel.filter(|c| {
+            matches!(
+                c,
+                NodeOsUpgradeChannel::NodeImage | NodeOsUpgradeChannel::SecurityPatch
+            )
+        }) {
+            out.push(ChannelWindow {
+                cluster: plan.name.clone(),
+                channel: format!("node OS `{channel:?}`"),
+                configuration: "aksManagedNodeOSUpgradeSchedule".into(),
+                next: maintenance
+                    .node_os_upgrade
+                    .as_ref()
+                    .and_then(|w| crate::maintenance::next_occurrence(w, after)),
+            });
+        }
+    }
+    out
 }

@@ -217,6 +217,40 @@ pub fn render_schedule(compiled: &Compiled, schedule: &Schedule) -> String {
             let _ = writeln!(out, "    {id}");
         }
     }
+    out.push_str(&render_channel_windows(schedule));
+    out
+}
+
+/// After the change: what AKS itself will do, and when (the channels the plan leaves on).
+fn render_channel_windows(schedule: &Schedule) -> String {
+    let mut out = String::new();
+    if schedule.channel_windows.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "after the change, AKS acts on its own (channels left on):");
+    for window in &schedule.channel_windows {
+        match window.next {
+            Some((start, end, offset)) => {
+                let _ = writeln!(
+                    out,
+                    "  cluster `{}`: {} next runs in `{}` {} – {}",
+                    window.cluster,
+                    window.channel,
+                    window.configuration,
+                    local_text(start, offset),
+                    local_text(end, offset)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  cluster `{}`: {} has no `{}`: AKS may act at any time",
+                    window.cluster, window.channel, window.configuration
+                );
+            }
+        }
+    }
     out
 }
 
