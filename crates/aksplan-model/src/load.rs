@@ -102,7 +102,7 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
         .enumerate()
         .map(|(idx, cluster)| {
             (
-                doc.extent(&format!("/spec/clusters/{idx}")),
+                cluster_extent(doc, plan.spec.clusters.len(), idx),
                 cluster.name.as_str(),
             )
         })
@@ -141,6 +141,17 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
     }
 }
 
+/// The bytes of cluster `idx`'s entry: up to the next cluster's start; only the last one needs
+/// the (linear) extent search, so attributing findings stays linear in the plan's size.
+fn cluster_extent(doc: &crate::source::Document, count: usize, idx: usize) -> std::ops::Range<usize> {
+    let start = doc.map.value_span(&format!("/spec/clusters/{idx}")).start;
+    if idx + 1 < count {
+        start..doc.map.value_span(&format!("/spec/clusters/{}", idx + 1)).start
+    } else {
+        doc.extent(&format!("/spec/clusters/{idx}"))
+    }
+}
+
 /// The pool a finding is about: its plan pointer or a label inside a pool's entry.
 fn pool_of(loaded: &Loaded, finding: &Finding) -> Option<String> {
     let cluster = loaded
@@ -165,7 +176,12 @@ fn pool_of(loaded: &Loaded, finding: &Finding) -> Option<String> {
         .iter()
         .enumerate()
         .find_map(|(idx, pool_pointer)| {
-            let span = cluster.pools_doc.extent(pool_pointer);
+            // Up to the next pool's start; only the last pool needs the linear extent search.
+            let start = cluster.pools_doc.map.value_span(pool_pointer).start;
+            let span = match cluster.pool_pointers.get(idx + 1) {
+                Some(next) => start..cluster.pools_doc.map.value_span(next).start,
+                None => cluster.pools_doc.extent(pool_pointer),
+            };
             (span.start <= label.span.start && label.span.end <= span.end && span.end > span.start)
                 .then(|| cluster.current.node_pools.get(idx).map(|p| p.name.clone()))
                 .flatten()
