@@ -130,15 +130,7 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
             vec![tool]
         })?);
         let file: FileConfig = serde_path_to_error::deserialize(&doc.value).map_err(|err| {
-            let pointer: String = err
-                .path()
-                .iter()
-                .map(|seg| match seg {
-                    serde_path_to_error::Segment::Map { key } => format!("/{key}"),
-                    serde_path_to_error::Segment::Seq { index } => format!("/{index}"),
-                    _ => String::new(),
-                })
-                .collect();
+            let pointer = aksplan_model::source::pointer_of_path(err.path());
             vec![
                 bad_config(&doc, &pointer, format!("`{name}`: {}", err.inner()))
                     .help("known keys: `catalog`, `format`, `fail-on`, `policy`"),

@@ -158,29 +158,21 @@ fn exit_code(findings: &[Finding], fail_on: FailOn) -> ExitCode {
 
 /// `aksplan plan`: check, compile, verify; the route on stdout, findings on stderr.
 fn plan_command(args: &args::PlanArgs, human: HumanOptions) -> ExitCode {
-    let catalog = match load_catalog(args.catalog.as_deref()) {
-        Ok(catalog) => catalog,
+    let input = match pipeline::open(&args.plan, args.input_format, args.catalog.as_deref()) {
+        Ok(input) => input,
         Err(errors) => return report_tool_errors(&errors, human),
     };
-    let display = if args.plan == "-" {
-        "<stdin>"
-    } else {
-        args.plan.as_str()
-    };
-    let (bytes, format, base) = match read_input(&args.plan, args.input_format) {
-        Ok(input) => input,
-        Err(finding) => return report_tool_errors(&[finding], human),
-    };
+    let (catalog, base) = (&input.catalog, &input.base);
     let options = pipeline::Options {
-        catalog: &catalog,
+        catalog,
         as_of: args.as_of,
         compile: true,
         report_compile: true,
         policy: Some(&args.policy),
         manifests: &[],
-        base: &base,
+        base,
     };
-    let analysed = pipeline::analyse(display, &bytes, format, &options);
+    let analysed = pipeline::analyse(&input.display, &input.bytes, input.format, &options);
     let findings = &analysed.findings;
     if !findings.is_empty() {
         write_stderr(&aksplan_report::render_human(findings, human));
@@ -201,30 +193,22 @@ fn plan_command(args: &args::PlanArgs, human: HumanOptions) -> ExitCode {
 
 /// `aksplan input`: the document policies see, as JSON on stdout.
 fn input_command(args: &args::InputArgs, human: HumanOptions) -> ExitCode {
-    let catalog = match load_catalog(args.catalog.as_deref()) {
-        Ok(catalog) => catalog,
+    let input = match pipeline::open(&args.plan, args.input_format, args.catalog.as_deref()) {
+        Ok(input) => input,
         Err(errors) => return report_tool_errors(&errors, human),
     };
-    let display = if args.plan == "-" {
-        "<stdin>"
-    } else {
-        args.plan.as_str()
-    };
-    let (bytes, format, base) = match read_input(&args.plan, args.input_format) {
-        Ok(input) => input,
-        Err(finding) => return report_tool_errors(&[finding], human),
-    };
+    let (catalog, base) = (&input.catalog, &input.base);
     let options = pipeline::Options {
-        catalog: &catalog,
+        catalog,
         as_of: args.as_of,
         compile: true,
         report_compile: true,
         policy: None,
         manifests: &[],
-        base: &base,
+        base,
     };
-    let analysed = pipeline::analyse(display, &bytes, format, &options);
-    let Some(ctx) = analysed.context(&catalog) else {
+    let analysed = pipeline::analyse(&input.display, &input.bytes, input.format, &options);
+    let Some(ctx) = analysed.context(catalog) else {
         write_stderr(&aksplan_report::render_human(&analysed.findings, human));
         return ExitCode::from(1);
     };
@@ -368,7 +352,10 @@ fn write_stderr(text: &str) {
     let _ = stderr.write_all(text.as_bytes());
 }
 
-fn read_input(name: &str, input_format: Option<InputFormat>) -> Result<(Vec<u8>, Format, PathBuf), Finding> {
+pub(crate) fn read_input(
+    name: &str,
+    input_format: Option<InputFormat>,
+) -> Result<(Vec<u8>, Format, PathBuf), Finding> {
     let format = match input_format {
         Some(InputFormat::Yaml) => Some(Format::Yaml),
         Some(InputFormat::Toml) => Some(Format::Toml),
@@ -432,7 +419,7 @@ pub(crate) fn cannot_read(name: &str, err: &std::io::Error) -> Finding {
     }
 }
 
-fn load_catalog(path: Option<&Path>) -> Result<aksplan_catalog::Catalog, Vec<Finding>> {
+pub(crate) fn load_catalog(path: Option<&Path>) -> Result<aksplan_catalog::Catalog, Vec<Finding>> {
     let Some(path) = path else {
         return Ok(aksplan_catalog::Catalog::embedded());
     };

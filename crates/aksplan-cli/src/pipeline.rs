@@ -58,6 +58,38 @@ impl Analysed {
     }
 }
 
+/// A plan named on the command line, read, with the catalog to judge it by.
+pub struct Input {
+    pub catalog: Catalog,
+    /// The name findings show (`<stdin>` for `-`).
+    pub display: String,
+    pub bytes: Vec<u8>,
+    pub format: Format,
+    pub base: std::path::PathBuf,
+}
+
+/// Reads the catalog and the plan; problems are tool errors (exit 2).
+pub fn open(
+    plan: &str,
+    input_format: Option<crate::args::InputFormat>,
+    catalog: Option<&Path>,
+) -> Result<Input, Vec<Finding>> {
+    let catalog = crate::load_catalog(catalog)?;
+    let (bytes, format, base) = crate::read_input(plan, input_format).map_err(|f| vec![f])?;
+    let display = if plan == "-" {
+        "<stdin>".to_owned()
+    } else {
+        plan.to_owned()
+    };
+    Ok(Input {
+        catalog,
+        display,
+        bytes,
+        format,
+        base,
+    })
+}
+
 pub fn analyse(name: &str, bytes: &[u8], format: Format, options: &Options<'_>) -> Analysed {
     let loaded = aksplan_model::load_plan(name, bytes, format, options.base);
     let mut findings = loaded.findings.clone();

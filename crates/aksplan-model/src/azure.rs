@@ -128,7 +128,7 @@ fn flatten_arm(value: &Value) -> (Value, String) {
 
 fn typed<T: DeserializeOwned>(doc: &Document, value: &Value, base: &str, what: &str) -> Result<T, Finding> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
-        let pointer = format!("{base}{}", path_pointer(err.path()));
+        let pointer = format!("{base}{}", crate::source::pointer_of_path(err.path()));
         Finding::new(
             codes::AZ_SHAPE,
             format!("`{}` is not {what}: {}", doc.source.name, err.inner()),
@@ -136,18 +136,6 @@ fn typed<T: DeserializeOwned>(doc: &Document, value: &Value, base: &str, what: &
         .at(doc.label(&pointer))
         .pointer(pointer)
     })
-}
-
-fn path_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .map(|segment| match segment {
-            Segment::Seq { index } => format!("/{index}"),
-            Segment::Map { key } => format!("/{}", crate::source::escape_pointer_segment(key)),
-            Segment::Enum { variant } => format!("/{variant}"),
-            Segment::Unknown => String::new(),
-        })
-        .collect()
 }
 
 /// An enum value from `az` text, matched case-insensitively against the plan language's names.

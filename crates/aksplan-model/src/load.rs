@@ -53,7 +53,7 @@ pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> L
         Ok(plan) => plan,
         Err(err) => {
             // The schema mirrors the types, so this is rare (a number too large for its field, say).
-            let pointer = pointer_of(err.path());
+            let pointer = crate::source::pointer_of_path(err.path());
             loaded.findings.push(
                 Finding::new(
                     codes::INVALID_VALUE,
@@ -75,18 +75,6 @@ pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> L
     loaded.plan = Some(plan);
     loaded.clusters = clusters;
     loaded
-}
-
-fn pointer_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .map(|segment| match segment {
-            Segment::Seq { index } => format!("/{index}"),
-            Segment::Map { key } => format!("/{}", crate::source::escape_pointer_segment(key)),
-            Segment::Enum { variant } => format!("/{variant}"),
-            Segment::Unknown => String::new(),
-        })
-        .collect()
 }
 
 /// Says which cluster each finding is about: from its plan pointer, from the saved `az` file it

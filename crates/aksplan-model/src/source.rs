@@ -152,6 +152,19 @@ pub fn escape_pointer_segment(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// The JSON pointer of a `serde_path_to_error` path (where typed deserialization failed).
+pub fn pointer_of_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .map(|segment| match segment {
+            Segment::Seq { index } => format!("/{index}"),
+            Segment::Map { key } => format!("/{}", escape_pointer_segment(key)),
+            Segment::Enum { variant } => format!("/{}", escape_pointer_segment(variant)),
+            Segment::Unknown => String::new(),
+        })
+        .collect()
+}
+
 /// Parses bytes in the given format. Errors are findings (code, message, location), never panics.
 pub fn parse_document(name: &str, bytes: &[u8], format: Format) -> Result<Document, Finding> {
     if bytes.len() > MAX_INPUT_BYTES {
