@@ -5,7 +5,7 @@
 //! code is reported, and snapshots the rendered diagnostics (no colour, fixed width).
 
 // A panic in a test is a failing test, not a user-facing stack trace.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

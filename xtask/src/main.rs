@@ -6,6 +6,12 @@
 //! `cargo xtask gen-fleet --clusters N --pools M --seed S -o DIR` writes `DIR/plan.yaml`, a
 //! synthetic but realistic fleet plan for benchmarks (`scripts/bench.sh`, docs/performance.md).
 
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a developer tool run from a terminal: its messages are its output"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

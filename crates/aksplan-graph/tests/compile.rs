@@ -2,7 +2,7 @@
 //! reported, output is deterministic, and each strategy (pools, channels, blue-green, waves, node
 //! images) gives the route it promises.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
