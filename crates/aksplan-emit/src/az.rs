@@ -10,10 +10,10 @@
 //!   for with `az aks wait --custom` / `az aks nodepool wait --custom` on the exact target and
 //!   `provisioningState=='Succeeded'` (not `--updated`, §6.5), then checked once more.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
-use aksplan_graph::{Compiled, Step, StepKind};
+use aksplan_graph::{Compiled, Step, StepIndex, StepKind};
 use aksplan_model::plan::{Cluster, MaintenanceWindow, NodePool, OsType, Plan};
 use aksplan_model::version::KubeVersion;
 
@@ -151,30 +151,29 @@ pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
     header(&mut out, plan, options);
     out.push_str(PRELUDE);
 
-    let steps = selected(plan, compiled, options);
+    let index = StepIndex::new(compiled);
+    let steps = selected(plan, compiled, &index, options);
+    let with_steps: HashSet<&str> = steps.iter().filter_map(|s| s.cluster.as_deref()).collect();
     let clusters: Vec<&Cluster> = plan
         .spec
         .clusters
         .iter()
-        .filter(|c| {
-            steps
-                .iter()
-                .any(|s| s.cluster.as_deref() == Some(c.name.as_str()))
-        })
+        .filter(|c| with_steps.contains(c.name.as_str()))
         .collect();
+    let by_name: HashMap<&str, &Cluster> = plan.spec.clusters.iter().map(|c| (c.name.as_str(), c)).collect();
 
     out.push_str("\n# ---- preflight ----\n");
     out.push_str(
         "az account show --query id -o tsv >/dev/null || die 'not logged in to Azure: run az login first'\n",
     );
     for cluster in &clusters {
-        preflight(&mut out, cluster, compiled);
+        preflight(&mut out, cluster, &index);
     }
 
     let total = steps.len();
     let mut current_subscription: Option<&str> = None;
-    for (index, step) in steps.iter().enumerate() {
-        let number = index + 1;
+    for (position, step) in steps.iter().enumerate() {
+        let number = position + 1;
         let _ = writeln!(out, "\n# ==== step {number}/{total}: {} ====", comment(&step.id));
         let _ = writeln!(out, "# why: {}", comment(&step.provenance.reason));
         if let Some(rule) = step.provenance.rule {
@@ -191,7 +190,7 @@ pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
         let cluster = step
             .cluster
             .as_deref()
-            .and_then(|name| plan.spec.clusters.iter().find(|c| c.name == name));
+            .and_then(|name| by_name.get(name).copied());
         // Clusters may live in different subscriptions: select the step's one when it changes.
         if let Some(subscription) = cluster.and_then(|c| c.subscription.as_deref())
             && current_subscription != Some(subscription)
@@ -199,7 +198,7 @@ pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
             let _ = writeln!(out, "az account set --subscription {}", quote(subscription));
             current_subscription = Some(subscription);
         }
-        emit_step(&mut out, step, cluster, compiled, &label);
+        emit_step(&mut out, step, cluster, &index, &label);
     }
     out.push_str("\nprintf 'aksplan: done\\n'\n");
     out
@@ -240,7 +239,12 @@ fn header(out: &mut String, plan: &Plan, options: &AzOptions) {
 }
 
 /// The steps the options keep, in graph order.
-fn selected<'a>(plan: &Plan, compiled: &'a Compiled, options: &AzOptions) -> Vec<&'a Step> {
+fn selected<'a>(
+    plan: &Plan,
+    compiled: &'a Compiled,
+    index: &StepIndex<'a>,
+    options: &AzOptions,
+) -> Vec<&'a Step> {
     let stages = stages(plan);
     let stage_index = |name: &str| stages.iter().position(|s| s == name);
     let until = options.until_stage.as_deref().and_then(stage_index);
@@ -250,7 +254,7 @@ fn selected<'a>(plan: &Plan, compiled: &'a Compiled, options: &AzOptions) -> Vec
             _ => step
                 .cluster
                 .as_deref()
-                .and_then(|c| compiled.clusters.iter().find(|p| p.name == c))
+                .and_then(|c| index.route(c))
                 .and_then(|p| p.stage.as_deref())
                 .and_then(stage_index),
         }
@@ -258,12 +262,12 @@ fn selected<'a>(plan: &Plan, compiled: &'a Compiled, options: &AzOptions) -> Vec
     let cluster_stage = options
         .cluster
         .as_deref()
-        .and_then(|c| compiled.clusters.iter().find(|p| p.name == c))
+        .and_then(|c| index.route(c))
         .and_then(|p| p.stage.clone());
     let start = options
         .from_step
         .as_deref()
-        .and_then(|id| compiled.steps.iter().position(|s| s.id == id))
+        .and_then(|id| index.position(id))
         .unwrap_or(0);
     compiled.steps[start..]
         .iter()
@@ -286,20 +290,16 @@ fn rg_name(cluster: &Cluster) -> (String, String) {
     (quote(&cluster.resource_group), quote(&cluster.name))
 }
 
-fn preflight(out: &mut String, cluster: &Cluster, compiled: &Compiled) {
+fn preflight(out: &mut String, cluster: &Cluster, index: &StepIndex<'_>) {
     let (rg, name) = rg_name(cluster);
     let _ = writeln!(out, "\n# cluster {}", comment(&cluster.name));
     if let Some(subscription) = &cluster.subscription {
         let _ = writeln!(out, "az account set --subscription {}", quote(subscription));
     }
-    let Some(route) = compiled.clusters.iter().find(|c| c.name == cluster.name) else {
+    let Some(route) = index.route(&cluster.name) else {
         return;
     };
-    let steps: Vec<&Step> = compiled
-        .steps
-        .iter()
-        .filter(|s| s.cluster.as_deref() == Some(cluster.name.as_str()))
-        .collect();
+    let steps: Vec<&Step> = index.cluster_steps(&cluster.name).collect();
     // Every control-plane version on the route: the start, and what any step leaves.
     let mut cp: BTreeSet<String> = BTreeSet::new();
     cp.insert(version_key(&route.start.control_plane));
@@ -356,28 +356,22 @@ fn preflight(out: &mut String, cluster: &Cluster, compiled: &Compiled) {
 
 /// The versions a cluster's control plane has at or after a step (the step is done when the
 /// live version is one of them).
-fn cp_done_versions(compiled: &Compiled, step: &Step, to: &KubeVersion) -> BTreeSet<String> {
+fn cp_done_versions(index: &StepIndex<'_>, step: &Step, to: &KubeVersion) -> BTreeSet<String> {
     let mut set = BTreeSet::new();
     set.insert(version_key(to));
-    let position = compiled.steps.iter().position(|s| s.id == step.id).unwrap_or(0);
-    for later in &compiled.steps[position..] {
-        if later.cluster == step.cluster
-            && let Some(after) = &later.after
-        {
+    for later in index.cluster_steps_from(step) {
+        if let Some(after) = &later.after {
             set.insert(version_key(&after.control_plane));
         }
     }
     set
 }
 
-fn pool_done_versions(compiled: &Compiled, step: &Step, pool: &str, to: &KubeVersion) -> BTreeSet<String> {
+fn pool_done_versions(index: &StepIndex<'_>, step: &Step, pool: &str, to: &KubeVersion) -> BTreeSet<String> {
     let mut set = BTreeSet::new();
     set.insert(version_key(to));
-    let position = compiled.steps.iter().position(|s| s.id == step.id).unwrap_or(0);
-    for later in &compiled.steps[position..] {
-        if later.cluster == step.cluster
-            && let Some(version) = later.after.as_ref().and_then(|a| a.pools.get(pool))
-        {
+    for later in index.cluster_steps_from(step) {
+        if let Some(version) = later.after.as_ref().and_then(|a| a.pools.get(pool)) {
             set.insert(version_key(version));
         }
     }
@@ -396,7 +390,7 @@ fn run_banner(out: &mut String, label: &str) {
     let _ = writeln!(out, "  printf 'aksplan: running %s\\n' {label}");
 }
 
-fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, compiled: &Compiled, label: &str) {
+fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, index: &StepIndex<'_>, label: &str) {
     match (&step.kind, cluster) {
         (StepKind::ApprovalGate { stage }, _) => {
             let _ = writeln!(out, "approve {}", quote(&format!("start of stage {stage}")));
@@ -417,7 +411,7 @@ fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, compiled:
         (_, None) => {
             let _ = writeln!(out, "# (no cluster for this step: nothing to run)");
         }
-        (kind, Some(cluster)) => cluster_step(out, step, kind, cluster, compiled, label),
+        (kind, Some(cluster)) => cluster_step(out, step, kind, cluster, index, label),
     }
 }
 
@@ -426,7 +420,7 @@ fn cluster_step(
     step: &Step,
     kind: &StepKind,
     cluster: &Cluster,
-    compiled: &Compiled,
+    index: &StepIndex<'_>,
     label: &str,
 ) {
     let (rg, name) = rg_name(cluster);
@@ -437,7 +431,7 @@ fn cluster_step(
             } else {
                 ""
             };
-            let done = joined(&cp_done_versions(compiled, step, to));
+            let done = joined(&cp_done_versions(index, step, to));
             let custom = quote(&format!(
                 "{} && provisioningState=='Succeeded'",
                 version_test("currentKubernetesVersion", to)
@@ -474,7 +468,7 @@ fn cluster_step(
         }
         StepKind::PoolUpgrade { pool, to } => {
             let p = quote(pool);
-            let done = joined(&pool_done_versions(compiled, step, pool, to));
+            let done = joined(&pool_done_versions(index, step, pool, to));
             let custom = quote(&format!(
                 "{} && provisioningState=='Succeeded'",
                 version_test("currentOrchestratorVersion", to)

@@ -51,8 +51,11 @@ pub struct Compiled {
     pub findings: Vec<Finding>,
 }
 
+#[derive(Default)]
 struct Builder {
     steps: Vec<Step>,
+    /// The ids in `steps`, so that a repeated id is found without scanning every step.
+    ids: std::collections::HashSet<String>,
 }
 
 impl Builder {
@@ -61,11 +64,12 @@ impl Builder {
         // happen, but a blue-green replacement name may collide) gets a numbered suffix.
         let base = step.id.clone();
         let mut n = 2;
-        while self.steps.iter().any(|s| s.id == step.id) {
+        while self.ids.contains(&step.id) {
             step.id = format!("{base}#{n}");
             n += 1;
         }
         let id = step.id.clone();
+        self.ids.insert(id.clone());
         self.steps.push(step);
         id
     }
@@ -87,7 +91,7 @@ fn provenance(
 
 /// Compiles every resolved cluster of the plan, stage by stage, then verifies the result.
 pub fn compile(ctx: &Context<'_>) -> Compiled {
-    let mut builder = Builder { steps: Vec::new() };
+    let mut builder = Builder::default();
     let mut clusters = Vec::new();
     let views: Vec<ClusterView<'_>> = ctx.clusters().collect();
     // Stages in order; without a rollout, one unnamed stage with every cluster.

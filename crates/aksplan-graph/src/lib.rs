@@ -12,6 +12,7 @@
 mod build;
 mod dag;
 pub mod estimate;
+mod index;
 pub mod maintenance;
 pub mod schedule;
 pub mod step;
@@ -19,6 +20,7 @@ pub mod verify;
 
 pub use build::{ClusterPlan, Compiled, compile};
 pub use dag::topological_order;
+pub use index::StepIndex;
 pub use schedule::{Placement, Schedule, Window, schedule};
 pub use step::{ClusterState, Provenance, Step, StepKind};
 pub use verify::verify;

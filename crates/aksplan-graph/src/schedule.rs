@@ -11,7 +11,7 @@
 //! (`changeWindows`, `asOf`), never from the clock; no hash maps, so the result is the same on
 //! every run.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aksplan_model::codes::{Category, Code, CodeInfo};
 use aksplan_model::finding::{Finding, Severity};
@@ -25,6 +25,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct};
 
 use crate::build::Compiled;
+use crate::index::StepIndex;
 use crate::step::{Step, StepKind};
 
 /// A step that fits no change window (and the steps after it).
@@ -148,6 +149,8 @@ pub struct Schedule {
     pub offset: Offset,
     /// After the change: when AKS's own, channel-driven work next runs, per cluster and channel.
     pub channel_windows: Vec<ChannelWindow>,
+    /// Position in `placements` by step id: every emitter asks once per step.
+    by_step: HashMap<String, usize>,
 }
 
 /// The next AKS maintenance window in which a channel left on by the plan acts.
@@ -165,7 +168,9 @@ pub struct ChannelWindow {
 
 impl Schedule {
     pub fn placement(&self, step_id: &str) -> Option<&Placement> {
-        self.placements.iter().find(|p| p.step_id == step_id)
+        self.by_step
+            .get(step_id)
+            .and_then(|&idx| self.placements.get(idx))
     }
 
     /// The steps placed in window `index` (of `spec.changeWindows`), by start time.
@@ -427,6 +432,7 @@ enum Slot {
 struct Scheduler<'a, 'c> {
     ctx: &'a Context<'c>,
     compiled: &'a Compiled,
+    index: &'a StepIndex<'a>,
     windows: &'a [Window],
     /// The earliest start: midnight of `asOf`, in the first window's offset.
     earliest: Timestamp,
@@ -446,6 +452,7 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
         end: None,
         offset,
         channel_windows: Vec::new(),
+        by_step: HashMap::new(),
     };
     if out.windows.is_empty() {
         out.findings.push(
@@ -464,9 +471,11 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
     let earliest = offset
         .to_timestamp(ctx.as_of.to_datetime(Time::midnight()))
         .unwrap_or(Timestamp::MIN);
+    let index = StepIndex::new(compiled);
     let mut scheduler = Scheduler {
         ctx,
         compiled,
+        index: &index,
         windows: &out.windows,
         earliest,
         outcomes: BTreeMap::new(),
@@ -491,12 +500,15 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
     let outcomes = scheduler.outcomes;
     for step in &compiled.steps {
         match outcomes.get(&step.id) {
-            Some(Outcome::Placed(placement)) => out.placements.push(placement.clone()),
+            Some(Outcome::Placed(placement)) => {
+                out.by_step.insert(step.id.clone(), out.placements.len());
+                out.placements.push(placement.clone());
+            }
             _ => out.unscheduled.push(step.id.clone()),
         }
     }
     out.findings = findings;
-    out.channel_windows = channel_windows(ctx, compiled, &out);
+    out.channel_windows = channel_windows(ctx, &index, &out);
     if out.unscheduled.is_empty() {
         out.end = out.placements.iter().map(|p| p.end).max();
     }
@@ -621,17 +633,8 @@ impl<'a> Scheduler<'a, '_> {
 
     /// Every step of one cluster, in graph order, after it got a slot of its stage.
     fn cluster(&mut self, name: &str) {
-        let compiled = self.compiled;
-        let steps: Vec<&Step> = compiled
-            .steps
-            .iter()
-            .filter(|s| s.cluster.as_deref() == Some(name))
-            .collect();
-        let stage = compiled
-            .clusters
-            .iter()
-            .find(|c| c.name == name)
-            .and_then(|c| c.stage.clone());
+        let steps: Vec<&Step> = self.index.cluster_steps(name).collect();
+        let stage = self.index.route(name).and_then(|c| c.stage.clone());
         let limited = stage
             .as_ref()
             .and_then(|s| self.stage_limit(s).map(|limit| (s.clone(), limit)));
@@ -802,12 +805,7 @@ impl<'a> Scheduler<'a, '_> {
         }
         for cluster in &self.compiled.clusters {
             let name = cluster.name.as_str();
-            let steps: Vec<&Step> = self
-                .compiled
-                .steps
-                .iter()
-                .filter(|s| s.cluster.as_deref() == Some(name))
-                .collect();
+            let steps: Vec<&Step> = self.index.cluster_steps(name).collect();
             let missed: Vec<(&Step, &Miss)> = steps
                 .iter()
                 .filter_map(|s| self.missed(&s.id).map(|m| (*s, m)))
@@ -911,10 +909,8 @@ impl<'a> Scheduler<'a, '_> {
                 continue;
             };
             let hops: Vec<&Step> = self
-                .compiled
-                .steps
-                .iter()
-                .filter(|s| s.cluster.as_deref() == Some(cluster.name.as_str()))
+                .index
+                .cluster_steps(&cluster.name)
                 .filter(|s| {
                     matches!(
                         s.kind,
@@ -1012,17 +1008,16 @@ impl<'a> Scheduler<'a, '_> {
 
 /// For each cluster that leaves an auto-upgrade or node OS channel on, the next AKS maintenance
 /// window after its last step (or after the plan's date when nothing is scheduled).
-fn channel_windows(ctx: &Context<'_>, compiled: &Compiled, schedule: &Schedule) -> Vec<ChannelWindow> {
+fn channel_windows(ctx: &Context<'_>, index: &StepIndex<'_>, schedule: &Schedule) -> Vec<ChannelWindow> {
+    let compiled = index.compiled();
     use aksplan_model::plan::{NodeOsUpgradeChannel, UpgradeChannel};
     let mut out = Vec::new();
     for plan in &compiled.clusters {
         let Some(view) = ctx.clusters().find(|v| v.name() == plan.name) else {
             continue;
         };
-        let last_end = compiled
-            .steps
-            .iter()
-            .filter(|s| s.cluster.as_deref() == Some(plan.name.as_str()))
+        let last_end = index
+            .cluster_steps(&plan.name)
             .filter_map(|s| schedule.placement(&s.id).map(|p| p.end))
             .max();
         let after = last_end.or_else(|| {

@@ -59,28 +59,43 @@ pub fn build(
     facts: &dyn Fn(&str, bool) -> VersionFacts,
     compiled: Option<&CompiledJson>,
 ) -> Value {
+    // Steps and routes grouped by cluster once: a scan per cluster would be quadratic in the fleet.
+    let mut steps_of: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
+    let mut routes: BTreeMap<&str, &Value> = BTreeMap::new();
+    if let Some(c) = compiled {
+        for step in &c.steps {
+            if let Some(cluster) = step.get("cluster").and_then(Value::as_str) {
+                steps_of.entry(cluster).or_default().push(step);
+            }
+        }
+        for route in &c.clusters {
+            if let Some(name) = route.get("name").and_then(Value::as_str) {
+                routes.entry(name).or_insert(route);
+            }
+        }
+    }
+    let stage_of: BTreeMap<&str, &str> = plan
+        .spec
+        .rollout
+        .iter()
+        .flat_map(|r| &r.stages)
+        .rev()
+        .flat_map(|s| s.clusters.iter().map(move |c| (c.as_str(), s.name.as_str())))
+        .collect();
     let mut by_name = Map::new();
     for resolved in clusters {
         let spec = &plan.spec.clusters[resolved.index];
         let pointer = format!("/spec/clusters/{}", resolved.index);
         let target = spec.target.as_ref().unwrap_or(&plan.spec.target);
         let lts = resolved.current.support_plan == Some(aksplan_model::plan::SupportPlan::AKSLongTermSupport);
-        let steps: Vec<Value> = compiled
-            .map(|c| {
-                c.steps
-                    .iter()
-                    .filter(|s| s.get("cluster").and_then(Value::as_str) == Some(&resolved.name))
-                    .cloned()
-                    .collect()
-            })
-            .unwrap_or_default();
+        let steps: &[&Value] = steps_of.get(resolved.name.as_str()).map_or(&[], Vec::as_slice);
         let mut pools = Map::new();
         for (idx, pool) in resolved.current.node_pools.iter().enumerate() {
             let mut entry = to_value(pool);
             let pool_steps: Vec<Value> = steps
                 .iter()
                 .filter(|s| s.get("pool").and_then(Value::as_str) == Some(pool.name.as_str()))
-                .cloned()
+                .map(|s| (*s).clone())
                 .collect();
             if let Value::Object(map) = &mut entry {
                 // A pointer into the plan only when the pool is written there.
@@ -98,24 +113,10 @@ pub fn build(
             }
             pools.insert(pool.name.clone(), entry);
         }
-        let route = compiled
-            .and_then(|c| {
-                c.clusters
-                    .iter()
-                    .find(|x| x.get("name").and_then(Value::as_str) == Some(&resolved.name))
-                    .cloned()
-            })
-            .unwrap_or(Value::Null);
-        let stage = plan
-            .spec
-            .rollout
-            .as_ref()
-            .and_then(|r| {
-                r.stages
-                    .iter()
-                    .find(|s| s.clusters.iter().any(|c| c == &resolved.name))
-            })
-            .map(|s| s.name.clone());
+        let route = routes
+            .get(resolved.name.as_str())
+            .map_or(Value::Null, |r| (*r).clone());
+        let stage = stage_of.get(resolved.name.as_str()).copied();
         by_name.insert(
             resolved.name.clone(),
             json!({

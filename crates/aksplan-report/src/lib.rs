@@ -2,12 +2,14 @@
 //! machine form (JSON with file, line, column and JSON pointer). Pure functions returning
 //! strings; the CLI decides where they go.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use aksplan_model::finding::{Finding, Label, Severity, Source};
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use serde::Serialize;
+use snippet::IndexedSource;
 
 /// How to draw human output.
 #[derive(Debug, Clone, Copy)]
@@ -34,7 +36,7 @@ struct Rendered {
     message: String,
     severity: Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<IndexedSource>,
     labels: Vec<LabeledSpan>,
     related: Vec<Rendered>,
 }
@@ -76,8 +78,17 @@ impl Diagnostic for Rendered {
     }
 }
 
-fn named(source: &Source) -> NamedSource<Arc<str>> {
-    NamedSource::new(source.name.clone(), Arc::<str>::from(source.text.as_str()))
+/// Indexed sources by file, built once per render: every finding of a file shares one.
+#[derive(Default)]
+struct Sources(HashMap<*const Source, IndexedSource>);
+
+impl Sources {
+    fn get(&mut self, source: &Arc<Source>) -> IndexedSource {
+        self.0
+            .entry(Arc::as_ptr(source))
+            .or_insert_with(|| IndexedSource::new(Arc::clone(source)))
+            .clone()
+    }
 }
 
 fn labeled(label: &Label, primary: bool) -> LabeledSpan {
@@ -92,16 +103,16 @@ fn labeled(label: &Label, primary: bool) -> LabeledSpan {
     }
 }
 
-fn to_rendered(finding: &Finding) -> Rendered {
+fn to_rendered(finding: &Finding, sources: &mut Sources) -> Rendered {
     let mut labels = Vec::new();
     let mut related = Vec::new();
     let source = finding.primary.as_ref().map(|label| {
         labels.push(labeled(label, true));
-        Arc::clone(&label.source)
+        sources.get(&label.source)
     });
     for extra in &finding.secondary {
         match &source {
-            Some(src) if Arc::ptr_eq(src, &extra.source) => labels.push(labeled(extra, false)),
+            Some(src) if Arc::ptr_eq(src.source(), &extra.source) => labels.push(labeled(extra, false)),
             _ => related.push(Rendered {
                 code: "",
                 message: format!(
@@ -110,7 +121,7 @@ fn to_rendered(finding: &Finding) -> Rendered {
                 ),
                 severity: Severity::Info,
                 help: None,
-                source: Some(named(&extra.source)),
+                source: Some(sources.get(&extra.source)),
                 labels: vec![labeled(
                     &Label {
                         message: None,
@@ -144,7 +155,7 @@ fn to_rendered(finding: &Finding) -> Rendered {
             finding.severity
         },
         help: finding.help.clone(),
-        source: source.as_deref().map(named),
+        source,
         labels,
         related,
     }
@@ -165,8 +176,9 @@ pub fn render_human(findings: &[Finding], options: HumanOptions) -> String {
         .with_links(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation);
     let mut out = String::new();
+    let mut sources = Sources::default();
     for finding in findings {
-        let rendered = to_rendered(finding);
+        let rendered = to_rendered(finding, &mut sources);
         let mut text = String::new();
         if handler.render_report(&mut text, &rendered).is_err() {
             text = format!("{}: {}\n", finding.code, finding.message);
@@ -304,5 +316,6 @@ pub fn render_json(findings: &[Finding], files: &[String]) -> String {
 }
 
 pub mod ci;
+mod snippet;
 pub use ci::{FileSummary, ReportInput};
 pub mod plan;
