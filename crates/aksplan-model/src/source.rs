@@ -63,6 +63,9 @@ impl fmt::Display for Format {
 pub struct SourceMap {
     values: HashMap<String, Range<usize>>,
     keys: HashMap<String, Range<usize>>,
+    /// Every value's and key's start with its pointer, in file order; built on first use by
+    /// [`Document::extent`] (after the maps are complete), so that it need not scan them all.
+    starts: std::sync::OnceLock<Vec<(usize, String)>>,
 }
 
 impl SourceMap {
@@ -91,6 +94,19 @@ impl SourceMap {
     pub fn has_value(&self, pointer: &str) -> bool {
         self.values.contains_key(pointer)
     }
+
+    fn starts(&self) -> &[(usize, String)] {
+        self.starts.get_or_init(|| {
+            let mut starts: Vec<(usize, String)> = self
+                .values
+                .iter()
+                .chain(&self.keys)
+                .map(|(pointer, span)| (span.start, pointer.clone()))
+                .collect();
+            starts.sort_unstable();
+            starts
+        })
+    }
 }
 
 /// A parsed file: its text, its value and where each part of the value came from.
@@ -118,23 +134,16 @@ impl Document {
     pub fn extent(&self, pointer: &str) -> Range<usize> {
         let start = self.map.value_span(pointer).start;
         let prefix = format!("{pointer}/");
-        let end = self
-            .map
-            .values
+        // In file order from `start`: the entry's own descendants come first; the first entry
+        // that is not one of them ends it. Costs the size of the entry, not of the file.
+        let starts = self.map.starts();
+        let after = starts.partition_point(|(s, _)| *s <= start);
+        let end = starts
+            .get(after..)
+            .unwrap_or_default()
             .iter()
-            .filter(|(p, span)| span.start > start && p.as_str() != pointer && !p.starts_with(&prefix))
-            .map(|(_, span)| span.start)
-            .chain(
-                self.map
-                    .keys
-                    .iter()
-                    .filter(|(p, span)| {
-                        span.start > start && !p.starts_with(&prefix) && p.as_str() != pointer
-                    })
-                    .map(|(_, span)| span.start),
-            )
-            .min()
-            .unwrap_or(self.source.text.len());
+            .find(|(_, p)| p.as_str() != pointer && !p.starts_with(&prefix))
+            .map_or(self.source.text.len(), |(s, _)| *s);
         start..end
     }
 
