@@ -53,7 +53,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 }
 
 /// What is wrong with `name`, as the end of a sentence.
-fn problem(name: &str) -> Option<String> {
+pub(super) fn problem(name: &str) -> Option<String> {
     let len = name.chars().count();
     if len == 0 {
         return Some("is empty".to_owned());

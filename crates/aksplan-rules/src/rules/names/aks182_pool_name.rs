@@ -72,7 +72,7 @@ fn os_name(os: OsType) -> &'static str {
 }
 
 /// What is wrong with `name` for a pool of `os`, as the end of a sentence.
-fn problem(name: &str, os: OsType) -> Option<String> {
+pub(super) fn problem(name: &str, os: OsType) -> Option<String> {
     let len = name.chars().count();
     let max = max_len(os);
     if len == 0 {

@@ -11,8 +11,10 @@ crate::rule_code!(
     "## What it checks
 No value that an emitted `az` script carries contains a character a shell could read as syntax:
 `$`, a backquote, single or double quotes, `;`, `&`, `|`, `<`, `>`, `(`, `)`, a backslash, `*`,
-`?`, `[`, `]`, `{`, `}`, whitespace (spaces, tabs, newlines, carriage returns) or control
-characters; nor starts with `#` or `~` (read as a comment or a home directory). The values
+`?`, `[`, `]`, `{`, `}`, whitespace (spaces, tabs, newlines, carriage returns), control
+characters, or invisible and direction-changing characters (zero-width spaces and joiners, the
+bidirectional overrides and isolates such as U+202E, the byte order mark, soft hyphens); nor
+starts with `#` or `~` (read as a comment or a home directory). The values
 checked are `metadata.name`, `metadata.change` and `metadata.owner`; each cluster's `name`,
 `resourceGroup`, `subscription` and `location`; the `startTime` and `utcOffset` of the
 maintenance configurations the plan sets; and each node pool's `name`, `vmSize` and
@@ -26,9 +28,12 @@ The compiler writes these values into shell scripts that operators run against p
 clusters. Quoting makes ordinary values safe, but a value carrying shell syntax is at best a
 typo and at worst an injection (`aks-prod; az group delete ...`); no valid Azure name, region,
 VM size or node image contains such characters, so aksplan refuses them outright rather than
-trusting every quoting path. This is aksplan's own rule, not an Azure one; the Azure naming rules
-(Azure docs, \"Naming rules and restrictions for Azure resources\") are AKS180-AKS182, so a `$`
-in a cluster name reports both AKS181 and AKS183.
+trusting every quoting path. Invisible and direction-changing characters run exactly as
+quoted, but they make the script, and the plan, read differently from what runs (\"Trojan
+Source\", CVE-2021-42574): a reviewer must see every character of a value. This is aksplan's own
+rule, not an Azure one; the Azure naming rules (Azure docs, \"Naming rules and restrictions for
+Azure resources\") are AKS180-AKS182 and AKS184, so a `$` in a cluster name reports both AKS181
+and AKS183.
 
 ## Example
 ```yaml
@@ -164,14 +169,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 
 /// Which value is checked: resource groups may contain parentheses; subscriptions get a hint.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     ResourceGroup,
     Subscription,
     Other,
 }
 
 /// What makes `value` unsafe, as the end of a sentence (``contains `$` and a space``).
-fn problem(value: &str, kind: Kind) -> Option<String> {
+pub(super) fn problem(value: &str, kind: Kind) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(first @ ('#' | '~')) = value.chars().next() {
         parts.push(format!("starts with `{first}`"));
@@ -195,8 +200,35 @@ fn unsafe_char(c: char, kind: Kind) -> bool {
         '$' | '`' | '\'' | '"' | ';' | '&' | '|' | '<' | '>' | '\\' | '*' | '?' | '[' | ']' | '{' | '}' => {
             true
         }
-        c => c.is_whitespace() || c.is_control(),
+        c => c.is_whitespace() || c.is_control() || invisible(c),
     }
+}
+
+/// Characters that show as nothing, or reorder the text around them: Unicode's
+/// default-ignorable code points and the bidirectional formatting characters.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
 }
 
 /// A character as the message shows it.
@@ -209,7 +241,7 @@ fn describe(c: char) -> String {
         '`' => "a backquote".to_owned(),
         '\'' => "a single quote (`'`)".to_owned(),
         '"' => "a double quote (`\"`)".to_owned(),
-        c if c.is_control() || c.is_whitespace() => format!("`{}`", c.escape_unicode()),
+        c if c.is_control() || c.is_whitespace() || invisible(c) => format!("`{}`", c.escape_unicode()),
         c => format!("`{c}`"),
     }
 }
@@ -268,5 +300,21 @@ mod tests {
         assert!(problem("`id`", Kind::Other).is_some());
         assert!(problem("x~", Kind::Other).is_none());
         assert!(problem("-08:00", Kind::Other).is_none());
+    }
+
+    #[test]
+    fn names_invisible_and_direction_changing_characters() {
+        assert_eq!(
+            problem("aks\u{200b}prod", Kind::Other).as_deref(),
+            Some("contains `\\u{200b}`")
+        );
+        assert_eq!(
+            problem("aks-\u{202e}dorp", Kind::Subscription).as_deref(),
+            Some("contains `\\u{202e}`")
+        );
+        assert!(problem("\u{feff}aks", Kind::Other).is_some());
+        assert!(problem("a\u{2066}b\u{2069}", Kind::Other).is_some());
+        // Look-alike letters are visible: the Azure naming rules (ASCII only) reject them.
+        assert!(problem("аks-prod", Kind::Other).is_none());
     }
 }
