@@ -50,6 +50,7 @@ mod emit;
 mod emit_formats;
 mod examples;
 mod formats;
+mod hostile_names;
 mod init;
 mod invalid;
 mod plan;
