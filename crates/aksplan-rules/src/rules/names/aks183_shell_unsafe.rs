@@ -20,6 +20,11 @@ checked are `metadata.name`, `metadata.change` and `metadata.owner`; each cluste
 maintenance configurations the plan sets; and each node pool's `name`, `vmSize` and
 `nodeImageVersion` (from the plan or the saved `az` output).
 
+Rollout stage names are free text: the scripts print them (the approval prompt, the soak
+message) but never run them, so they may hold spaces and quotes. They must hold no control
+character (a newline, an escape sequence that recolours or rewrites the terminal around the
+approval prompt, a NUL byte that bash drops) and no invisible or direction-changing character.
+
 Parentheses are legal in resource group names (AKS180) and are not reported there; the emitter
 quotes every value anyway.
 
@@ -49,10 +54,14 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(problem) = problem(value, kind) else {
             return;
         };
-        let help = if kind == Kind::Subscription {
-            "emitted scripts must never carry such a value; use the subscription id (a GUID) or fix it"
-        } else {
-            "emitted scripts must never carry such a value; rename or fix it"
+        let help = match kind {
+            Kind::Subscription => {
+                "emitted scripts must never carry such a value; use the subscription id (a GUID) or fix it"
+            }
+            Kind::Text => "emitted scripts print this name; write it without control or invisible characters",
+            Kind::ResourceGroup | Kind::Other => {
+                "emitted scripts must never carry such a value; rename or fix it"
+            }
         };
         let finding = Finding::new(CODE, format!("{what} {problem}: `{}`", value.escape_debug()))
             .at(label.with_message("unsafe in a shell script"))
@@ -88,6 +97,17 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             Kind::Other,
             "/metadata/owner".to_owned(),
         );
+    }
+
+    if let Some(rollout) = &plan.spec.rollout {
+        for (index, stage) in rollout.stages.iter().enumerate() {
+            in_plan(
+                "the rollout stage name".to_owned(),
+                &stage.name,
+                Kind::Text,
+                format!("/spec/rollout/stages/{index}/name"),
+            );
+        }
     }
 
     for (index, cluster) in plan.spec.clusters.iter().enumerate() {
@@ -167,18 +187,22 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// Which value is checked: resource groups may contain parentheses; subscriptions get a hint.
+/// Which value is checked: resource groups may contain parentheses; subscriptions get a hint;
+/// free text (stage names), which the scripts only print, may hold anything visible.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kind {
     ResourceGroup,
     Subscription,
+    Text,
     Other,
 }
 
 /// What makes `value` unsafe, as the end of a sentence (``contains `$` and a space``).
 pub(super) fn problem(value: &str, kind: Kind) -> Option<String> {
     let mut parts = Vec::new();
-    if let Some(first @ ('#' | '~')) = value.chars().next() {
+    if let Some(first @ ('#' | '~')) = value.chars().next()
+        && kind != Kind::Text
+    {
         parts.push(format!("starts with `{first}`"));
     }
     let mut found: Vec<char> = Vec::new();
@@ -195,6 +219,9 @@ pub(super) fn problem(value: &str, kind: Kind) -> Option<String> {
 }
 
 fn unsafe_char(c: char, kind: Kind) -> bool {
+    if kind == Kind::Text {
+        return c.is_control() || invisible(c);
+    }
     match c {
         '(' | ')' => kind != Kind::ResourceGroup,
         '$' | '`' | '\'' | '"' | ';' | '&' | '|' | '<' | '>' | '\\' | '*' | '?' | '[' | ']' | '{' | '}' => {
@@ -316,5 +343,20 @@ mod tests {
         assert!(problem("a\u{2066}b\u{2069}", Kind::Other).is_some());
         // Look-alike letters are visible: the Azure naming rules (ASCII only) reject them.
         assert!(problem("аks-prod", Kind::Other).is_none());
+    }
+
+    #[test]
+    fn free_text_may_hold_anything_visible() {
+        assert_eq!(problem("#1 prod (\"weu\"); it's $5 ~", Kind::Text), None);
+        assert_eq!(problem("prodüction", Kind::Text), None);
+        assert_eq!(
+            problem("prod\u{1b}[2K", Kind::Text).as_deref(),
+            Some("contains `\\u{1b}`")
+        );
+        assert_eq!(
+            problem("pro\u{0}d\nnext", Kind::Text).as_deref(),
+            Some("contains `\\u{0}` and a newline (`\\n`)")
+        );
+        assert!(problem("pr\u{200b}od", Kind::Text).is_some());
     }
 }

@@ -51,6 +51,9 @@ pub enum Field {
     PoolName(OsType),
     /// Any other value AKS183 checks (`location`, `vmSize`, `metadata.owner`, ...).
     Other,
+    /// A rollout stage's `name`, free text the scripts print: AKS183 (no control or invisible
+    /// characters).
+    StageName,
 }
 
 /// Every objection of the naming rules to `value` as `field`: the rule's code and what is wrong
@@ -65,12 +68,13 @@ pub fn problems(field: Field, value: &str) -> Vec<(Code, String)> {
         }
         Field::Subscription => aks184_subscription::problem(value).map(|p| (aks184_subscription::CODE, p)),
         Field::PoolName(os) => aks182_pool_name::problem(value, os).map(|p| (aks182_pool_name::CODE, p)),
-        Field::Other => None,
+        Field::Other | Field::StageName => None,
     };
     out.extend(azure);
     let kind = match field {
         Field::ResourceGroup => aks183_shell_unsafe::Kind::ResourceGroup,
         Field::Subscription => aks183_shell_unsafe::Kind::Subscription,
+        Field::StageName => aks183_shell_unsafe::Kind::Text,
         Field::ClusterName | Field::PoolName(_) | Field::Other => aks183_shell_unsafe::Kind::Other,
     };
     out.extend(aks183_shell_unsafe::problem(value, kind).map(|p| (aks183_shell_unsafe::CODE, p)));
