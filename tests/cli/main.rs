@@ -55,6 +55,7 @@ mod init;
 mod invalid;
 mod plan;
 mod policies;
+mod policy_limits;
 mod real_world;
 mod rerun;
 mod rules;

@@ -212,6 +212,9 @@ pub struct PolicyArgs {
     /// Instruction limit per policy rule (regorus VM instructions).
     #[arg(long, value_name = "N", default_value_t = 50_000_000)]
     pub policy_instructions: usize,
+    /// Memory limit of the policy evaluator (a child process), in MiB; 0 for none.
+    #[arg(long, value_name = "MIB", default_value_t = aksplan_policy::DEFAULT_MEMORY_MIB)]
+    pub policy_memory: u64,
 }
 
 /// Settings that `aksplan.toml` and `AKSPLAN_*` variables may also give.

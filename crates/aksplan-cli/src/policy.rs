@@ -126,6 +126,7 @@ pub fn child_main() -> std::process::ExitCode {
     let Ok(request) = serde_json::from_str::<Request>(&text) else {
         return std::process::ExitCode::from(2);
     };
+    limit_memory(request.limits.memory_mib);
     let response = aksplan_policy::evaluate_request_with_progress(&request, &mut |rule| {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "evaluating {rule}");
@@ -134,6 +135,27 @@ pub fn child_main() -> std::process::ExitCode {
     crate::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
     std::process::ExitCode::SUCCESS
 }
+
+/// Caps this process (the policy evaluator) at `mib` MiB, 0 for no cap. Past it an allocation
+/// fails, and the process aborts with Rust's "memory allocation of N bytes failed", which the
+/// parent reports as the memory limit. On Unix the data segment is capped (`RLIMIT_DATA`: the heap
+/// and private writable mappings), not the address space, so that address space reserved but not
+/// used does not count; the request already read counts. The hard limit is left as it is.
+fn limit_memory(mib: u64) {
+    if mib == 0 {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        let resource = rlimit::Resource::DATA;
+        if let Ok((_, hard)) = resource.get() {
+            let _ = resource.set(mib.saturating_mul(1024 * 1024).min(hard), hard);
+        }
+    }
+}
+
+/// The line Rust's allocator prints before it aborts the process.
+const OUT_OF_MEMORY: &str = "memory allocation of ";
 
 /// Evaluates in a child process with a hard deadline; any way the child can fail becomes a
 /// coded finding naming the rule it was running.
@@ -146,6 +168,7 @@ pub fn evaluate(
     let limits = Limits {
         instructions: args.policy_instructions,
         time_ms: args.policy_timeout,
+        memory_mib: args.policy_memory,
     };
     let rules_budget = policies
         .iter()
@@ -206,11 +229,18 @@ pub fn evaluate(
         }
     };
     let (out, err) = reader.join().unwrap_or_default();
-    let last_rule = String::from_utf8_lossy(&err)
+    let running = String::from_utf8_lossy(&err)
         .lines()
         .rev()
-        .find_map(|l| l.strip_prefix("evaluating ").map(str::to_owned))
+        .find_map(|l| l.strip_prefix("evaluating ").map(str::to_owned));
+    let last_rule = running
+        .clone()
         .unwrap_or_else(|| "(loading the policies)".to_owned());
+    // What ran out of memory: a rule, or the evaluator before any rule (the input document).
+    let subject = running.map_or_else(
+        || "the policy evaluator, loading the policies and their input,".to_owned(),
+        |rule| format!("policy rule `{rule}`"),
+    );
     match status {
         None => Err(fail(format!(
             "policy rule `{last_rule}` ran past the time limit and was stopped"
@@ -218,6 +248,16 @@ pub fn evaluate(
         .help("raise `--policy-timeout` if the policy is meant to be this expensive")),
         Some(status) if status.success() => serde_json::from_slice::<Response>(&out)
             .map_err(|e| fail(format!("the policy evaluator answered nonsense: {e}"))),
+        Some(_) if String::from_utf8_lossy(&err).contains(OUT_OF_MEMORY) => Err(if limits.memory_mib > 0 {
+            fail(format!(
+                "{subject} ran past the memory limit ({} MiB) and was stopped",
+                limits.memory_mib
+            ))
+            .help("raise `--policy-memory` (MiB for the policy evaluator) if the policy is meant to need this much memory")
+        } else {
+            fail(format!("{subject} ran out of memory"))
+            .help("set `--policy-memory` (MiB) to stop such a policy before the machine runs out of memory")
+        }),
         Some(status) => {
             let how = match status.code() {
                 Some(code) => format!("exited with code {code}"),
