@@ -255,8 +255,9 @@ pub fn evaluate(
             ))
             .help("raise `--policy-memory` (MiB for the policy evaluator) if the policy is meant to need this much memory")
         } else {
-            fail(format!("{subject} ran out of memory"))
-            .help("set `--policy-memory` (MiB) to stop such a policy before the machine runs out of memory")
+            fail(format!("{subject} ran out of memory")).help(
+                "set `--policy-memory` (MiB) to stop such a policy before the machine runs out of memory",
+            )
         }),
         Some(status) => {
             let how = match status.code() {

@@ -450,7 +450,10 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
                 PolicyErrorKind::Runtime => "failed",
                 PolicyErrorKind::Limit => "exceeded its limits",
             };
-            let subject = err.rule.as_deref().map_or_else(|| "a policy".to_owned(), |r| format!("policy rule `{r}`"));
+            let subject = err
+                .rule
+                .as_deref()
+                .map_or_else(|| "a policy".to_owned(), |r| format!("policy rule `{r}`"));
             let mut finding = Finding::new(POLICY_ERROR, format!("{subject} {what}: {}", err.message));
             if let Some((file, line, column)) = &err.location
                 && let Some(source) = sources.get(file.as_str())
@@ -466,7 +469,9 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
                 } else {
                     "`--policy-instructions` / `--policy-timeout`"
                 };
-                finding = finding.help(format!("raise {flag} if the policy is meant to be this expensive"));
+                finding = finding.help(format!(
+                    "raise {flag} if the policy is meant to be this expensive"
+                ));
             }
             finding
         })
