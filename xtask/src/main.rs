@@ -49,11 +49,12 @@ fn man_page() -> String {
         .unwrap_or_default()
 }
 
-/// `docs/rules.md`: the registry's codes plus the compiler's (verification and scheduling), which
-/// the rules crate cannot name (the graph crate depends on it).
+/// `docs/rules.md`: the registry's codes plus the compiler's (verification and scheduling) and the
+/// policy evaluator's, which the rules crate cannot name (those crates depend on it).
 fn rules_markdown() -> String {
     let mut codes = aksplan_rules::registry::all_codes();
     codes.push(aksplan_graph::VERIFY_CODE);
+    codes.push(aksplan_policy::POLICY_ERROR);
     codes.extend(aksplan_graph::schedule::CODES);
     aksplan_rules::registry::rules_markdown_for(&codes)
 }

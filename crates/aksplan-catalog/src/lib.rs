@@ -246,13 +246,22 @@ impl Catalog {
             upgrades: Option<Vec<String>>,
         }
         let hint = "save it with `az aks get-versions -l LOCATION -o json > FILE`";
-        let parsed: Versions = serde_json::from_value(doc.value.clone()).map_err(|err| {
+        let parsed: Versions = serde_path_to_error::deserialize(&doc.value).map_err(|err| {
+            // At the value that does not fit (`/values/0/isPreview`), not at the top of the file.
+            let pointer = aksplan_model::source::pointer_of_path(err.path());
             let mut finding = Finding::new(
                 codes::AZ_SHAPE,
-                format!("`{}` is not `az aks get-versions` output: {err}", doc.source.name),
+                format!(
+                    "`{}` is not `az aks get-versions` output: {}",
+                    doc.source.name,
+                    err.inner()
+                ),
             )
-            .at(doc.label(""))
+            .at(doc.label(&pointer))
             .help(hint);
+            if !pointer.is_empty() {
+                finding = finding.pointer(pointer);
+            }
             if doc.value.get("controlPlaneProfile").is_some() {
                 finding = finding.help(format!(
                     "this is `az aks get-upgrades` output (one cluster's upgrades); {hint}"
@@ -262,6 +271,18 @@ impl Catalog {
         })?;
         let embedded = Self::embedded();
         let mut findings = Vec::new();
+        if parsed.values.is_empty() {
+            // Nothing could be judged against it: every version would be "not offered".
+            findings.push(
+                Finding::new(
+                    codes::AZ_SHAPE,
+                    format!("`{}` lists no Kubernetes versions", doc.source.name),
+                )
+                .at(doc.label("/values"))
+                .pointer("/values")
+                .help(hint),
+            );
+        }
         let mut minors = BTreeMap::new();
         for (idx, value) in parsed.values.iter().enumerate() {
             let pointer = format!("/values/{idx}/version");
@@ -277,16 +298,49 @@ impl Catalog {
                 }
             };
             let known = embedded.minor(version);
+            // A patch or an upgrade that is not a version is reported, not dropped: a catalog
+            // that silently lost entries would call offered versions unavailable.
             let patches = value.patch_versions.as_ref().map(|patches| {
-                patches
-                    .iter()
-                    .filter_map(|(patch, info)| {
-                        Some((
-                            KubeVersion::parse(patch).ok()?,
-                            versions(info.upgrades.as_deref().unwrap_or_default()),
-                        ))
-                    })
-                    .collect()
+                let mut out = BTreeMap::new();
+                for (patch, info) in patches {
+                    let base = format!(
+                        "/values/{idx}/patchVersions/{}",
+                        aksplan_model::source::escape_pointer_segment(patch)
+                    );
+                    let upgrades = info.upgrades.as_deref().unwrap_or_default();
+                    for (j, upgrade) in upgrades.iter().enumerate() {
+                        if let Err(err) = KubeVersion::parse(upgrade) {
+                            let pointer = format!("{base}/upgrades/{j}");
+                            findings.push(
+                                Finding::new(codes::INVALID_VERSION, err.message)
+                                    .at(doc.label(&pointer))
+                                    .pointer(pointer),
+                            );
+                        }
+                    }
+                    match KubeVersion::parse(patch) {
+                        // A patch filed under another minor would make that minor's targets
+                        // resolve to it (`1.28` to `2.28.0`; found by the catalog_import fuzz
+                        // target).
+                        Ok(listed) if listed.minor_version() != version => findings.push(
+                            Finding::new(
+                                codes::INVALID_VERSION,
+                                format!("patch `{listed}` is listed under `{version}`, not its own minor"),
+                            )
+                            .at(doc.key_label(&base))
+                            .pointer(base),
+                        ),
+                        Ok(listed) => {
+                            out.insert(listed, versions(upgrades));
+                        }
+                        Err(err) => findings.push(
+                            Finding::new(codes::INVALID_VERSION, err.message)
+                                .at(doc.key_label(&base))
+                                .pointer(base),
+                        ),
+                    }
+                }
+                out
             });
             minors.insert(
                 (version.major, version.minor),

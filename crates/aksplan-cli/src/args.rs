@@ -28,6 +28,17 @@ pub struct Cli {
     /// When to use colour in human output (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, env = "AKSPLAN_COLOR")]
     pub color: ColorChoice,
+    /// The largest file aksplan reads (plans, `currentFrom` JSON, catalogs, manifests, policies):
+    /// bytes, or with a unit (`32MiB`). Larger files are refused before they are read (AKS002).
+    /// Default 16MiB, or `max-input-size` in aksplan.toml.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SIZE",
+        env = "AKSPLAN_MAX_INPUT_SIZE",
+        value_parser = aksplan_model::files::parse_size
+    )]
+    pub max_input_size: Option<u64>,
     #[command(subcommand)]
     pub command: Command,
 }

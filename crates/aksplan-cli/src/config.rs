@@ -49,6 +49,8 @@ pub struct Effective {
     /// Policy folders or files from the configuration file (flags and `AKSPLAN_POLICY` are read
     /// by the commands that evaluate policies, and win over these).
     pub policies: Setting<Vec<PathBuf>>,
+    /// The largest input file, in bytes (`--max-input-size`).
+    pub max_input_size: Setting<u64>,
     /// The configuration file in use, if any.
     pub file: Option<PathBuf>,
 }
@@ -60,6 +62,50 @@ struct FileConfig {
     format: Option<Vec<String>>,
     fail_on: Option<FailOn>,
     policy: Option<Vec<String>>,
+    max_input_size: Option<Size>,
+}
+
+/// `max-input-size`: `"32MiB"` or a number of bytes.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Size {
+    Bytes(u64),
+    Text(String),
+}
+
+impl Size {
+    fn bytes(&self) -> Result<u64, String> {
+        match self {
+            Size::Bytes(0) => Err("the input size limit must be at least one byte".to_owned()),
+            Size::Bytes(bytes) => Ok(*bytes),
+            Size::Text(text) => aksplan_model::files::parse_size(text),
+        }
+    }
+}
+
+/// The input limit every command uses, set before anything is read: the flag (or
+/// `AKSPLAN_MAX_INPUT_SIZE`), else `max-input-size` in aksplan.toml, else the default. A
+/// configuration file that cannot be read is ignored here: `check` and `config` report it.
+pub fn input_limit(flag: Option<u64>, matches: &ArgMatches, cwd: &Path) -> Setting<u64> {
+    if let (Some(value), Some(source)) = (
+        flag,
+        source_of(matches, "max_input_size", "AKSPLAN_MAX_INPUT_SIZE"),
+    ) {
+        return Setting { value, source };
+    }
+    let from_file = find_file(cwd).and_then(|path| {
+        let bytes = aksplan_model::files::read(&path).ok()?;
+        let doc = parse_document(&path.to_string_lossy(), &bytes, Format::Toml).ok()?;
+        let size: Size = serde_json::from_value(doc.value.get("max-input-size")?.clone()).ok()?;
+        Some(Setting {
+            value: size.bytes().ok()?,
+            source: Source::File(path),
+        })
+    });
+    from_file.unwrap_or(Setting {
+        value: aksplan_model::files::DEFAULT_MAX_INPUT_BYTES,
+        source: Source::Default,
+    })
 }
 
 /// `aksplan.toml` in `start` or the nearest parent; the search stops at a repository root.
@@ -93,7 +139,12 @@ fn bad_config(doc: &aksplan_model::source::Document, pointer: &str, message: Str
 }
 
 /// The effective settings for a command whose shared arguments are `args` (parsed into `matches`).
-pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Effective, Vec<Finding>> {
+pub fn resolve(
+    args: &SharedArgs,
+    matches: &ArgMatches,
+    cwd: &Path,
+    max_input_size: Setting<u64>,
+) -> Result<Effective, Vec<Finding>> {
     let mut effective = Effective {
         formats: Setting {
             value: vec![FormatSpec {
@@ -114,11 +165,12 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
             value: Vec::new(),
             source: Source::Default,
         },
+        max_input_size,
         file: find_file(cwd),
     };
     if let Some(path) = &effective.file {
         let name = path.to_string_lossy().into_owned();
-        let bytes = std::fs::read(path).map_err(|err| {
+        let bytes = aksplan_model::files::read(path).map_err(|err| {
             vec![Finding::new(
                 codes::BAD_CONFIG,
                 format!("cannot read `{name}`: {err}"),
@@ -133,7 +185,7 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
             let pointer = aksplan_model::source::pointer_of_path(err.path());
             vec![
                 bad_config(&doc, &pointer, format!("`{name}`: {}", err.inner()))
-                    .help("known keys: `catalog`, `format`, `fail-on`, `policy`"),
+                    .help("known keys: `catalog`, `format`, `fail-on`, `policy`, `max-input-size`"),
             ]
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
@@ -163,6 +215,23 @@ pub fn resolve(args: &SharedArgs, matches: &ArgMatches, cwd: &Path) -> Result<Ef
                 value: policies.iter().map(|p| base.join(p)).collect(),
                 source: source.clone(),
             };
+        }
+        if let Some(size) = &file.max_input_size {
+            // Validated here, where a bad value can be shown on its line; `input_limit` (which
+            // ran first, before anything was read) skips it silently.
+            let bytes = size.bytes().map_err(|message| {
+                vec![bad_config(
+                    &doc,
+                    "/max-input-size",
+                    format!("`max-input-size`: {message}"),
+                )]
+            })?;
+            if effective.max_input_size.source == Source::Default {
+                effective.max_input_size = Setting {
+                    value: bytes,
+                    source: source.clone(),
+                };
+            }
         }
         if let Some(fail_on) = file.fail_on {
             effective.fail_on = Setting {
@@ -220,11 +289,13 @@ pub fn describe(effective: &Effective) -> String {
             .join(", ")
     };
     format!(
-        "config file  {file}\nformat       {}    ({})\nfail-on      {fail_on}    ({})\ncatalog      {catalog}    ({})\npolicy       {policies}    ({})\n",
+        "config file  {file}\nformat       {}    ({})\nfail-on      {fail_on}    ({})\ncatalog      {catalog}    ({})\npolicy       {policies}    ({})\nmax-input-size {}    ({})\n",
         formats.join(", "),
         effective.formats.source,
         effective.fail_on.source,
         effective.catalog.source,
-        effective.policies.source
+        effective.policies.source,
+        aksplan_model::files::human_size(effective.max_input_size.value),
+        effective.max_input_size.source
     )
 }

@@ -39,11 +39,9 @@ pub fn run(args: &EmitArgs, human: HumanOptions) -> ExitCode {
     };
     let catalog_origin = match &args.catalog {
         None => format!("embedded snapshot {}", env!("AKSPLAN_CATALOG_DATE")),
-        Some(path) => match std::fs::read(path) {
+        Some(path) => match crate::inputs::read(path) {
             Ok(bytes) => format!("{} ({})", path.display(), content_hash(&bytes)),
-            Err(err) => {
-                return report_tool_errors(&[crate::cannot_read(&path.to_string_lossy(), &err)], human);
-            }
+            Err(finding) => return report_tool_errors(&[finding], human),
         },
     };
     let display = if args.plan == "-" {

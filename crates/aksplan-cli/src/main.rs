@@ -11,11 +11,12 @@ mod args;
 mod config;
 mod diff_cmd;
 mod emit_cmd;
+mod inputs;
 mod pipeline;
 mod policy;
 mod test_cmd;
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -54,10 +55,13 @@ fn main() -> ExitCode {
         width,
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // Before anything is read: the limit applies to every input of every command.
+    let input_limit = config::input_limit(cli.max_input_size, &matches, &cwd);
+    aksplan_model::files::set_max_input_bytes(input_limit.value);
     match cli.command {
         Command::Check(check_args) => {
             let sub = sub_matches.unwrap_or_default();
-            match config::resolve(&check_args.shared, &sub, &cwd) {
+            match config::resolve(&check_args.shared, &sub, &cwd, input_limit) {
                 Ok(effective) => check(&check_args, &effective, human),
                 Err(findings) => report_tool_errors(&findings, human),
             }
@@ -71,7 +75,7 @@ fn main() -> ExitCode {
         Command::PolicyTest => test_cmd::child_main(),
         Command::Config(config_args) => {
             let sub = sub_matches.unwrap_or_default();
-            match config::resolve(&config_args.shared, &sub, &cwd) {
+            match config::resolve(&config_args.shared, &sub, &cwd, input_limit) {
                 Ok(effective) => {
                     write_stdout(&config::describe(&effective));
                     ExitCode::SUCCESS
@@ -371,37 +375,18 @@ pub(crate) fn read_input(
         .help("name plans `.yaml`, `.yml`, `.toml` or `.json`, or pass `--input-format yaml|toml|json`"));
     };
     if name == "-" {
-        let mut bytes = Vec::new();
-        // Read one byte past the limit, so that too-large input is reported, not silently cut.
-        let limit = aksplan_model::source::MAX_INPUT_BYTES as u64 + 1;
-        std::io::stdin()
-            .lock()
-            .take(limit)
-            .read_to_end(&mut bytes)
-            .map_err(|err| Finding::new(codes::CANNOT_READ, format!("cannot read standard input: {err}")))?;
+        // Reads one byte past the limit, so that too-large input is reported, not silently cut.
+        let bytes = aksplan_model::files::read_limited(std::io::stdin().lock()).map_err(|err| match err {
+            aksplan_model::files::ReadError::Io(err) => {
+                Finding::new(codes::CANNOT_READ, format!("cannot read standard input: {err}"))
+            }
+            other => inputs::read_error("<stdin>", &other),
+        })?;
         return Ok((bytes, format, PathBuf::from(".")));
     }
     let path = Path::new(name);
-    let metadata = std::fs::metadata(path).map_err(|err| cannot_read(name, &err))?;
-    if metadata.is_dir() {
-        return Err(Finding::new(
-            codes::CANNOT_READ,
-            format!("`{name}` is a directory, not a plan file"),
-        ));
-    }
-    if metadata.len() > aksplan_model::source::MAX_INPUT_BYTES as u64 {
-        // Refuse before reading it into memory; the loader gives the same finding for stdin.
-        return Err(Finding::new(
-            codes::LIMIT,
-            format!(
-                "`{name}` is {} bytes; plans larger than {} MiB are refused",
-                metadata.len(),
-                aksplan_model::source::MAX_INPUT_BYTES / (1024 * 1024)
-            ),
-        )
-        .help("split the fleet into several plans (one per rollout ring, say)"));
-    }
-    let bytes = std::fs::read(path).map_err(|err| cannot_read(name, &err))?;
+    // Refused before reading when too large or not a regular file (a pipe would block).
+    let bytes = inputs::read(path)?;
     let base = path
         .parent()
         .map(Path::to_path_buf)
@@ -424,20 +409,24 @@ pub(crate) fn load_catalog(path: Option<&Path>) -> Result<aksplan_catalog::Catal
         return Ok(aksplan_catalog::Catalog::embedded());
     };
     let name = path.to_string_lossy().into_owned();
-    let bytes = std::fs::read(path).map_err(|err| vec![cannot_read(&name, &err)])?;
+    // A catalog that cannot be used is a usage problem (exit 2), whatever is wrong with it: too
+    // large, not JSON, not `get-versions` output. Unreadable files keep their own code (AKS901).
+    let bytes = inputs::read(path).map_err(|f| vec![bad_catalog(f)])?;
     let doc = aksplan_model::source::parse_document(&name, &bytes, Format::Json)
-        .map_err(|finding| vec![finding])?;
-    aksplan_catalog::Catalog::from_get_versions(&std::sync::Arc::new(doc)).map_err(|findings| {
-        // A catalog that cannot be used is a usage problem (exit 2), whatever is wrong inside it.
-        findings
-            .into_iter()
-            .map(|f| {
-                let mut tool = Finding::new(codes::BAD_CATALOG, f.message).help_opt(f.help);
-                tool.primary = f.primary;
-                tool
-            })
-            .collect()
-    })
+        .map_err(|finding| vec![bad_catalog(finding)])?;
+    aksplan_catalog::Catalog::from_get_versions(&std::sync::Arc::new(doc))
+        .map_err(|findings| findings.into_iter().map(bad_catalog).collect())
+}
+
+/// A finding about the `--catalog` file as `AKS904` (exit 2), keeping its message, place and help.
+fn bad_catalog(finding: Finding) -> Finding {
+    let finding = if finding.code == codes::EMPTY {
+        // The parser's help for an empty file is about plans.
+        finding.help("save it with `az aks get-versions -l LOCATION -o json > FILE`")
+    } else {
+        finding
+    };
+    inputs::as_tool_error(finding, codes::BAD_CATALOG)
 }
 
 /// The date support is judged on: `--as-of`, else the plan's `asOf`, else today (and a note).
@@ -468,12 +457,13 @@ pub(crate) fn as_of_date(
     (today, Some(note))
 }
 
-/// Every code aksplan can report: the registry's (model and rules) and the compiler's
-/// (verification and scheduling), which the rules crate cannot name (the graph crate depends
-/// on it), in id order.
+/// Every code aksplan can report: the registry's (model and rules), the compiler's (verification
+/// and scheduling) and the policy evaluator's (AKS300), which the rules crate cannot name (those
+/// crates depend on it), in id order.
 fn all_codes() -> Vec<codes::Code> {
     let mut all = aksplan_rules::registry::all_codes();
     all.push(aksplan_graph::VERIFY_CODE);
+    all.push(aksplan_policy::POLICY_ERROR);
     all.extend(aksplan_graph::schedule::CODES);
     all.sort_by_key(|code| code.id());
     all.dedup_by_key(|code| code.id());
@@ -516,7 +506,7 @@ fn init(
                 findings: &mut Vec<Finding>|
      -> Option<std::sync::Arc<aksplan_model::source::Document>> {
         let name = path.to_string_lossy().into_owned();
-        match std::fs::read(path) {
+        match inputs::read(path) {
             Ok(bytes) => match aksplan_model::source::parse_document(&name, &bytes, Format::Json) {
                 Ok(doc) => Some(std::sync::Arc::new(doc)),
                 Err(finding) => {
@@ -524,8 +514,8 @@ fn init(
                     None
                 }
             },
-            Err(err) => {
-                findings.push(cannot_read(&name, &err));
+            Err(finding) => {
+                findings.push(finding);
                 None
             }
         }
@@ -587,40 +577,23 @@ fn init(
 /// A folder or file that cannot be read is a usage error; a manifest that does not parse is
 /// reported where it fails, and the others are still checked.
 fn load_manifests(paths: &[PathBuf], findings: &mut Vec<Finding>) -> Vec<aksplan_model::source::Document> {
-    fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-        if path.is_dir() {
-            let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .collect();
-            entries.sort();
-            for entry in entries {
-                if entry.is_dir()
-                    || matches!(entry.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-                {
-                    collect(&entry, files)?;
-                }
-            }
-        } else {
-            std::fs::metadata(path)?;
-            files.push(path.to_path_buf());
-        }
-        Ok(())
-    }
     let mut documents = Vec::new();
     for path in paths {
-        let mut files = Vec::new();
-        if let Err(err) = collect(path, &mut files) {
-            findings.push(cannot_read(&path.to_string_lossy(), &err));
-            continue;
-        }
+        let files = match inputs::collect(path, &["yaml", "yml"]) {
+            Ok(files) => files,
+            Err(finding) => {
+                findings.push(finding);
+                continue;
+            }
+        };
         for file in files {
             let name = file.to_string_lossy().into_owned();
-            match std::fs::read(&file) {
+            match inputs::read(&file) {
                 Ok(bytes) => match aksplan_model::source::parse_yaml_documents(&name, &bytes) {
                     Ok(docs) => documents.extend(docs),
                     Err(finding) => findings.push(finding),
                 },
-                Err(err) => findings.push(cannot_read(&name, &err)),
+                Err(finding) => findings.push(finding),
             }
         }
     }

@@ -9,6 +9,7 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aksplan_model::finding::Finding;
@@ -65,41 +66,34 @@ pub fn files(args: &PolicyArgs, plan_base: &Path) -> Result<Vec<PolicyFile>, Vec
             }));
             continue;
         }
-        let mut found = Vec::new();
-        if let Err(err) = collect(&path, &mut found) {
-            errors.push(crate::cannot_read(&path.to_string_lossy(), &err));
-            continue;
-        }
+        // Folders are walked without following a link back into themselves.
+        let found = match crate::inputs::collect(&path, &["rego"]) {
+            Ok(found) => found,
+            Err(finding) => {
+                errors.push(finding);
+                continue;
+            }
+        };
         for file in found {
-            match std::fs::read_to_string(&file) {
-                Ok(text) => files.push(PolicyFile {
-                    path: file.to_string_lossy().into_owned(),
-                    text,
+            let name = file.to_string_lossy().into_owned();
+            // Read as plans are: the input limit, regular files only, UTF-8 (a Latin-1 byte is
+            // placed where it is) without a byte-order mark (regorus would reject one).
+            match crate::inputs::read(&file).and_then(|bytes| aksplan_model::source::decode(&name, &bytes)) {
+                Ok(source) => files.push(PolicyFile {
+                    path: name,
+                    text: source.text.clone(),
                 }),
-                Err(err) => errors.push(crate::cannot_read(&file.to_string_lossy(), &err)),
+                Err(finding) => errors.push(unusable(finding)),
             }
         }
     }
     if errors.is_empty() { Ok(files) } else { Err(errors) }
 }
 
-fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || entry.extension().and_then(|e| e.to_str()) == Some("rego") {
-                collect(&entry, files)?;
-            }
-        }
-        Ok(())
-    } else {
-        std::fs::metadata(path)?;
-        files.push(path.to_path_buf());
-        Ok(())
-    }
+/// A policy or data file that cannot be used stops the run as a policy that does not parse
+/// does (AKS300, exit 2): it says nothing about the plan.
+fn unusable(finding: Finding) -> Finding {
+    crate::inputs::as_tool_error(finding, aksplan_policy::POLICY_ERROR)
 }
 
 /// Extra `--data` documents (JSON or YAML).
@@ -107,10 +101,11 @@ pub fn data(args: &PolicyArgs) -> Result<Vec<serde_json::Value>, Vec<Finding>> {
     let mut documents = Vec::new();
     for path in &args.data {
         let name = path.to_string_lossy().into_owned();
-        let bytes = std::fs::read(path).map_err(|err| vec![crate::cannot_read(&name, &err)])?;
+        let bytes = crate::inputs::read(path).map_err(|f| vec![unusable(f)])?;
         let format =
             aksplan_model::source::Format::from_path(&name).unwrap_or(aksplan_model::source::Format::Yaml);
-        let doc = aksplan_model::source::parse_document(&name, &bytes, format).map_err(|f| vec![f])?;
+        let doc =
+            aksplan_model::source::parse_document(&name, &bytes, format).map_err(|f| vec![unusable(f)])?;
         documents.push(doc.value);
     }
     Ok(documents)
@@ -154,6 +149,10 @@ fn limit_memory(mib: u64) {
     }
 }
 
+/// How long past its time limit one rule may run before the parent stops the child (the VM
+/// stops it itself when it can; the grace covers a builtin finishing and the report).
+const RULE_GRACE_MS: u64 = 1_000;
+
 /// The line Rust's allocator prints before it aborts the process.
 const OUT_OF_MEMORY: &str = "memory allocation of ";
 
@@ -181,6 +180,8 @@ pub fn evaluate(
             .saturating_mul(rules_budget.max(1) as u64)
             .saturating_add(2_000),
     );
+    // Kept to place a failure the evaluator could not report itself (a rule stopped or crashed).
+    let policy_files = policies.clone();
     let request = Request {
         policies,
         data,
@@ -203,23 +204,50 @@ pub fn evaluate(
         let _ = stdin.write_all(&body);
     }
     let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let reader = std::thread::spawn(move || {
+    let stderr = child.stderr.take();
+    let out_reader = std::thread::spawn(move || {
         let mut out = Vec::new();
-        let mut err = Vec::new();
         if let Some(s) = stdout.as_mut() {
             let _ = s.read_to_end(&mut out);
         }
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_end(&mut err);
-        }
-        (out, err)
+        out
     });
+    // Stderr is read as it comes, on its own thread: the child announces each rule there, and
+    // the time since the last announcement is how long the current rule has run. (Read after
+    // stdout instead, a child announcing many rules would also fill the pipe and stall.)
     let started = Instant::now();
+    let current = Arc::new(Mutex::new(None::<Instant>));
+    let err_reader = {
+        let current = Arc::clone(&current);
+        std::thread::spawn(move || {
+            let mut err = Vec::new();
+            if let Some(s) = stderr {
+                for line in std::io::BufRead::split(std::io::BufReader::new(s), b'\n').map_while(Result::ok) {
+                    if line.starts_with(b"evaluating ")
+                        && let Ok(mut since) = current.lock()
+                    {
+                        *since = Some(Instant::now());
+                    }
+                    err.extend_from_slice(&line);
+                    err.push(b'\n');
+                }
+            }
+            err
+        })
+    };
+    // A rule is stopped by the VM's own timer when it runs past `time_ms`; this is the backstop
+    // for a builtin that never returns to the VM (`numbers.range` over a billion numbers, say),
+    // which would otherwise run until the whole child's deadline.
+    let per_rule = Duration::from_millis(limits.time_ms.saturating_add(RULE_GRACE_MS));
     let status = loop {
+        let rule_overran = current
+            .lock()
+            .ok()
+            .and_then(|since| *since)
+            .is_some_and(|since| since.elapsed() > per_rule);
         match child.try_wait() {
             Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() > deadline => {
+            Ok(None) if rule_overran || started.elapsed() > deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -228,7 +256,8 @@ pub fn evaluate(
             Err(_) => break None,
         }
     };
-    let (out, err) = reader.join().unwrap_or_default();
+    let out = out_reader.join().unwrap_or_default();
+    let err = err_reader.join().unwrap_or_default();
     let running = String::from_utf8_lossy(&err)
         .lines()
         .rev()
@@ -236,12 +265,25 @@ pub fn evaluate(
     let last_rule = running
         .clone()
         .unwrap_or_else(|| "(loading the policies)".to_owned());
+    let place = running
+        .as_deref()
+        .and_then(|rule| aksplan_policy::rule_location(&policy_files, rule))
+        .and_then(|(file, line, column)| {
+            let policy = policy_files.iter().find(|p| p.path == file)?;
+            let source = aksplan_model::finding::Source::new(file, policy.text.clone());
+            let offset = source.offset_of(line, column);
+            Some(aksplan_model::finding::Label::new(&source, offset..offset))
+        });
     // What ran out of memory: a rule, or the evaluator before any rule (the input document).
     let subject = running.map_or_else(
         || "the policy evaluator, loading the policies and their input,".to_owned(),
         |rule| format!("policy rule `{rule}`"),
     );
-    match status {
+    let at_rule = |finding: Finding| match &place {
+        Some(label) if finding.primary.is_none() => finding.at(label.clone()),
+        _ => finding,
+    };
+    let outcome = match status {
         None => Err(fail(format!(
             "policy rule `{last_rule}` ran past the time limit and was stopped"
         ))
@@ -267,7 +309,8 @@ pub fn evaluate(
             Err(fail(format!("the policy evaluator {how} while evaluating `{last_rule}`"))
                 .help("a function that calls itself without end overflows the stack; OPA rejects such policies at compile time"))
         }
-    }
+    };
+    outcome.map_err(at_rule)
 }
 
 /// Catalog facts for the input document.

@@ -408,7 +408,21 @@ pub fn read_maintenance_list(doc: &Document, findings: &mut Vec<Finding>) -> Mai
             .map(|(i, v)| (format!("/{i}"), v))
             .collect(),
         object @ Value::Object(_) => vec![(String::new(), object)],
-        _ => Vec::new(),
+        other => {
+            findings.push(
+                Finding::new(
+                    codes::AZ_SHAPE,
+                    format!(
+                        "`{}` is not `az aks maintenanceconfiguration list` output: it holds a {}, not a list of configurations",
+                        doc.source.name,
+                        if other.is_string() { "string" } else { "single value" }
+                    ),
+                )
+                .at(doc.label(""))
+                .help("save it with `az aks maintenanceconfiguration list -g RG --cluster-name NAME -o json > FILE`"),
+            );
+            Vec::new()
+        }
     };
     for (pointer, raw) in items {
         let (flat, inner) = flatten_arm(raw);

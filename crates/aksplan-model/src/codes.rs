@@ -109,12 +109,16 @@ spec:
 
     LIMIT = "AKS002", Error, Input, "The file exceeds a safety limit",
 "## What it checks
-Plans are refused when they are larger than 16 MiB, nest deeper than 64 levels, or expand YAML
-aliases into more nodes than the parser budget allows.
+Every file aksplan reads (plans, `currentFrom` JSON, catalogs, manifests, policies) is refused
+when it is larger than the input limit, 16 MiB unless `--max-input-size` (or `max-input-size`
+in aksplan.toml, or `AKSPLAN_MAX_INPUT_SIZE`) raises it; the size is checked before the file is
+read. Documents are also refused when they nest deeper than 64 levels, or expand YAML aliases
+past the parser's budget (which grows with the input limit).
 
 ## Why
 A plan is data a reviewer can read. Inputs past these limits are mistakes or attacks (the
 \"billion laughs\" alias bomb) and would otherwise cost minutes of CPU or all of the memory.
+A fleet that really is larger can raise the limit: `--max-input-size 32MiB`.
 
 ## Example
 ```yaml
@@ -453,6 +457,27 @@ would be computed for a cluster other than the one the script touches.
 ```yaml
 - name: aks-prod
   currentFrom: state/aks-dev.json
+```";
+
+    POLICY_RESULT = "AKS301", Error, Tool, "A policy returned a malformed result",
+"## What it checks
+Each result of a `deny`, `violation` or `warn` rule must be a non-empty string, or an object
+with a non-empty string `msg` and, optionally, string `code`, `severity` (`error`, `warning`,
+`info`), `help` and `path` (a JSON pointer into the plan, such as `/spec/clusters/0`). A
+policy's `code` must not be one of aksplan's own (`AKS...`), and these rules must not be
+functions. The finding sits on the rule in the policy file.
+
+## Why
+A result aksplan would have to guess at (a number, a message that is an object, a `path` that is
+not a pointer) would be shown as something other than what the policy's author meant, or land
+on the wrong line; a policy finding that carries a built-in code could pass for aksplan's own
+check (and be waived as one). Like any other policy that cannot be evaluated (AKS300), it stops
+the run with exit code 2.
+
+## Example
+```rego
+deny contains {\"msg\": 42}                                    # msg is a number
+deny contains {\"msg\": \"x\", \"path\": \"spec.clusters[0]\"}      # not a JSON pointer
 ```";
 
     CANNOT_READ = "AKS901", Error, Tool, "A file given on the command line cannot be read",

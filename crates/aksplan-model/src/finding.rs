@@ -44,8 +44,15 @@ pub struct Source {
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
         let text = text.into();
+        // Lines end as YAML (and the snippet renderer) end them: `\n`, `\r\n`, or a lone `\r`
+        // (old Mac files), so that a line number here is the one the editor and the snippet show.
+        let bytes = text.as_bytes();
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .chain(bytes.iter().enumerate().filter_map(|(i, b)| match b {
+                b'\n' => Some(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+                _ => None,
+            }))
             .collect();
         Arc::new(Self {
             name: name.into(),
@@ -77,7 +84,7 @@ impl Source {
             return self.text.len();
         };
         let rest = &self.text[start..];
-        let line_text = rest.split('\n').next().unwrap_or("");
+        let line_text = rest.split(['\n', '\r']).next().unwrap_or("");
         start
             + line_text
                 .char_indices()

@@ -7,6 +7,7 @@
 //! Nothing here prints; every problem is a `Finding`.
 
 pub mod codes;
+pub mod files;
 pub mod finding;
 pub mod source;
 pub mod version;

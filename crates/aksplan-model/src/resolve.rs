@@ -277,15 +277,47 @@ fn read_state_file(
 ) -> Option<Arc<Document>> {
     let full = normalise(&base_dir.join(path));
     let display = full.to_string_lossy().into_owned();
-    match std::fs::read(&full) {
+    let named_here = || plan_doc.label(pointer).with_message("named here");
+    match crate::files::read(&full) {
         Ok(bytes) => match parse_document(&display, &bytes, Format::Json) {
             Ok(doc) => Some(Arc::new(doc)),
-            Err(finding) => {
-                findings.push(finding);
+            Err(mut finding) => {
+                // The file's own place when it has one, and always the plan line that names it.
+                if finding.code == codes::EMPTY {
+                    finding = finding.help(format!("the file is empty: {}", save_hint(pointer)));
+                }
+                finding = match finding.primary {
+                    Some(_) => finding.also(named_here()),
+                    None => finding.at(named_here()),
+                };
+                findings.push(finding.pointer(pointer));
                 None
             }
         },
-        Err(err) => {
+        Err(crate::files::ReadError::TooLarge { size, limit }) => {
+            findings.push(
+                crate::files::too_large(&display, size, limit)
+                    .at(named_here())
+                    .pointer(pointer),
+            );
+            None
+        }
+        Err(crate::files::ReadError::NotAFile(what)) => {
+            findings.push(
+                Finding::new(
+                    codes::CURRENT_FROM,
+                    format!("cannot read `{display}`: it is {what}, not a file"),
+                )
+                .at(named_here())
+                .pointer(pointer)
+                .help(format!(
+                    "`currentFrom` names a file of saved `az` output; {}",
+                    save_hint(pointer)
+                )),
+            );
+            None
+        }
+        Err(crate::files::ReadError::Io(err)) => {
             let reason = match err.kind() {
                 std::io::ErrorKind::NotFound => "no such file".to_owned(),
                 std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),

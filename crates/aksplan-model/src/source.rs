@@ -18,15 +18,31 @@ use serde_json::Value;
 use crate::codes;
 use crate::finding::{Finding, Label, Source};
 
-/// Inputs larger than this are refused before parsing.
-pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
 /// Deeper nesting is refused; a plan needs about ten levels.
 pub const MAX_DEPTH: usize = 64;
-/// Upper bound on YAML parser events.
-const MAX_YAML_EVENTS: usize = 2_000_000;
-/// Upper bound on YAML nodes after alias expansion ("billion laughs"); a 10,000-cluster fleet
-/// plan has about 200,000.
-const MAX_YAML_NODES: usize = 1_000_000;
+/// Upper bound on YAML parser events per 16 MiB of the input limit (`files::max_input_bytes`).
+/// A generated 5,000-cluster, 8-pool fleet plan (21 MiB) has 1.6 million events and 1.45 million
+/// nodes, about 70,000 nodes a MiB: the budgets leave room for a plan of the limit's size.
+const YAML_EVENTS_PER_16_MIB: u64 = 2_000_000;
+/// Upper bound on YAML nodes (after alias expansion) per 16 MiB of the input limit.
+const YAML_NODES_PER_16_MIB: u64 = 1_500_000;
+/// Events replayed from aliases, at least (see `yaml_options`).
+const MIN_ALIAS_REPLAY_EVENTS: usize = 100_000;
+/// Events replayed from aliases per byte of input, at most.
+const ALIAS_REPLAY_EVENTS_PER_BYTE: usize = 16;
+
+/// A YAML budget scaled with the input limit, so that raising `--max-input-size` raises what a
+/// file of that size may legitimately hold; never below the budget of the default limit.
+fn yaml_budget(per_16_mib: u64) -> usize {
+    let scale = crate::files::max_input_bytes().max(crate::files::DEFAULT_MAX_INPUT_BYTES);
+    let scaled =
+        u128::from(per_16_mib) * u128::from(scale) / u128::from(crate::files::DEFAULT_MAX_INPUT_BYTES);
+    usize::try_from(scaled).unwrap_or(usize::MAX)
+}
+
+fn max_yaml_nodes() -> usize {
+    yaml_budget(YAML_NODES_PER_16_MIB)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -176,19 +192,66 @@ pub fn pointer_of_path(path: &serde_path_to_error::Path) -> String {
 
 /// Parses bytes in the given format. Errors are findings (code, message, location), never panics.
 pub fn parse_document(name: &str, bytes: &[u8], format: Format) -> Result<Document, Finding> {
-    if bytes.len() > MAX_INPUT_BYTES {
+    let source = decode(name, bytes)?;
+    if source.text.trim().is_empty() {
+        return Err(Finding::new(codes::EMPTY, format!("`{name}` is empty"))
+            .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
+    }
+    let (value, map) = match format {
+        Format::Yaml => parse_yaml(&source)?,
+        Format::Toml => parse_toml(&source)?,
+        Format::Json => parse_json(&source)?,
+    };
+    // A TOML file of comments only is an empty table, where YAML has a null: the same mistake.
+    let nothing = value.is_null()
+        || (format == Format::Toml && value.as_object().is_some_and(serde_json::Map::is_empty));
+    if nothing {
         return Err(Finding::new(
-            codes::LIMIT,
-            format!(
-                "`{name}` is {} bytes; plans larger than {} MiB are refused",
-                bytes.len(),
-                MAX_INPUT_BYTES / (1024 * 1024)
-            ),
+            codes::EMPTY,
+            format!("`{name}` holds no document (only comments)"),
         )
-        .help("split the fleet into several plans (one per rollout ring, say)"));
+        .at(Label::new(&source, 0..0))
+        .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
+    }
+    Ok(Document {
+        source,
+        format,
+        value,
+        map,
+    })
+}
+
+/// The text of an input: within the size limit, UTF-8 (other encodings are named), without its
+/// byte-order mark. Every problem is located in the file when it has a place.
+pub fn decode(name: &str, bytes: &[u8]) -> Result<Arc<Source>, Finding> {
+    let limit = crate::files::max_input_bytes();
+    if bytes.len() as u64 > limit {
+        return Err(crate::files::too_large(name, bytes.len() as u64, limit));
+    }
+    // Editors and PowerShell (`>` and `Out-File` in Windows PowerShell 5) write UTF-16 with a
+    // byte-order mark; name the encoding instead of showing a line of NUL bytes.
+    let bom = [
+        (&b"\x00\x00\xfe\xff"[..], "UTF-32 (big-endian)"),
+        (&b"\xff\xfe\x00\x00"[..], "UTF-32 (little-endian)"),
+        (&b"\xfe\xff"[..], "UTF-16 (big-endian)"),
+        (&b"\xff\xfe"[..], "UTF-16 (little-endian)"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| bytes.starts_with(mark))
+    .map(|(_, encoding)| encoding);
+    let utf16_without_bom = bom.is_none() && looks_like_utf16(bytes);
+    if let Some(encoding) = bom.or(utf16_without_bom.then_some("UTF-16 without a byte-order mark")) {
+        // The text would be unreadable in a snippet; the label only places the finding at 1:1.
+        let source = Source::new(name, String::new());
+        return Err(Finding::new(
+            codes::ENCODING,
+            format!("`{name}` is {encoding} text, not UTF-8"),
+        )
+        .at(Label::new(&source, 0..0).with_message("not UTF-8"))
+        .help("save the file as UTF-8; in PowerShell pipe into `Out-File -Encoding utf8 FILE` (or use PowerShell 7) instead of redirecting with `>`"));
     }
     let text = match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
+        Ok(text) => text,
         Err(err) => {
             let lossy = String::from_utf8_lossy(bytes).into_owned();
             let valid_up_to = err.valid_up_to();
@@ -204,31 +267,14 @@ pub fn parse_document(name: &str, bytes: &[u8], format: Format) -> Result<Docume
         }
     };
     // A byte-order mark is legal at the start of all three formats' files but not part of them.
-    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
-    let source = Source::new(name, text);
-    if source.text.trim().is_empty() {
-        return Err(Finding::new(codes::EMPTY, format!("`{name}` is empty"))
-            .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
-    }
-    let (value, map) = match format {
-        Format::Yaml => parse_yaml(&source)?,
-        Format::Toml => parse_toml(&source)?,
-        Format::Json => parse_json(&source)?,
-    };
-    if value.is_null() {
-        return Err(Finding::new(
-            codes::EMPTY,
-            format!("`{name}` holds no document (only comments)"),
-        )
-        .at(Label::new(&source, 0..0))
-        .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
-    }
-    Ok(Document {
-        source,
-        format,
-        value,
-        map,
-    })
+    Ok(Source::new(name, text.strip_prefix('\u{feff}').unwrap_or(text)))
+}
+
+/// UTF-16 text without a byte-order mark is valid UTF-8 when it is ASCII: every other byte is
+/// NUL. Text never has NUL bytes, so a run of them in the first line is enough to tell.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let head = bytes.get(..bytes.len().min(64)).unwrap_or_default();
+    head.len() >= 4 && head.iter().filter(|b| **b == 0).count() * 3 >= head.len()
 }
 
 /// One YAML node with the spans of its children; turned into `Value` + `SourceMap` by `walk`.
@@ -339,14 +385,22 @@ fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: String, map: &mut Sour
     }
 }
 
-fn yaml_options() -> serde_saphyr::Options {
+/// Parser options for a text of `len` bytes.
+fn yaml_options(len: usize) -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.flow_nesting_limit = MAX_DEPTH;
-    budget.max_events = MAX_YAML_EVENTS;
-    budget.max_nodes = MAX_YAML_NODES;
+    budget.max_events = yaml_budget(YAML_EVENTS_PER_16_MIB);
+    budget.max_nodes = max_yaml_nodes();
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
+    // Aliases may replay a bounded multiple of the file's own size: an alias bomb is a few hundred
+    // bytes that expand without end, and would otherwise be stopped only by the node budget, after
+    // seconds of work; a plan that reuses anchored blocks stays far below sixteen events a byte.
+    options.alias_limits.max_total_replayed_events = len
+        .saturating_mul(ALIAS_REPLAY_EVENTS_PER_BYTE)
+        .max(MIN_ALIAS_REPLAY_EVENTS)
+        .min(max_yaml_nodes());
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     // YAML 1.2: only true/false are booleans; `yes`, `on`, `y` stay strings (as in every editor's
     // YAML 1.2 schema), so `name: yes` is the name "yes".
@@ -362,7 +416,7 @@ const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
 fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     let parse = || {
         let root: serde_saphyr::Spanned<Node> =
-            serde_saphyr::from_str_with_options(&source.text, yaml_options())
+            serde_saphyr::from_str_with_options(&source.text, yaml_options(source.text.len()))
                 .map_err(|err| yaml_error(source, &err))?;
         let mut map = SourceMap::default();
         let value = walk_yaml(&root, String::new(), &mut map);
@@ -387,25 +441,10 @@ fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
 /// Parses a YAML stream of several documents (Kubernetes manifests), each with its own value and
 /// source map; spans are into the whole file. Empty documents are skipped.
 pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, Finding> {
-    if bytes.len() > MAX_INPUT_BYTES {
-        return Err(Finding::new(
-            codes::LIMIT,
-            format!("`{name}` is larger than {} MiB", MAX_INPUT_BYTES / (1024 * 1024)),
-        ));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|err| {
-        Finding::new(
-            codes::ENCODING,
-            format!(
-                "`{name}` is not UTF-8 text (invalid byte at offset {})",
-                err.valid_up_to()
-            ),
-        )
-    })?;
-    let source = Source::new(name, text.strip_prefix('\u{feff}').unwrap_or(text));
+    let source = decode(name, bytes)?;
     let parse = || -> Result<Vec<Document>, Finding> {
         let roots: Vec<serde_saphyr::Spanned<Node>> =
-            serde_saphyr::from_str_multiple_with_options(&source.text, yaml_options())
+            serde_saphyr::from_str_multiple_with_options(&source.text, yaml_options(source.text.len()))
                 .map_err(|err| yaml_error(&source, &err))?;
         Ok(roots
             .iter()
@@ -428,9 +467,10 @@ pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, F
             .stack_size(PARSER_STACK_BYTES)
             .spawn_scoped(scope, parse)
         {
-            Ok(handle) => handle
-                .join()
-                .unwrap_or_else(|_| Err(Finding::new(codes::LIMIT, "the parser gave up on this input"))),
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(Finding::new(codes::LIMIT, "the parser gave up on this input")
+                    .at(Label::new(&source, 0..0)))
+            }),
             Err(_) => parse(),
         }
     })
@@ -458,13 +498,22 @@ fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
             format!("the document nests deeper than {MAX_DEPTH} levels"),
             Some(depth_help()),
         )
-    } else if budget
-        && (rendered.contains("Nodes") || rendered.contains("Alias") || rendered.contains("Anchor"))
+    } else if lower.contains("alias replay")
+        || (budget
+            && (rendered.contains("Alias")
+                || rendered.contains("Anchor")
+                || (rendered.contains("Nodes") && source.text.contains('&'))))
     {
         (
             codes::LIMIT,
-            format!("the YAML aliases expand to more than {MAX_YAML_NODES} nodes"),
+            "the YAML aliases expand past the parser's budget".to_owned(),
             Some("this looks like an alias bomb (\"billion laughs\"); write the values out instead of nesting aliases".to_owned()),
+        )
+    } else if budget && rendered.contains("Nodes") {
+        (
+            codes::LIMIT,
+            format!("the document has more than {} values", max_yaml_nodes()),
+            Some(budget_help()),
         )
     } else if budget {
         (
@@ -473,7 +522,15 @@ fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
                 "the document exceeds the parser budget ({})",
                 message.trim_start_matches("budget breached: ")
             ),
-            Some("plans are small documents; remove generated or repeated content".to_owned()),
+            Some(budget_help()),
+        )
+    } else if lower.contains("non-finite float") {
+        // serde-saphyr: "non-finite float `.nan` rejected by the configured policy".
+        let text = message.split('`').nth(1).unwrap_or("the value");
+        (
+            codes::INVALID_VALUE,
+            format!("`{text}` is not a finite number"),
+            Some(non_finite_help()),
         )
     } else if lower.contains("duplicate") {
         (
@@ -519,6 +576,19 @@ fn yaml_error(source: &Arc<Source>, err: &serde_saphyr::Error) -> Finding {
         .help_opt(help)
 }
 
+/// The parser budgets grow with the input limit (`yaml_budget`), so the fix is the same flag.
+fn budget_help() -> String {
+    format!(
+        "the parser's budgets grow with the input limit: split the plan, or {}",
+        crate::files::limit_help(crate::files::max_input_bytes().saturating_mul(2))
+            .trim_start_matches("the limit guards against runaway inputs; ")
+    )
+}
+
+fn non_finite_help() -> String {
+    "NaN, infinities and numbers too large for a double (such as 1e400) mean nothing in a plan; write a finite number".to_owned()
+}
+
 fn strip_location_suffix(message: &str) -> &str {
     // "... at line 3, column 5" duplicates what the rendered label shows.
     match message.find(" at line ") {
@@ -559,8 +629,21 @@ fn parse_json(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
                 message.to_owned(),
                 Some("JSON allows no comma after the last item; remove it".to_owned()),
             )
+        } else if message.contains("number out of range") {
+            // Valid JSON grammar (`1e400`), but no double holds it: a value problem, on the number.
+            let number = number_before(&source.text, offset);
+            let text = source.text.get(number.clone()).unwrap_or("the number");
+            return Err(
+                Finding::new(codes::INVALID_VALUE, format!("`{text}` is not a finite number"))
+                    .at(Label::new(source, number))
+                    .help(non_finite_help()),
+            );
         } else {
-            (codes::SYNTAX, message.to_owned(), None)
+            (
+                codes::SYNTAX,
+                message.to_owned(),
+                json_syntax_help(&source.text, offset),
+            )
         };
         return Err(Finding::new(code, capitalise_first(&message))
             .at(Label::new(source, offset..offset))
@@ -569,11 +652,57 @@ fn parse_json(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     parse_yaml(source)
 }
 
+/// The span of the number around `offset` (serde_json reports the position of its last digit).
+fn number_before(text: &str, offset: usize) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let part = |i: usize| {
+        bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-'))
+    };
+    let mut start = offset.min(bytes.len());
+    while start > 0 && part(start - 1) {
+        start -= 1;
+    }
+    let mut end = start;
+    while part(end) {
+        end += 1;
+    }
+    start..end
+}
+
+/// Hints for the JSON syntax errors with a likely cause: what `az` prints besides its output, and
+/// the non-numbers JavaScript writes.
+fn json_syntax_help(text: &str, offset: usize) -> Option<String> {
+    let start = text.trim_start();
+    if start.starts_with("WARNING:") {
+        return Some("the file starts with a warning printed by `az`, not JSON; save only the command's standard output (`az ... -o json > FILE`, without `2>&1`)".to_owned());
+    }
+    if start.starts_with("ERROR:") {
+        return Some("the file holds the error `az` printed, not its output; run the command again and save it when it succeeds".to_owned());
+    }
+    let rest = text.get(offset.saturating_sub(1)..).unwrap_or_default();
+    let rest = rest.trim_start_matches([':', ' ', ',', '[']);
+    if ["NaN", "Infinity", "-Infinity"]
+        .iter()
+        .any(|word| rest.starts_with(word))
+    {
+        return Some("JSON has no NaN or Infinity; write a finite number".to_owned());
+    }
+    None
+}
+
 fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     let table = toml::de::DeTable::parse(&source.text).map_err(|err| {
-        let span = err.span().unwrap_or(0..0);
         let message = err.message().trim();
-        if message.contains("recursion depth") {
+        let deep = message.contains("recursion depth") || message.contains("recursion limit");
+        // The toml parser gives no span for some of its recursion errors (a dotted key or a table
+        // header of a thousand parts): point at the first line that nests that deep.
+        let span = err
+            .span()
+            .or_else(|| deep.then(|| deepest_line(&source.text)).flatten())
+            .unwrap_or(0..0);
+        if deep {
             return depth_error(source, span);
         }
         if message.contains("duplicate key") {
@@ -593,6 +722,20 @@ fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     map.values.insert(String::new(), 0..source.text.len());
     let value = walk_toml_table(source, table.get_ref(), String::new(), 1, &mut map)?;
     Ok((value, map))
+}
+
+/// The first line with more than `MAX_DEPTH` nesting characters (`.`, `[`, `{`), trimmed.
+fn deepest_line(text: &str) -> Option<Range<usize>> {
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let nesting = line.chars().filter(|c| matches!(c, '.' | '[' | '{')).count();
+        if nesting > MAX_DEPTH {
+            let trimmed = line.trim_end();
+            return Some(start..start + trimmed.len());
+        }
+        start += line.len();
+    }
+    None
 }
 
 fn depth_help() -> String {
@@ -663,10 +806,19 @@ fn walk_toml_value(
         }
         DeValue::Float(float) => {
             let text: String = float.as_str().chars().filter(|c| *c != '_').collect();
-            text.parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map_or_else(|| Value::from(text.clone()), Value::Number)
+            // `nan`, `inf` and `1e400` are TOML floats without a JSON form; YAML and JSON reject
+            // them the same way.
+            match text.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                Some(number) => Value::Number(number),
+                None => {
+                    return Err(Finding::new(
+                        codes::INVALID_VALUE,
+                        format!("`{}` is not a finite number", float.as_str()),
+                    )
+                    .at(Label::new(source, span))
+                    .help(non_finite_help()));
+                }
+            }
         }
         DeValue::Boolean(b) => Value::Bool(*b),
         // TOML has native dates; the plan language carries them as strings, as YAML and JSON do.
@@ -757,5 +909,80 @@ mod tests {
         );
         let err = parse_document("t", b"a: \xff\n", Format::Yaml).unwrap_err();
         assert_eq!(err.code, codes::ENCODING);
+    }
+
+    #[test]
+    fn other_encodings_are_named() {
+        let utf16: Vec<u8> = [0xff, 0xfe]
+            .into_iter()
+            .chain("a: 1\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let err = parse_document("t", &utf16, Format::Yaml).unwrap_err();
+        assert_eq!(err.code, codes::ENCODING);
+        assert!(err.message.contains("UTF-16 (little-endian)"), "{}", err.message);
+        // Without a byte-order mark, ASCII in UTF-16 is valid UTF-8 full of NUL bytes.
+        let err = parse_document("t", &utf16[2..], Format::Json).unwrap_err();
+        assert!(
+            err.message.contains("without a byte-order mark"),
+            "{}",
+            err.message
+        );
+        let doc = parse("\u{feff}a: 1\n", Format::Yaml).unwrap();
+        assert_eq!(line_col_of(&doc, "/a"), (1, 4));
+    }
+
+    #[test]
+    fn non_finite_numbers_are_invalid_values_in_every_format() {
+        for (text, format, number) in [
+            ("count: .nan\n", Format::Yaml, ".nan"),
+            ("count: -.inf\n", Format::Yaml, "-.inf"),
+            ("count: 1e400\n", Format::Yaml, "1e400"),
+            ("count = nan\n", Format::Toml, "nan"),
+            ("count = 1e400\n", Format::Toml, "1e400"),
+            ("{\"count\": 1e400}", Format::Json, "1e400"),
+        ] {
+            let err = parse(text, format).unwrap_err();
+            assert_eq!(err.code, codes::INVALID_VALUE, "{text}: {}", err.message);
+            let label = err.primary.unwrap();
+            assert_eq!(label.source.text.get(label.span), Some(number), "{text}");
+        }
+        let err = parse("{\"count\": NaN}", Format::Json).unwrap_err();
+        assert_eq!(err.code, codes::SYNTAX);
+        assert!(err.help.unwrap().contains("no NaN"));
+    }
+
+    #[test]
+    fn toml_limits_and_empty_files() {
+        let dotted = format!("{} = 1\n", vec!["a"; 1000].join("."));
+        let err = parse(&format!("x = 1\n{dotted}"), Format::Toml).unwrap_err();
+        assert_eq!(err.code, codes::LIMIT);
+        let label = err.primary.unwrap();
+        assert_eq!(label.source.line_col(label.span.start), (2, 1));
+        let err = parse("# only a comment\n", Format::Toml).unwrap_err();
+        assert_eq!(err.code, codes::EMPTY);
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let doc = parse("a: 1\rb:\r  c: 2\r", Format::Yaml).unwrap();
+        assert_eq!(line_col_of(&doc, "/b/c"), (3, 6));
+        assert_eq!(doc.source.offset_of(3, 6), doc.map.value_span("/b/c").start);
+    }
+
+    #[test]
+    fn an_alias_bomb_is_stopped_by_the_replay_budget() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            text.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                vec![format!("*a{}", i - 1); 9].join(", ")
+            ));
+        }
+        let started = std::time::Instant::now();
+        let err = parse(&text, Format::Yaml).unwrap_err();
+        assert_eq!(err.code, codes::LIMIT, "{}", err.message);
+        assert!(err.message.contains("aliases"), "{}", err.message);
+        // 100,000 replayed events, not the million nodes of the node budget.
+        assert!(started.elapsed() < std::time::Duration::from_secs(3));
     }
 }

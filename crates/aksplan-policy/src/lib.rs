@@ -95,6 +95,8 @@ pub enum PolicyErrorKind {
     Syntax,
     Runtime,
     Limit,
+    /// A rule returned something that is not a conftest result (`AKS301`).
+    Result,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -173,22 +175,42 @@ fn engine_for(
     }
 }
 
+/// A conftest rule as the policies declare it.
+#[derive(Clone)]
+struct Declared {
+    severity: Severity,
+    /// Where it is first defined: file, 1-based line and column.
+    location: (String, usize, usize),
+    /// `deny(x) := ...`: a function, which conftest never evaluates, so it would deny nothing.
+    function: bool,
+}
+
 /// The conftest rules the policies declare, as `data.<package>.<rule>` paths, sorted.
-fn declared_rules(engine: &mut regorus::Engine) -> Vec<(String, Severity)> {
-    let mut rules: BTreeMap<String, Severity> = BTreeMap::new();
+fn declared_rules(engine: &mut regorus::Engine) -> Vec<(String, Declared)> {
+    let mut rules: BTreeMap<String, Declared> = BTreeMap::new();
     for module in engine.get_modules().clone() {
         let package = module.package.refr.span().text().to_string();
         for rule in &module.policy {
             if let regorus::unstable::Rule::Spec { head, .. } = rule.as_ref() {
-                let refr = match head {
+                let (refr, function) = match head {
                     regorus::unstable::RuleHead::Compr { refr, .. }
-                    | regorus::unstable::RuleHead::Set { refr, .. }
-                    | regorus::unstable::RuleHead::Func { refr, .. } => refr,
+                    | regorus::unstable::RuleHead::Set { refr, .. } => (refr, false),
+                    regorus::unstable::RuleHead::Func { refr, .. } => (refr, true),
                 };
-                let name = refr.span().text().to_string();
+                let span = refr.span();
+                let name = span.text().to_string();
                 let base = name.split(['.', '[']).next().unwrap_or(&name).to_owned();
                 if let Some(severity) = rule_severity(&base) {
-                    rules.insert(format!("data.{package}.{base}"), severity);
+                    let declared = rules.entry(format!("data.{package}.{base}")).or_insert(Declared {
+                        severity,
+                        location: (
+                            span.source.get_path().clone(),
+                            span.line as usize,
+                            span.col as usize,
+                        ),
+                        function: false,
+                    });
+                    declared.function |= function;
                 }
             }
         }
@@ -226,7 +248,19 @@ pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMu
     };
     // conftest `exception` rules: names of rules (without `deny_`/`warn_` prefix) to skip.
     let exceptions = exceptions(&mut engine, &input);
-    for (rule, severity) in rules {
+    for (rule, declared) in rules {
+        let malformed = |message: String| PolicyError {
+            kind: PolicyErrorKind::Result,
+            message,
+            rule: Some(rule.clone()),
+            location: Some(declared.location.clone()),
+        };
+        if declared.function {
+            response.errors.push(malformed(
+                "it is a function, which conftest never evaluates, so it would report nothing; write `deny contains msg if { ... }`".to_owned(),
+            ));
+            continue;
+        }
         let name = rule.rsplit('.').next().unwrap_or(&rule).to_owned();
         if exceptions.iter().any(|e| {
             *e == name
@@ -242,9 +276,10 @@ pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMu
         let value = match evaluate_rule(&mut engine, &rule, &input, request.limits, timer) {
             Ok(value) => value,
             Err(err) => {
-                response
-                    .errors
-                    .push(error(PolicyErrorKind::Runtime, &err, Some(&rule)));
+                let mut err = error(PolicyErrorKind::Runtime, &err, Some(&rule));
+                // A limit or a runtime error without a place of its own is the rule's.
+                err.location = err.location.or_else(|| Some(declared.location.clone()));
+                response.errors.push(err);
                 continue;
             }
         };
@@ -256,7 +291,10 @@ pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMu
         };
         for item in items {
             let json: serde_json::Value = serde_json::to_value(&item).unwrap_or(serde_json::Value::Null);
-            response.results.push(to_result(&rule, severity, &json));
+            match to_result(&rule, declared.severity, &json) {
+                Ok(result) => response.results.push(result),
+                Err(problem) => response.errors.push(malformed(problem)),
+            }
         }
     }
     response
@@ -336,38 +374,131 @@ mod anyhow_free {
     pub type Result<T> = std::result::Result<T, Error>;
 }
 
-fn to_result(rule: &str, severity: Severity, value: &serde_json::Value) -> PolicyResult {
-    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+/// A conftest result, or what is wrong with it: a non-empty string, or an object with a
+/// non-empty string `msg` and optional string `code`, `severity`, `help` and `path`. Anything
+/// else is refused rather than guessed at (shown as JSON, or put on the plan's first line).
+fn to_result(rule: &str, severity: Severity, value: &serde_json::Value) -> Result<PolicyResult, String> {
+    use serde_json::Value;
+    let map = match value {
+        Value::String(msg) if msg.trim().is_empty() => return Err("an empty message".to_owned()),
+        Value::String(msg) => {
+            return Ok(PolicyResult {
+                rule: rule.to_owned(),
+                severity,
+                msg: msg.clone(),
+                code: None,
+                help: None,
+                path: None,
+            });
+        }
+        Value::Object(map) => map,
+        other => {
+            return Err(format!(
+                "{} `{}`, not a string or an object with `msg`",
+                kind_of(other),
+                shorten(&other.to_string())
+            ));
+        }
+    };
+    let text = |key: &str| -> Result<Option<String>, String> {
+        match map.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(other) => Err(format!(
+                "`{key}` is {} `{}`, not a string",
+                kind_of(other),
+                shorten(&other.to_string())
+            )),
+        }
+    };
+    let msg = match text("msg")? {
+        Some(msg) if msg.trim().is_empty() => return Err("an empty `msg`".to_owned()),
+        Some(msg) => msg,
+        None => {
+            let keys: Vec<String> = map.keys().map(|k| format!("`{k}`")).collect();
+            return Err(format!("an object without `msg` (it has {})", keys.join(", ")));
+        }
+    };
+    let severity = match text("severity")?.as_deref() {
+        None => severity,
+        Some("error") => Severity::Error,
+        Some("warning" | "warn") => Severity::Warning,
+        Some("info" | "note") => Severity::Info,
+        Some(other) => {
+            return Err(format!(
+                "`severity` is `{}`; it is `error`, `warning` or `info`",
+                shorten(other)
+            ));
+        }
+    };
+    let code = text("code")?;
+    if let Some(code) = &code {
+        if code.is_empty() || code.len() > 64 || code.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "`code` `{}` is not a code: one word of at most 64 characters, such as `TEAM-1`",
+                shorten(code)
+            ));
+        }
+        let reserved = code
+            .get(..3)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case("AKS"))
+            && code.len() > 3
+            && code
+                .get(3..)
+                .is_some_and(|rest| rest.chars().all(|c| c.is_ascii_digit()));
+        if reserved {
+            return Err(format!(
+                "`code` `{code}` is one of aksplan's own codes; a policy's finding must not pass for a built-in check (use a prefix of your own, such as `TEAM-1`)"
+            ));
+        }
+    }
+    let path = text("path")?;
+    if let Some(path) = &path
+        && let Err(problem) = check_pointer(path)
+    {
+        return Err(format!("`path` `{}` {problem}", shorten(path)));
+    }
+    Ok(PolicyResult {
+        rule: rule.to_owned(),
+        severity,
+        msg,
+        code,
+        help: text("help")?,
+        path,
+    })
+}
+
+/// A JSON pointer (RFC 6901): empty, or `/`-separated segments where `~` is `~0` or `~1`.
+fn check_pointer(path: &str) -> Result<(), &'static str> {
+    if !path.is_empty() && !path.starts_with('/') {
+        return Err("is not a JSON pointer: pointers start with `/`, such as `/spec/clusters/0`");
+    }
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        if c == '~' && !matches!(chars.next(), Some('0' | '1')) {
+            return Err("is not a JSON pointer: `~` is written `~0`, and `/` inside a key `~1`");
+        }
+    }
+    Ok(())
+}
+
+fn kind_of(value: &serde_json::Value) -> &'static str {
     match value {
-        serde_json::Value::String(msg) => PolicyResult {
-            rule: rule.to_owned(),
-            severity,
-            msg: msg.clone(),
-            code: None,
-            help: None,
-            path: None,
-        },
-        serde_json::Value::Object(_) => PolicyResult {
-            rule: rule.to_owned(),
-            severity: match text("severity").as_deref() {
-                Some("error") => Severity::Error,
-                Some("warning" | "warn") => Severity::Warning,
-                Some("info" | "note") => Severity::Info,
-                _ => severity,
-            },
-            msg: text("msg").unwrap_or_else(|| value.to_string()),
-            code: text("code"),
-            help: text("help"),
-            path: text("path"),
-        },
-        other => PolicyResult {
-            rule: rule.to_owned(),
-            severity,
-            msg: other.to_string(),
-            code: None,
-            help: None,
-            path: None,
-        },
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        // Rego sets reach JSON as arrays.
+        serde_json::Value::Array(_) => "a list or set",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// At most 60 characters of a value, for a message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_owned(),
     }
 }
 
@@ -436,6 +567,32 @@ deny contains \"loop\" if f(1)
 ```",
 });
 
+/// Where a rule (`data.<package>.<name>`) is first defined in the policies' text, for a problem
+/// the evaluator could not place itself (it was stopped, or it crashed): the first line that
+/// starts with the rule's name, in a file of its package.
+pub fn rule_location(policies: &[PolicyFile], rule: &str) -> Option<(String, usize, usize)> {
+    let path = rule.strip_prefix("data.")?;
+    let (package, name) = path.rsplit_once('.')?;
+    policies.iter().find_map(|policy| {
+        let mut lines = policy.text.lines();
+        lines.by_ref().find(|line| {
+            line.trim_start()
+                .strip_prefix("package ")
+                .is_some_and(|p| p.trim() == package)
+        })?;
+        let offset = policy.text.lines().count() - lines.clone().count();
+        lines.enumerate().find_map(|(idx, line)| {
+            let rest = line.strip_prefix(name)?;
+            // `deny contains`, `deny[msg]`, `deny :=`, `deny if`: the name, then a delimiter.
+            let whole = rest
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+            whole.then(|| (policy.path.clone(), offset + idx + 1, 1))
+        })
+    })
+}
+
 /// Findings for policy problems, at the policy file's line when known.
 pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Vec<Finding> {
     let sources: BTreeMap<&str, Arc<Source>> = policies
@@ -449,17 +606,26 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
                 PolicyErrorKind::Syntax => "does not parse",
                 PolicyErrorKind::Runtime => "failed",
                 PolicyErrorKind::Limit => "exceeded its limits",
+                PolicyErrorKind::Result => "returned a malformed result",
+            };
+            let code = if err.kind == PolicyErrorKind::Result {
+                aksplan_model::codes::POLICY_RESULT
+            } else {
+                POLICY_ERROR
             };
             let subject = err
                 .rule
                 .as_deref()
                 .map_or_else(|| "a policy".to_owned(), |r| format!("policy rule `{r}`"));
-            let mut finding = Finding::new(POLICY_ERROR, format!("{subject} {what}: {}", err.message));
+            let mut finding = Finding::new(code, format!("{subject} {what}: {}", err.message));
             if let Some((file, line, column)) = &err.location
                 && let Some(source) = sources.get(file.as_str())
             {
                 let offset = source.offset_of(*line, *column);
                 finding = finding.at(Label::new(source, offset..offset));
+            }
+            if err.kind == PolicyErrorKind::Result {
+                finding = finding.help("a result is a string, or an object `{\"msg\": ..., \"code\": ..., \"severity\": ..., \"help\": ..., \"path\": ...}` of strings (only `msg` required); `path` is a JSON pointer into the plan, such as `/spec/clusters/0`");
             }
             if err.kind == PolicyErrorKind::Limit {
                 let flag = if err.message.contains("instruction") {
@@ -549,6 +715,48 @@ exception contains rules if { rules := ["latest"] }
         let response = evaluate_request(&request(policy, serde_json::json!({})));
         let msgs: Vec<&str> = response.results.iter().map(|r| r.msg.as_str()).collect();
         assert_eq!(msgs, ["y"]);
+    }
+
+    #[test]
+    fn malformed_results_are_errors_on_their_rule() {
+        for (body, problem) in [
+            ("deny contains 42 if true", "a number `42`"),
+            ("deny contains {\"msg\": 42} if true", "`msg` is a number"),
+            ("deny contains {\"message\": \"x\"} if true", "without `msg`"),
+            (
+                "deny contains {\"msg\": \"x\", \"path\": \"spec.x\"} if true",
+                "not a JSON pointer",
+            ),
+            (
+                "deny contains {\"msg\": \"x\", \"path\": \"/a/~2\"} if true",
+                "`~` is written",
+            ),
+            (
+                "deny contains {\"msg\": \"x\", \"code\": \"aks014\"} if true",
+                "aksplan's own",
+            ),
+            (
+                "deny contains {\"msg\": \"x\", \"severity\": \"fatal\"} if true",
+                "`severity` is `fatal`",
+            ),
+            ("deny contains \"\" if true", "an empty message"),
+            ("deny(x) := x", "is a function"),
+        ] {
+            let policy = format!("package bad\nimport rego.v1\n{body}\n");
+            let response = evaluate_request(&request(&policy, serde_json::json!({})));
+            assert!(response.results.is_empty(), "{body}: {response:?}");
+            assert_eq!(response.errors.len(), 1, "{body}: {response:?}");
+            let error = &response.errors[0];
+            assert_eq!(error.kind, PolicyErrorKind::Result, "{body}");
+            assert!(error.message.contains(problem), "{body}: {}", error.message);
+            assert_eq!(error.location, Some(("p.rego".into(), 3, 1)), "{body}");
+        }
+        let fine = "package good\nimport rego.v1\ndeny contains {\"msg\": \"x\", \"path\": \"/spec/a~1b\", \"code\": \"TEAM-1\"} if true\n";
+        assert!(
+            evaluate_request(&request(fine, serde_json::json!({})))
+                .errors
+                .is_empty()
+        );
     }
 
     #[test]

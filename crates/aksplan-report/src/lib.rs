@@ -91,11 +91,12 @@ impl Sources {
     }
 }
 
-fn labeled(label: &Label, primary: bool) -> LabeledSpan {
+fn labeled(label: &Label, primary: bool, source: &IndexedSource) -> LabeledSpan {
     // Clamp so that a stale span can never make the renderer fail.
     let len = label.source.text.len();
     let start = label.span.start.min(len);
     let end = label.span.end.clamp(start, len);
+    let (start, end) = source.drawable(start, end);
     if primary {
         LabeledSpan::new_primary_with_span(label.message.clone(), (start, end - start))
     } else {
@@ -107,30 +108,35 @@ fn to_rendered(finding: &Finding, sources: &mut Sources) -> Rendered {
     let mut labels = Vec::new();
     let mut related = Vec::new();
     let source = finding.primary.as_ref().map(|label| {
-        labels.push(labeled(label, true));
-        sources.get(&label.source)
+        let source = sources.get(&label.source);
+        labels.push(labeled(label, true, &source));
+        source
     });
     for extra in &finding.secondary {
         match &source {
-            Some(src) if Arc::ptr_eq(src.source(), &extra.source) => labels.push(labeled(extra, false)),
-            _ => related.push(Rendered {
-                code: "",
-                message: format!(
-                    "note: {}",
-                    extra.message.clone().unwrap_or_else(|| "see also".into())
-                ),
-                severity: Severity::Info,
-                help: None,
-                source: Some(sources.get(&extra.source)),
-                labels: vec![labeled(
-                    &Label {
-                        message: None,
-                        ..extra.clone()
-                    },
-                    true,
-                )],
-                related: Vec::new(),
-            }),
+            Some(src) if Arc::ptr_eq(src.source(), &extra.source) => labels.push(labeled(extra, false, src)),
+            _ => {
+                let extra_source = sources.get(&extra.source);
+                related.push(Rendered {
+                    code: "",
+                    message: format!(
+                        "note: {}",
+                        extra.message.clone().unwrap_or_else(|| "see also".into())
+                    ),
+                    severity: Severity::Info,
+                    help: None,
+                    source: Some(extra_source.clone()),
+                    labels: vec![labeled(
+                        &Label {
+                            message: None,
+                            ..extra.clone()
+                        },
+                        true,
+                        &extra_source,
+                    )],
+                    related: Vec::new(),
+                });
+            }
         }
     }
     // `error[AKS014]: ...` as rustc writes it: the severity reads without colour or glyphs, and

@@ -7,6 +7,7 @@
 //! lines from `context_lines_before` above it, and the result is shifted back, so the output is
 //! byte-identical to miette's.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use aksplan_model::finding::Source;
@@ -47,7 +48,85 @@ impl IndexedSource {
     pub(crate) fn source(&self) -> &Arc<Source> {
         &self.source
     }
+
+    /// The bytes of the line holding `offset`, without its line break.
+    fn line_at(&self, offset: usize) -> (usize, Range<usize>) {
+        let text = self.source.text.as_bytes();
+        let line = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
+        let start = self.line_starts.get(line).copied().unwrap_or(0).min(text.len());
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(text.len())
+            .min(text.len());
+        while end > start && matches!(text.get(end - 1), Some(b'\n' | b'\r')) {
+            end -= 1;
+        }
+        (line, start..end)
+    }
+
+    /// A label's span as it can be drawn: on a line too long to show whole, at most
+    /// `LONG_LINE_WINDOW` bytes of it (the underline of a value that fills a 4 MiB line would be
+    /// 4 MiB of `─`).
+    pub(crate) fn drawable(&self, start: usize, end: usize) -> (usize, usize) {
+        let (_, line) = self.line_at(start);
+        if line.len() <= LONG_LINE {
+            return (start, end);
+        }
+        let mut clamped = end.min(start + LONG_LINE_WINDOW).min(line.end).max(start);
+        while !self.source.text.is_char_boundary(clamped) {
+            clamped -= 1;
+        }
+        (start, clamped)
+    }
+
+    /// For a span on a line longer than `LONG_LINE`: that line only, cut to a window around the
+    /// span. miette draws the whole line and pads the underline to the span's column with a
+    /// format width, which panics past 65,535 ("Formatting argument out of range") and would print
+    /// megabytes of a minified file anyway.
+    fn long_line_window(
+        &self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+    ) -> Option<MietteSpanContents<'_>> {
+        let text = &self.source.text;
+        let (line, range) = self.line_at(span.offset());
+        if range.len() <= LONG_LINE {
+            return None;
+        }
+        let mut start = span.offset().saturating_sub(LONG_LINE_WINDOW).max(range.start);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (span.offset() + span.len().min(LONG_LINE_WINDOW) + LONG_LINE_WINDOW).min(range.end);
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        // As miette counts: bytes from the start of the line, and 0 when context is asked for.
+        let column = if context_lines_before == 0 {
+            span.offset().saturating_sub(range.start)
+        } else {
+            0
+        };
+        Some(MietteSpanContents::new_named(
+            self.source.name.clone(),
+            text.as_bytes().get(start..end).unwrap_or_default(),
+            SourceSpan::new(start.into(), end - start),
+            line,
+            column,
+            line,
+        ))
+    }
 }
+
+/// Lines longer than this (minified JSON, say) are shown as a window around the finding.
+const LONG_LINE: usize = 1_000;
+/// How much of a long line is shown on each side of a finding, in bytes.
+const LONG_LINE_WINDOW: usize = 80;
 
 impl SourceCode for IndexedSource {
     fn read_span<'a>(
@@ -56,6 +135,9 @@ impl SourceCode for IndexedSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        if let Some(window) = self.long_line_window(span, context_lines_before) {
+            return Ok(Box::new(window));
+        }
         let text = self.source.text.as_bytes();
         // The line holding the span's start, then back by the context miette asks for: miette's
         // scan of the whole text would drop exactly the lines before that one.
@@ -71,7 +153,7 @@ impl SourceCode for IndexedSource {
             .unwrap_or(0)
             .min(text.len());
         let mut base_line = base_line;
-        if span.len() == 0 && span.offset() == base && base > 0 {
+        if span.is_empty() && span.offset() == base && base > 0 {
             // miette treats an empty span at offset 0 unlike one elsewhere (`offset + len - 1`
             // saturates); scan from the start then, as miette would (rare: empty spans are few).
             base = 0;
@@ -97,6 +179,21 @@ impl SourceCode for IndexedSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A finding deep in a long line is drawn from a window of it: miette pads the underline
+    /// with a format width, which panics past 65,535 columns.
+    #[test]
+    fn long_lines_are_shown_as_a_window() {
+        let text = format!("a: 1\nb: [{}!]\nc: 3\n", "x, ".repeat(100_000));
+        let bang = text.find('!').unwrap();
+        let source = Source::new("long.yaml", text);
+        let finding = aksplan_model::finding::Finding::new(aksplan_model::codes::SYNTAX, "here")
+            .at(aksplan_model::finding::Label::new(&source, bang..bang + 300_000));
+        let shown = crate::render_human(&[finding], crate::HumanOptions::default());
+        assert!(shown.contains("[long.yaml:2:300005]"), "{shown}");
+        assert!(shown.len() < 2_000, "{} bytes shown", shown.len());
+        assert!(shown.contains("x, !]"), "{shown}");
+    }
 
     /// The indexed source answers exactly what miette's scan of the whole text answers.
     #[test]

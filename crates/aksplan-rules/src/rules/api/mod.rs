@@ -4,6 +4,7 @@ use super::Rule;
 
 mod aks170_removed_apis;
 mod aks171_manifest_removed_api;
+mod aks172_manifest_not_an_object;
 
 pub use aks170_removed_apis::{REMOVALS, Removal, removals_between};
 
@@ -15,5 +16,9 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: aks171_manifest_removed_api::CODE,
         check: aks171_manifest_removed_api::check,
+    },
+    Rule {
+        code: aks172_manifest_not_an_object::CODE,
+        check: aks172_manifest_not_an_object::check,
     },
 ];
