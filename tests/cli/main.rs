@@ -45,6 +45,7 @@ fn relative(path: &Path) -> String {
 
 mod catalog;
 mod ci_docs;
+mod corpus;
 mod diff;
 mod emit;
 mod emit_formats;
