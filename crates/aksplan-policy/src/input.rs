@@ -51,6 +51,12 @@ fn to_value<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// An object from entries, in order. Unlike `json!`, which serializes every value it is given
+/// (a deep copy of each), the values move in: the document of 1,000 clusters is ~30 MB.
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+}
+
 /// Builds the input document.
 pub fn build(
     plan: &Plan,
@@ -117,36 +123,49 @@ pub fn build(
             .get(resolved.name.as_str())
             .map_or(Value::Null, |r| (*r).clone());
         let stage = stage_of.get(resolved.name.as_str()).copied();
-        by_name.insert(
-            resolved.name.clone(),
-            json!({
-                "name": resolved.name,
-                "pointer": pointer,
-                "resourceGroup": spec.resource_group,
-                "subscription": spec.subscription,
-                "location": spec.location,
-                "stage": stage,
-                "current": {
-                    "kubernetesVersion": resolved.current.kubernetes_version,
-                    "tier": to_value(&resolved.current.tier),
-                    "supportPlan": to_value(&resolved.current.support_plan),
-                    "channels": to_value(&resolved.current.channels),
-                    "maintenance": to_value(&resolved.current.maintenance),
-                    "facts": facts(&resolved.current.kubernetes_version, lts).to_json(),
-                },
-                "target": {
-                    "kubernetesVersion": target.kubernetes_version,
-                    "nodeImage": to_value(&target.node_image),
-                    "facts": facts(&target.kubernetes_version, lts).to_json(),
-                },
-                "channels": to_value(&resolved.channels),
-                "maintenance": to_value(&resolved.maintenance),
-                "poolOrder": to_value(&spec.pool_order),
-                "pools": Value::Object(pools),
-                "route": route,
-                "steps": steps,
-            }),
-        );
+        let entry = object([
+            ("name", Value::from(resolved.name.as_str())),
+            ("pointer", Value::from(pointer)),
+            ("resourceGroup", to_value(&spec.resource_group)),
+            ("subscription", to_value(&spec.subscription)),
+            ("location", to_value(&spec.location)),
+            ("stage", to_value(&stage)),
+            (
+                "current",
+                object([
+                    (
+                        "kubernetesVersion",
+                        to_value(&resolved.current.kubernetes_version),
+                    ),
+                    ("tier", to_value(&resolved.current.tier)),
+                    ("supportPlan", to_value(&resolved.current.support_plan)),
+                    ("channels", to_value(&resolved.current.channels)),
+                    ("maintenance", to_value(&resolved.current.maintenance)),
+                    (
+                        "facts",
+                        facts(&resolved.current.kubernetes_version, lts).to_json(),
+                    ),
+                ]),
+            ),
+            (
+                "target",
+                object([
+                    ("kubernetesVersion", to_value(&target.kubernetes_version)),
+                    ("nodeImage", to_value(&target.node_image)),
+                    ("facts", facts(&target.kubernetes_version, lts).to_json()),
+                ]),
+            ),
+            ("channels", to_value(&resolved.channels)),
+            ("maintenance", to_value(&resolved.maintenance)),
+            ("poolOrder", to_value(&spec.pool_order)),
+            ("pools", Value::Object(pools)),
+            ("route", route),
+            (
+                "steps",
+                Value::Array(steps.iter().map(|s| (*s).clone()).collect()),
+            ),
+        ]);
+        by_name.insert(resolved.name.clone(), entry);
     }
     let stages: Vec<Value> = plan
         .spec
@@ -175,17 +194,20 @@ pub fn build(
                 .collect()
         })
         .unwrap_or_default();
-    json!({
-        "apiVersion": "aksplan.dev/policy-input/v1",
-        "asOf": as_of,
-        "metadata": to_value(&plan.metadata),
-        "plan": to_value(plan),
-        "clusters": Value::Object(by_name),
-        "stages": stages,
-        "changeWindows": to_value(&plan.spec.change_windows),
-        "waivers": to_value(&plan.spec.waivers),
-        "compiled": compiled.is_some(),
-        "steps": steps_by_id,
-        "schedule": compiled.and_then(|c| c.schedule.clone()),
-    })
+    object([
+        ("apiVersion", Value::from("aksplan.dev/policy-input/v1")),
+        ("asOf", Value::from(as_of)),
+        ("metadata", to_value(&plan.metadata)),
+        ("plan", to_value(plan)),
+        ("clusters", Value::Object(by_name)),
+        ("stages", Value::Array(stages)),
+        ("changeWindows", to_value(&plan.spec.change_windows)),
+        ("waivers", to_value(&plan.spec.waivers)),
+        ("compiled", Value::from(compiled.is_some())),
+        ("steps", Value::Object(steps_by_id.into_iter().collect())),
+        (
+            "schedule",
+            compiled.and_then(|c| c.schedule.clone()).unwrap_or(Value::Null),
+        ),
+    ])
 }

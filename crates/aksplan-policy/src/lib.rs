@@ -67,6 +67,17 @@ pub struct Request {
     pub limits: Limits,
 }
 
+/// [`Request`] as the child process reads it: the input goes straight from JSON into the policy
+/// engine's values, never through a `serde_json::Value` (half the parse time and memory on a
+/// 1,000-cluster input document).
+#[derive(Debug, Deserialize)]
+pub struct EvalRequest {
+    pub policies: Vec<PolicyFile>,
+    pub data: Vec<serde_json::Value>,
+    pub input: regorus::Value,
+    pub limits: Limits,
+}
+
 /// One result of one rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyResult {
@@ -232,8 +243,30 @@ pub fn evaluate_request(request: &Request) -> Response {
 /// As `evaluate_request`, calling `progress(rule)` before each rule, so that a parent process
 /// can name the rule that was running if this process dies.
 pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMut(&str)) -> Response {
+    let input = regorus::Value::from(request.input.clone());
+    evaluate_with_progress(&request.policies, &request.data, &input, request.limits, progress)
+}
+
+/// As `evaluate_request_with_progress`, for a request read by the child process.
+pub fn evaluate_eval_request(request: &EvalRequest, progress: &mut dyn FnMut(&str)) -> Response {
+    evaluate_with_progress(
+        &request.policies,
+        &request.data,
+        &request.input,
+        request.limits,
+        progress,
+    )
+}
+
+fn evaluate_with_progress(
+    policies: &[PolicyFile],
+    data: &[serde_json::Value],
+    input: &regorus::Value,
+    limits: Limits,
+    progress: &mut dyn FnMut(&str),
+) -> Response {
     let mut response = Response::default();
-    let mut engine = match engine_for(&request.policies, &request.data) {
+    let mut engine = match engine_for(policies, data) {
         Ok(engine) => engine,
         Err(errors) => {
             response.errors = errors;
@@ -241,14 +274,22 @@ pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMu
         }
     };
     let rules = declared_rules(&mut engine);
-    let input = regorus::Value::from(request.input.clone());
     let timer = regorus::utils::limits::ExecutionTimerConfig {
-        limit: Duration::from_millis(request.limits.time_ms),
+        limit: Duration::from_millis(limits.time_ms),
         check_interval: NonZeroU32::MIN,
     };
     // conftest `exception` rules: names of rules (without `deny_`/`warn_` prefix) to skip.
-    let exceptions = exceptions(&mut engine, &input);
-    for (rule, declared) in rules {
+    let exceptions = exceptions(&mut engine, input);
+    // One VM program for every rule: compiling per rule re-runs regorus' whole-module passes
+    // each time (two thirds of a one-cluster run with the starter pack).
+    let entries: Vec<&str> = rules
+        .iter()
+        .filter(|(_, declared)| !declared.function)
+        .map(|(rule, _)| rule.as_str())
+        .collect();
+    let program = compile_program(&mut engine, &entries);
+    for (rule, declared) in &rules {
+        let (rule, declared) = (rule.clone(), declared.clone());
         let malformed = |message: String| PolicyError {
             kind: PolicyErrorKind::Result,
             message,
@@ -273,7 +314,7 @@ pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMu
             continue;
         }
         progress(&rule);
-        let value = match evaluate_rule(&mut engine, &rule, &input, request.limits, timer) {
+        let value = match evaluate_rule(&mut engine, program.as_ref(), &rule, input, limits, timer) {
             Ok(value) => value,
             Err(err) => {
                 let mut err = error(PolicyErrorKind::Runtime, &err, Some(&rule));
@@ -324,8 +365,20 @@ fn exceptions(engine: &mut regorus::Engine, input: &regorus::Value) -> Vec<Strin
     names
 }
 
+/// The VM program with every rule as an entry point; `None` when some rule does not compile
+/// (each rule then compiles on its own, or falls back to the interpreter).
+fn compile_program(
+    engine: &mut regorus::Engine,
+    entries: &[&str],
+) -> Option<std::sync::Arc<regorus::rvm::program::Program>> {
+    let first: regorus::Rc<str> = (*entries.first()?).into();
+    let compiled = engine.compile_with_entrypoint(&first).ok()?;
+    regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, entries).ok()
+}
+
 fn evaluate_rule(
     engine: &mut regorus::Engine,
+    program: Option<&std::sync::Arc<regorus::rvm::program::Program>>,
     rule: &str,
     input: &regorus::Value,
     limits: Limits,
@@ -334,10 +387,13 @@ fn evaluate_rule(
     // The VM enforces the instruction limit; policies it cannot compile fall back to the
     // interpreter, which enforces the time limit.
     let entry: regorus::Rc<str> = rule.into();
-    if let Ok(compiled) = engine.compile_with_entrypoint(&entry)
-        && let Ok(program) =
-            regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[rule])
-    {
+    let program = match program {
+        Some(program) => Some(std::sync::Arc::clone(program)),
+        None => engine.compile_with_entrypoint(&entry).ok().and_then(|compiled| {
+            regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[rule]).ok()
+        }),
+    };
+    if let Some(program) = program {
         let mut vm = regorus::rvm::vm::RegoVM::new();
         vm.load_program(program);
         vm.set_max_instructions(limits.instructions);
