@@ -70,7 +70,52 @@ fn hostile_names_are_rejected_at_their_spot() {
         assert_eq!(emitted.status.code(), Some(1), "{name}");
         assert!(emitted.stdout.is_empty(), "{name}");
     });
-    assert_eq!(count, 11);
+    assert_eq!(count, 12);
+}
+
+/// The human report never hands a terminal a control character from the plan: escape sequences
+/// in messages are escaped (`\u{1b}`), in source snippets replaced by `?` (same length, so the
+/// underlines stay right); bidirectional overrides likewise.
+#[test]
+fn human_reports_never_carry_terminal_controls() {
+    let dir = root().join("fixtures/plans/hostile-names");
+    let mut plans: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    plans.sort();
+    // And a raw escape sequence in the file itself (YAML refuses it; the snippet shows it).
+    let tmp = tempfile::tempdir().unwrap();
+    let raw = tmp.path().join("raw-escape.yaml");
+    std::fs::write(
+        &raw,
+        "apiVersion: aksplan/v1 # \x1b[2J\x1b]0;pwned\x07\nkind: UpgradePlan\n",
+    )
+    .unwrap();
+    plans.push(raw.clone());
+    for path in plans {
+        let name = path.to_string_lossy().into_owned();
+        let output = run(&["check", "--color", "never", &name]);
+        let stderr = text(&output.stderr);
+        let bad: Vec<char> = stderr
+            .chars()
+            .filter(|c| {
+                (c.is_control() && *c != '\n')
+                    || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            })
+            .collect();
+        assert!(bad.is_empty(), "{name}: {bad:?} in\n{stderr}");
+        if name.contains("terminal-escape") {
+            assert!(
+                stderr.contains("aks-\\u{1b}[2J\\u{1b}]0;pwned\\u{7}prod"),
+                "{stderr}"
+            );
+        }
+        if path == raw {
+            assert!(stderr.contains("AKS001"), "{stderr}");
+            assert!(stderr.contains("# ?[2J?]0;pwned?"), "{stderr}");
+        }
+    }
 }
 
 /// A fake `az` that records every call's argv (fields `\x1f`, records `\x1e`) and keeps the

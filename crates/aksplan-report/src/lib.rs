@@ -97,10 +97,11 @@ fn labeled(label: &Label, primary: bool, source: &IndexedSource) -> LabeledSpan 
     let start = label.span.start.min(len);
     let end = label.span.end.clamp(start, len);
     let (start, end) = source.drawable(start, end);
+    let message = label.message.as_deref().map(printable::escaped);
     if primary {
-        LabeledSpan::new_primary_with_span(label.message.clone(), (start, end - start))
+        LabeledSpan::new_primary_with_span(message, (start, end - start))
     } else {
-        LabeledSpan::new_with_span(label.message.clone(), (start, end - start))
+        LabeledSpan::new_with_span(message, (start, end - start))
     }
 }
 
@@ -121,7 +122,7 @@ fn to_rendered(finding: &Finding, sources: &mut Sources) -> Rendered {
                     code: "",
                     message: format!(
                         "note: {}",
-                        extra.message.clone().unwrap_or_else(|| "see also".into())
+                        printable::escaped(extra.message.as_deref().unwrap_or("see also"))
                     ),
                     severity: Severity::Info,
                     help: None,
@@ -153,14 +154,14 @@ fn to_rendered(finding: &Finding, sources: &mut Sources) -> Rendered {
     };
     Rendered {
         code: "",
-        message,
+        message: printable::escaped(&message),
         // A waived finding is shown as advice: it no longer counts against the plan.
         severity: if finding.waived.is_some() {
             Severity::Info
         } else {
             finding.severity
         },
-        help: finding.help.clone(),
+        help: finding.help.as_deref().map(printable::escaped),
         source,
         labels,
         related,
@@ -322,6 +323,7 @@ pub fn render_json(findings: &[Finding], files: &[String]) -> String {
 }
 
 pub mod ci;
+mod printable;
 mod snippet;
 pub use ci::{FileSummary, ReportInput};
 pub mod plan;

@@ -17,6 +17,9 @@ use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanConten
 #[derive(Debug, Clone)]
 pub(crate) struct IndexedSource {
     source: Arc<Source>,
+    /// The text as shown: `source.text` with terminal control characters replaced (same bytes
+    /// long, so every span still fits); `None` when there are none, the common case.
+    shown: Option<Arc<str>>,
     /// Byte offsets where a line starts, with lines ended as miette ends them (`\n`, `\r\n`, or a
     /// lone `\r`); the first is 0.
     line_starts: Arc<[usize]>,
@@ -39,10 +42,18 @@ impl IndexedSource {
             }
             i += 1;
         }
+        let shown = crate::printable::has_controls(&source.text)
+            .then(|| Arc::from(crate::printable::same_length(&source.text)));
         Self {
             source,
+            shown,
             line_starts: line_starts.into(),
         }
+    }
+
+    /// What a terminal gets to see of the file.
+    fn text(&self) -> &str {
+        self.shown.as_deref().unwrap_or(&self.source.text)
     }
 
     pub(crate) fn source(&self) -> &Arc<Source> {
@@ -51,7 +62,7 @@ impl IndexedSource {
 
     /// The bytes of the line holding `offset`, without its line break.
     fn line_at(&self, offset: usize) -> (usize, Range<usize>) {
-        let text = self.source.text.as_bytes();
+        let text = self.text().as_bytes();
         let line = self
             .line_starts
             .partition_point(|&start| start <= offset)
@@ -78,7 +89,7 @@ impl IndexedSource {
             return (start, end);
         }
         let mut clamped = end.min(start + LONG_LINE_WINDOW).min(line.end).max(start);
-        while !self.source.text.is_char_boundary(clamped) {
+        while !self.text().is_char_boundary(clamped) {
             clamped -= 1;
         }
         (start, clamped)
@@ -93,7 +104,7 @@ impl IndexedSource {
         span: &SourceSpan,
         context_lines_before: usize,
     ) -> Option<MietteSpanContents<'_>> {
-        let text = &self.source.text;
+        let text = self.text();
         let (line, range) = self.line_at(span.offset());
         if range.len() <= LONG_LINE {
             return None;
@@ -138,7 +149,7 @@ impl SourceCode for IndexedSource {
         if let Some(window) = self.long_line_window(span, context_lines_before) {
             return Ok(Box::new(window));
         }
-        let text = self.source.text.as_bytes();
+        let text = self.text().as_bytes();
         // The line holding the span's start, then back by the context miette asks for: miette's
         // scan of the whole text would drop exactly the lines before that one.
         let span_line = self
