@@ -220,7 +220,7 @@ fn input_command(args: &args::InputArgs, human: HumanOptions) -> ExitCode {
         .compiled
         .as_ref()
         .map(|(graph, schedule)| (graph, schedule));
-    let document = policy::input_document(&ctx, compiled);
+    let document = aksplan_policy::input::document(&ctx, compiled);
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     write_stdout(&text);

@@ -211,3 +211,62 @@ pub fn build(
         ),
     ])
 }
+
+/// Catalog facts for the input document.
+fn facts(
+    catalog: &aksplan_catalog::Catalog,
+    as_of: jiff::civil::Date,
+) -> impl Fn(&str, bool) -> VersionFacts + '_ {
+    move |text: &str, lts: bool| {
+        let Ok(version) = aksplan_model::KubeVersion::parse(text) else {
+            return VersionFacts {
+                version: text.to_owned(),
+                support: "unknown".into(),
+                ..Default::default()
+            };
+        };
+        let minor = catalog.minor(version);
+        let support = match catalog.support_status(version, as_of, lts) {
+            aksplan_catalog::SupportStatus::Preview => "preview",
+            aksplan_catalog::SupportStatus::Supported => "supported",
+            aksplan_catalog::SupportStatus::Lts => "lts",
+            aksplan_catalog::SupportStatus::PlatformSupport => "platform",
+            aksplan_catalog::SupportStatus::Unsupported => "unsupported",
+            aksplan_catalog::SupportStatus::Unknown => "unknown",
+        };
+        VersionFacts {
+            version: text.to_owned(),
+            support: support.to_owned(),
+            end_of_life: minor.and_then(|m| m.end_of_life).map(|d| d.to_string()),
+            lts_end_of_life: minor.and_then(|m| m.lts_end_of_life).map(|d| d.to_string()),
+            lts_capable: minor.is_some_and(|m| m.lts_capable()),
+            preview: minor.is_some_and(|m| m.is_preview),
+        }
+    }
+}
+
+/// The input document for a loaded plan (compiled when given).
+pub fn document(
+    ctx: &aksplan_rules::Context<'_>,
+    compiled: Option<(&aksplan_graph::Compiled, &aksplan_graph::schedule::Schedule)>,
+) -> serde_json::Value {
+    let compiled_json = compiled.map(|(graph, schedule)| CompiledJson {
+        clusters: match serde_json::to_value(&graph.clusters) {
+            Ok(serde_json::Value::Array(clusters)) => clusters,
+            _ => Vec::new(),
+        },
+        steps: match serde_json::to_value(&graph.steps) {
+            Ok(serde_json::Value::Array(steps)) => steps,
+            _ => Vec::new(),
+        },
+        schedule: serde_json::to_value(schedule).ok(),
+    });
+    let facts = facts(ctx.catalog, ctx.as_of);
+    build(
+        ctx.plan,
+        ctx.clusters,
+        &ctx.as_of.to_string(),
+        &facts,
+        compiled_json.as_ref(),
+    )
+}
