@@ -392,8 +392,9 @@ pub enum DocFormat {
     Toml,
 }
 
-/// A whole plan; `render` writes it out.
-#[derive(Debug, Arbitrary)]
+/// A whole plan; `render` writes it out. Its `Debug` is the rendered document, so that
+/// `cargo fuzz fmt check_pipeline INPUT` and libFuzzer's crash report show the plan itself.
+#[derive(Arbitrary)]
 pub struct PlanSeed {
     pub format: DocFormat,
     as_of: Option<u8>,
@@ -550,6 +551,13 @@ impl ClusterSeed {
             out.insert("poolOrder".into(), Value::Array(waves));
         }
         Value::Object(out)
+    }
+}
+
+impl std::fmt::Debug for PlanSeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (text, _, name) = self.render();
+        write!(f, "# {name}\n{text}")
     }
 }
 

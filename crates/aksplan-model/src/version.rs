@@ -65,7 +65,7 @@ impl KubeVersion {
             [major, minor] => {
                 let major = parse_component(text, major)?;
                 let minor = parse_component(text, minor)?;
-                Ok(Self::new(major, minor, None))
+                bounded(text, Self::new(major, minor, None))
             }
             [_, _, _] => {
                 let parsed = semver::Version::parse(text).map_err(|e| {
@@ -92,7 +92,7 @@ impl KubeVersion {
                         )),
                     ));
                 }
-                Ok(Self::new(parsed.major, parsed.minor, Some(parsed.patch)))
+                bounded(text, Self::new(parsed.major, parsed.minor, Some(parsed.patch)))
             }
             _ => Err(err(
                 format!("`{text}` is not a Kubernetes version"),
@@ -109,6 +109,24 @@ impl KubeVersion {
 }
 
 const FORMS: &str = "write a minor such as `1.30` or an exact patch such as `1.30.9`, in quotes";
+
+/// The largest major and minor accepted. Kubernetes is at 1.3x; the bound keeps every walk over
+/// the minors between two versions (rules, compiler) short, and `minor + 1` far from overflowing:
+/// a target of `1.18446744073709551615` hung `aksplan check` in AKS103's walk (found by the
+/// check_pipeline fuzz target).
+pub const MAX_MAJOR_MINOR: u64 = 999;
+
+fn bounded(text: &str, version: KubeVersion) -> Result<KubeVersion, VersionError> {
+    if version.major > MAX_MAJOR_MINOR || version.minor > MAX_MAJOR_MINOR {
+        return Err(VersionError {
+            message: format!(
+                "`{text}` is beyond any Kubernetes release (major and minor go up to {MAX_MAJOR_MINOR})"
+            ),
+            help: Some(FORMS.into()),
+        });
+    }
+    Ok(version)
+}
 
 fn parse_component(text: &str, part: &str) -> Result<u64, VersionError> {
     let invalid = || VersionError {
@@ -171,6 +189,10 @@ mod tests {
             KubeVersion::new(1, 27, Some(100))
         );
         assert_eq!(KubeVersion::parse("1.27.102").unwrap().to_string(), "1.27.102");
+        assert_eq!(
+            KubeVersion::parse("1.999.1000").unwrap(),
+            KubeVersion::new(1, MAX_MAJOR_MINOR, Some(1000))
+        );
     }
 
     #[test]
@@ -186,6 +208,9 @@ mod tests {
             "1.x",
             " 1.30",
             "1.30.9.1",
+            "1.1000",
+            "1000.1.0",
+            "1.18446744073709551615",
         ] {
             let err = KubeVersion::parse(bad).unwrap_err();
             assert!(err.help.is_some(), "{bad}: {err}");
