@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Seeds fuzz/corpus/<target>/ from the repository's fixtures, so that every run starts from real
-# plans and real `az` outputs instead of from nothing. Safe to re-run: it only adds files (named
-# after their source, so a re-run overwrites its own seeds and keeps what the fuzzer found).
-# The corpora themselves are not committed; only the regression inputs under
+# Seeds fuzz/corpus/<target>/ from the repository's fixtures (the bad-input corpus included), so
+# that every run starts from real plans and `az` outputs instead of from nothing. Safe to re-run:
+# it only adds files, named after their source, so a re-run overwrites its own seeds and keeps
+# what the fuzzer found. The corpora are not committed; the regression inputs under
 # fixtures/fuzz-regressions/ are.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,26 +16,23 @@ seed_name() { printf '%s' "${1//\//_}"; }
 # load_plan: the first byte picks the format (0 YAML, 1 TOML, 2 JSON; see the target).
 shopt -s nullglob globstar
 for plan in fixtures/plans/**/*.yaml fixtures/plans/**/*.yml examples/*.yaml fixtures/diff/*.yaml \
-  fixtures/policy/*.yaml; do
-  # The alias bomb expands right up to the parser's node budget by design: ~6 s per run in the
-  # instrumented build, and libFuzzer would spend most of its time mutating it.
-  [[ $plan == *billion-laughs* ]] && continue
+  fixtures/policy/*.yaml fixtures/bad-inputs/plans/*.yaml; do
   { printf '\x00'; cat "$plan"; } >"$corpus/load_plan/$(seed_name "$plan")"
 done
-for plan in fixtures/plans/**/*.toml examples/*.toml; do
+for plan in fixtures/plans/**/*.toml examples/*.toml fixtures/bad-inputs/plans/*.toml; do
   { printf '\x01'; cat "$plan"; } >"$corpus/load_plan/$(seed_name "$plan")"
 done
-for plan in fixtures/plans/**/*.json; do
+for plan in fixtures/plans/**/*.json fixtures/bad-inputs/plans/*.json; do
   { printf '\x02'; cat "$plan"; } >"$corpus/load_plan/$(seed_name "$plan")"
 done
 
 # az_import: every saved `az` output (they all go through every reader).
-for file in fixtures/az/*.json examples/state/*.json; do
+for file in fixtures/az/*.json examples/state/*.json fixtures/bad-inputs/az/*/*.json; do
   cp "$file" "$corpus/az_import/$(seed_name "$file")"
 done
 
 # catalog_import: `az aks get-versions` outputs.
-for file in fixtures/catalog/*.json fixtures/az/get-versions-*.json; do
+for file in fixtures/catalog/*.json fixtures/az/get-versions-*.json fixtures/bad-inputs/catalogs/*.json; do
   cp "$file" "$corpus/catalog_import/$(seed_name "$file")"
 done
 
@@ -50,10 +47,11 @@ done
 # check_pipeline: structured input (`arbitrary` bytes, not plan text); it starts empty and
 # libFuzzer grows the corpus from coverage.
 
-# Regression inputs found by earlier runs are seeds too.
+# Regression inputs found by earlier runs are seeds too, except check_pipeline's: those are the
+# plans the target rendered (readable, and replayed by crates/aksplan-graph/tests), not its bytes.
 for dir in fixtures/fuzz-regressions/*/; do
   target="$(basename "$dir")"
-  [[ -d $corpus/$target ]] || continue
+  [[ -d $corpus/$target && $target != check_pipeline ]] || continue
   for file in "$dir"*; do
     [[ -f $file ]] && cp "$file" "$corpus/$target/regression-$(basename "$file")"
   done
