@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use aksplan_graph::{Compiled, Schedule, Step, StepKind};
+use aksplan_graph::{Compiled, Schedule, Step, StepIndex, StepKind};
 
 /// A short label for a step: what it does, without the cluster (the subgraph names it).
 pub fn step_label(step: &Step) -> String {
@@ -41,12 +41,8 @@ fn duration(minutes: u64) -> String {
 }
 
 /// Mermaid node ids: `s1`, `s2`, … by graph position (step ids contain `/` and `.`).
-fn node_id(compiled: &Compiled, step_id: &str) -> String {
-    let n = compiled
-        .steps
-        .iter()
-        .position(|s| s.id == step_id)
-        .map_or(0, |i| i + 1);
+fn node_id(index: &StepIndex<'_>, step_id: &str) -> String {
+    let n = index.position(step_id).map_or(0, |i| i + 1);
     format!("s{n}")
 }
 
@@ -71,11 +67,15 @@ fn mermaid_text(text: &str) -> String {
 /// Clusters in first-appearance order, each with its steps; `None` for stage-level steps.
 fn groups(compiled: &Compiled) -> Vec<(Option<&str>, Vec<&Step>)> {
     let mut groups: Vec<(Option<&str>, Vec<&Step>)> = Vec::new();
+    let mut at: std::collections::HashMap<Option<&str>, usize> = std::collections::HashMap::new();
     for step in &compiled.steps {
         let key = step.cluster.as_deref();
-        match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, steps)) => steps.push(step),
-            None => groups.push((key, vec![step])),
+        let slot = *at.entry(key).or_insert_with(|| {
+            groups.push((key, Vec::new()));
+            groups.len() - 1
+        });
+        if let Some((_, steps)) = groups.get_mut(slot) {
+            steps.push(step);
         }
     }
     groups
@@ -84,6 +84,7 @@ fn groups(compiled: &Compiled) -> Vec<(Option<&str>, Vec<&Step>)> {
 /// A Mermaid `flowchart TD`: one subgraph per cluster, gates and soaks outside, edges from
 /// `dependsOn`.
 pub fn render_mermaid(compiled: &Compiled) -> String {
+    let index = StepIndex::new(compiled);
     let mut out = String::from("flowchart TD\n");
     for (g, (cluster, steps)) in groups(compiled).into_iter().enumerate() {
         let indent = if let Some(cluster) = cluster {
@@ -93,7 +94,7 @@ pub fn render_mermaid(compiled: &Compiled) -> String {
             "  "
         };
         for step in steps {
-            let id = node_id(compiled, &step.id);
+            let id = node_id(&index, &step.id);
             let label = mermaid_text(&step_label(step));
             let shape = match step.kind {
                 StepKind::ApprovalGate { .. } => format!("{{\"{label}\"}}"),
@@ -111,8 +112,8 @@ pub fn render_mermaid(compiled: &Compiled) -> String {
             let _ = writeln!(
                 out,
                 "  {} --> {}",
-                node_id(compiled, dep),
-                node_id(compiled, &step.id)
+                node_id(&index, dep),
+                node_id(&index, &step.id)
             );
         }
     }
@@ -176,6 +177,7 @@ pub fn render_dot(compiled: &Compiled) -> String {
 /// A Mermaid `gantt` of the scheduled steps, one section per change window (and one for the
 /// soaks, which run outside windows). Times in UTC, to the minute.
 pub fn render_gantt(compiled: &Compiled, schedule: &Schedule) -> String {
+    let steps = StepIndex::new(compiled);
     let mut out = String::from("gantt\n  dateFormat YYYY-MM-DDTHH:mm\n  axisFormat %m-%d %H:%M\n");
     let mut sections: Vec<(String, Option<usize>)> = schedule
         .windows
@@ -189,11 +191,11 @@ pub fn render_gantt(compiled: &Compiled, schedule: &Schedule) -> String {
         })
         .collect();
     sections.push(("soaks".to_owned(), None));
-    for (name, index) in sections {
+    for (name, window) in sections {
         let mut placed: Vec<_> = schedule
             .placements
             .iter()
-            .filter(|p| p.window_index == index)
+            .filter(|p| p.window_index == window)
             .collect();
         if placed.is_empty() {
             continue;
@@ -201,7 +203,7 @@ pub fn render_gantt(compiled: &Compiled, schedule: &Schedule) -> String {
         placed.sort_by_key(|p| p.start);
         let _ = writeln!(out, "  section {}", gantt_text(&name));
         for placement in placed {
-            let Some(step) = compiled.steps.iter().find(|s| s.id == placement.step_id) else {
+            let Some(step) = steps.step(&placement.step_id) else {
                 continue;
             };
             let label = match &step.cluster {
@@ -214,7 +216,7 @@ pub fn render_gantt(compiled: &Compiled, schedule: &Schedule) -> String {
                 out,
                 "    {} :{}, {start}, {}m",
                 gantt_text(&label),
-                node_id(compiled, &step.id),
+                node_id(&steps, &step.id),
                 minutes.max(1)
             );
         }

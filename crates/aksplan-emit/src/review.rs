@@ -103,12 +103,11 @@ fn summary(out: &mut String, compiled: &Compiled, schedule: &Schedule) {
         );
         let _ = writeln!(out, "|---|---|---:|---|---:|");
     }
+    let index = aksplan_graph::StepIndex::new(compiled);
+    let unscheduled_ids: std::collections::HashSet<&str> =
+        schedule.unscheduled.iter().map(String::as_str).collect();
     for cluster in &compiled.clusters {
-        let steps: Vec<&Step> = compiled
-            .steps
-            .iter()
-            .filter(|s| s.cluster.as_deref() == Some(cluster.name.as_str()))
-            .collect();
+        let steps: Vec<&Step> = index.cluster_steps(&cluster.name).collect();
         let estimate: u64 = steps.iter().map(|s| s.estimate_minutes).sum();
         let windows: BTreeSet<usize> = steps
             .iter()
@@ -116,7 +115,7 @@ fn summary(out: &mut String, compiled: &Compiled, schedule: &Schedule) {
             .collect();
         let unscheduled = steps
             .iter()
-            .filter(|s| schedule.unscheduled.contains(&s.id))
+            .filter(|s| unscheduled_ids.contains(s.id.as_str()))
             .count();
         let mut used = if windows.is_empty() {
             "none".to_owned()

@@ -134,6 +134,7 @@ pub fn render_schedule(compiled: &Compiled, schedule: &Schedule) -> String {
         .map(|p| p.step_id.len())
         .max()
         .unwrap_or(10);
+    let index = aksplan_graph::StepIndex::new(compiled);
     for entry in entries {
         match entry {
             Entry::Window(window) => {
@@ -168,7 +169,7 @@ pub fn render_schedule(compiled: &Compiled, schedule: &Schedule) -> String {
                     duration(schedule.used_minutes(window.index))
                 );
                 for placement in placed {
-                    let step = compiled.steps.iter().find(|s| s.id == placement.step_id);
+                    let step = index.step(&placement.step_id);
                     let note = match step.map(|s| &s.kind) {
                         Some(StepKind::ApprovalGate { stage }) => {
                             format!("approval before stage `{stage}` starts")
