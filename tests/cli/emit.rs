@@ -238,6 +238,63 @@ fn emit_output_file_is_never_the_plan() {
     assert_eq!(std::fs::read_to_string(&plan).unwrap(), original);
 }
 
+/// `-o` replaces the file by renaming a finished temporary file over it, never by writing into
+/// it: a hard link to the old file keeps the old bytes, so a reader (or a crash) mid-write can
+/// only ever see the old file or the new one.
+#[test]
+fn emit_output_replaces_the_file_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("plan.sh");
+    let before = dir.path().join("before.sh");
+    std::fs::write(&out, "old contents\n").unwrap();
+    std::fs::hard_link(&out, &before).unwrap();
+    let o = out.to_str().unwrap();
+    let replaced = run(&["emit", "examples/single-cluster.yaml", "--format", "az", "-o", o]);
+    assert_eq!(replaced.status.code(), Some(0), "{}", text(&replaced.stderr));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("#!/usr/bin/env bash")
+    );
+    assert_eq!(std::fs::read_to_string(&before).unwrap(), "old contents\n");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
+}
+
+/// A reader that stops early (`aksplan input plan | head -1`) ends aksplan quietly: no panic, no
+/// "broken pipe" message.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aksplan"))
+        .current_dir(root())
+        .args(["input", "examples/fleet-three-stages.yaml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    // The document is larger than a pipe's buffer: aksplan is still writing when this closes.
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    let stderr = text(&output.stderr);
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+    assert!(
+        output.status.code().is_some(),
+        "killed by a signal: {:?}",
+        output.status
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.to_lowercase().contains("broken pipe"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn emit_az_options_are_checked() {
     let output = run(&[
