@@ -214,11 +214,15 @@ pub fn evaluate(
     std::thread::spawn(move || drop(request));
     let mut stdout = child.stdout.take();
     let stderr = child.stderr.take();
+    // The child's stdout reaches its end when the child exits: the reader says so at once, so
+    // the wait below wakes on completion instead of on its next poll.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let out_reader = std::thread::spawn(move || {
         let mut out = Vec::new();
         if let Some(s) = stdout.as_mut() {
             let _ = s.read_to_end(&mut out);
         }
+        let _ = done_tx.send(());
         out
     });
     // Stderr is read as it comes, on its own thread: the child announces each rule there, and
@@ -248,9 +252,7 @@ pub fn evaluate(
     // for a builtin that never returns to the VM (`numbers.range` over a billion numbers, say),
     // which would otherwise run until the whole child's deadline.
     let per_rule = Duration::from_millis(limits.time_ms.saturating_add(RULE_GRACE_MS));
-    // Polled from 0.25 ms, doubling to 5 ms: a one-cluster plan's evaluation takes ~10 ms, and a
-    // fixed 5 ms sleep wasted a quarter of it.
-    let mut pause = Duration::from_micros(250);
+    let mut finished = false;
     let status = loop {
         let rule_overran = current
             .lock()
@@ -264,9 +266,11 @@ pub fn evaluate(
                 let _ = child.wait();
                 break None;
             }
+            // Woken at once when the child's output ends (it is exiting), else every 5 ms to
+            // check the limits.
+            Ok(None) if finished => std::thread::sleep(Duration::from_micros(100)),
             Ok(None) => {
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(5));
+                finished = done_rx.recv_timeout(Duration::from_millis(5)).is_ok();
             }
             Err(_) => break None,
         }
