@@ -68,7 +68,7 @@ fn catalog_import_regressions() {
 fn a_patch_of_another_minor_is_rejected_at_its_key() {
     let text = r#"{"values": [{"version": "1.28", "patchVersions": {"2.28.0": {"upgrades": []}}}]}"#;
     let doc = Arc::new(parse_document("versions.json", text.as_bytes(), Format::Json).unwrap());
-    let findings = Catalog::from_get_versions(&doc).err().expect("rejected");
+    let findings = Catalog::from_get_versions(&doc).expect_err("rejected");
     assert_eq!(findings.len(), 1);
     assert_eq!(findings[0].code.id(), "AKS015");
     assert_eq!(
