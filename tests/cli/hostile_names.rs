@@ -383,10 +383,20 @@ fn emitted_values_reach_az_intact(v: &Values) -> Result<(), TestCaseError> {
             .split('\u{1f}')
             .collect();
         let nodepool = argv.get(1) == Some(&"nodepool");
-        for (i, arg) in argv.iter().enumerate() {
-            let next = argv.get(i + 1).copied().unwrap_or_default();
-            let expected: Vec<&str> = match *arg {
-                "-g" | "--resource-group" => vec![v.group.as_str()],
+        for (i, word) in argv.iter().enumerate() {
+            // A resource group or subscription may start with `-`, so the script passes them
+            // joined to their option (`--resource-group=VALUE`); a separate word would be read
+            // as an option by az's parser.
+            let (arg, next) = match word.split_once('=') {
+                Some((flag @ ("--resource-group" | "--subscription"), value)) => (flag, value),
+                _ => (*word, argv.get(i + 1).copied().unwrap_or_default()),
+            };
+            prop_assert!(
+                !matches!(arg, "-g" | "--resource-group" | "--subscription") || word.contains('='),
+                "{word} takes its value as a separate word in {argv:?}"
+            );
+            let expected: Vec<&str> = match arg {
+                "--resource-group" => vec![v.group.as_str()],
                 "--cluster-name" => vec![v.cluster.as_str()],
                 "-n" | "--name" if !nodepool => vec![v.cluster.as_str()],
                 "-n" | "--name" | "--nodepool-name" => vec![v.pools[0].as_str(), v.pools[1].as_str()],
@@ -411,11 +421,11 @@ fn emitted_values_reach_az_intact(v: &Values) -> Result<(), TestCaseError> {
                 expected.contains(&next),
                 "{arg} {next:?}, expected one of {expected:?}, in {argv:?}"
             );
-            *seen.entry(*arg).or_default() += 1;
+            *seen.entry(arg).or_default() += 1;
         }
     }
     for flag in [
-        "-g",
+        "--resource-group",
         "--cluster-name",
         "-n",
         "--nodepool-name",

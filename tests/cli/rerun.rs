@@ -132,7 +132,8 @@ fn rerun_after_a_failure_skips_finished_steps_and_drift_stops_the_script() {
     fake.set_state("1.34.6", "1.34.6", "1.34.6");
 
     // First run: step 3 (pool system to 1.35) fails.
-    let step3 = "nodepool upgrade -g rg-shop-prod-weu --cluster-name aks-shop-weu -n system -k 1.35";
+    let step3 =
+        "nodepool upgrade --resource-group=rg-shop-prod-weu --cluster-name aks-shop-weu -n system -k 1.35";
     let (code, stdout, stderr) = fake.run(Some(step3));
     assert_ne!(code, Some(0), "{stdout}\n{stderr}");
     assert!(

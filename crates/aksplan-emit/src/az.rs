@@ -4,6 +4,9 @@
 //! - every value from the plan is single-quoted when the script is generated (`'` becomes
 //!   `'\''`); no value is ever expanded by the shell at run time, and comments never carry a
 //!   newline from the plan;
+//! - a resource group or subscription is passed as `--resource-group=VALUE` /
+//!   `--subscription=VALUE`: Azure allows such names to start with `-`, and az's parser would read
+//!   `-g -rg-dev` as two options (cluster and pool names cannot start with `-`);
 //! - preflight: `az account show`, the subscription per cluster, and a drift check that accepts
 //!   only the versions on the cluster's compiled route;
 //! - each step is skipped when the live state shows it done, started with `--no-wait`, then waited
@@ -118,20 +121,20 @@ one_of() {
 }
 
 cp_version() {
-  az aks show -g "$1" -n "$2" --query currentKubernetesVersion -o tsv
+  az aks show --resource-group="$1" -n "$2" --query currentKubernetesVersion -o tsv
 }
 
 cluster_state() {
-  az aks show -g "$1" -n "$2" --query provisioningState -o tsv
+  az aks show --resource-group="$1" -n "$2" --query provisioningState -o tsv
 }
 
 # pool_version RG CLUSTER POOL: the pool's version, empty when the pool does not exist.
 pool_version() {
-  az aks nodepool list -g "$1" --cluster-name "$2" --query "[?name=='$3'].currentOrchestratorVersion | [0]" -o tsv
+  az aks nodepool list --resource-group="$1" --cluster-name "$2" --query "[?name=='$3'].currentOrchestratorVersion | [0]" -o tsv
 }
 
 pool_state() {
-  az aks nodepool list -g "$1" --cluster-name "$2" --query "[?name=='$3'].provisioningState | [0]" -o tsv
+  az aks nodepool list --resource-group="$1" --cluster-name "$2" --query "[?name=='$3'].provisioningState | [0]" -o tsv
 }
 
 approve() {
@@ -195,7 +198,7 @@ pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
         if let Some(subscription) = cluster.and_then(|c| c.subscription.as_deref())
             && current_subscription != Some(subscription)
         {
-            let _ = writeln!(out, "az account set --subscription {}", quote(subscription));
+            let _ = writeln!(out, "az account set --subscription={}", quote(subscription));
             current_subscription = Some(subscription);
         }
         emit_step(&mut out, step, cluster, &index, &label);
@@ -294,7 +297,7 @@ fn preflight(out: &mut String, cluster: &Cluster, index: &StepIndex<'_>) {
     let (rg, name) = rg_name(cluster);
     let _ = writeln!(out, "\n# cluster {}", comment(&cluster.name));
     if let Some(subscription) = &cluster.subscription {
-        let _ = writeln!(out, "az account set --subscription {}", quote(subscription));
+        let _ = writeln!(out, "az account set --subscription={}", quote(subscription));
     }
     let Some(route) = index.route(&cluster.name) else {
         return;
@@ -442,12 +445,12 @@ fn cluster_step(
             run_banner(out, label);
             let _ = writeln!(
                 out,
-                "  az aks upgrade -g {rg} -n {name} -k {}{only} --yes --no-wait",
+                "  az aks upgrade --resource-group={rg} -n {name} -k {}{only} --yes --no-wait",
                 quote(&to.to_string())
             );
             let _ = writeln!(
                 out,
-                "  az aks wait -g {rg} -n {name} --custom {custom} --interval 30 --timeout 7200"
+                "  az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 30 --timeout 7200"
             );
             let _ = writeln!(out, "  live=$(cp_version {rg} {name})");
             let _ = writeln!(
@@ -479,7 +482,7 @@ fn cluster_step(
             run_banner(out, label);
             let _ = writeln!(
                 out,
-                "  az aks nodepool upgrade -g {rg} --cluster-name {name} -n {p} -k {} --yes --no-wait",
+                "  az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} -k {} --yes --no-wait",
                 quote(&to.to_string())
             );
             pool_wait(out, &rg, &name, &p, &custom);
@@ -500,11 +503,11 @@ fn cluster_step(
             let p = quote(pool);
             let _ = writeln!(
                 out,
-                "latest=$(az aks nodepool get-upgrades -g {rg} --cluster-name {name} --nodepool-name {p} --query latestNodeImageVersion -o tsv)"
+                "latest=$(az aks nodepool get-upgrades --resource-group={rg} --cluster-name {name} --nodepool-name {p} --query latestNodeImageVersion -o tsv)"
             );
             let _ = writeln!(
                 out,
-                "current=$(az aks nodepool show -g {rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
+                "current=$(az aks nodepool show --resource-group={rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
             );
             out.push_str("if [[ $current == \"$latest\" ]]; then\n");
             skip(out, label);
@@ -513,15 +516,15 @@ fn cluster_step(
             // Never with -k or surge flags (§6.2): settings are set by `nodepool update` first.
             let _ = writeln!(
                 out,
-                "  az aks nodepool upgrade -g {rg} --cluster-name {name} -n {p} --node-image-only --yes --no-wait"
+                "  az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} --node-image-only --yes --no-wait"
             );
             let _ = writeln!(
                 out,
-                "  az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {p} --custom \"nodeImageVersion=='$latest' && provisioningState=='Succeeded'\" --interval 30 --timeout 7200"
+                "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --custom \"nodeImageVersion=='$latest' && provisioningState=='Succeeded'\" --interval 30 --timeout 7200"
             );
             let _ = writeln!(
                 out,
-                "  current=$(az aks nodepool show -g {rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
+                "  current=$(az aks nodepool show --resource-group={rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
             );
             let _ = writeln!(
                 out,
@@ -556,12 +559,12 @@ fn cluster_step(
             let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
             let _ = writeln!(
                 out,
-                "az aks nodepool update -g {rg} --cluster-name {name} -n {p}{flags} --no-wait"
+                "az aks nodepool update --resource-group={rg} --cluster-name {name} -n {p}{flags} --no-wait"
             );
             let custom = quote("provisioningState=='Succeeded'");
             let _ = writeln!(
                 out,
-                "az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {p} --custom {custom} --interval 15 --timeout 3600"
+                "az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --custom {custom} --interval 15 --timeout 3600"
             );
             let _ = writeln!(
                 out,
@@ -576,7 +579,7 @@ fn cluster_step(
                 let text = channel_text(&channel);
                 let _ = write!(flags, " --auto-upgrade-channel {}", quote(&text));
                 checks.push(format!(
-                    "[[ $(az aks show -g {rg} -n {name} --query autoUpgradeProfile.upgradeChannel -o tsv) == {} ]]",
+                    "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.upgradeChannel -o tsv) == {} ]]",
                     quote(&text)
                 ));
             }
@@ -584,7 +587,7 @@ fn cluster_step(
                 let text = format!("{channel:?}");
                 let _ = write!(flags, " --node-os-upgrade-channel {}", quote(&text));
                 checks.push(format!(
-                    "[[ $(az aks show -g {rg} -n {name} --query autoUpgradeProfile.nodeOsUpgradeChannel -o tsv) == {} ]]",
+                    "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.nodeOsUpgradeChannel -o tsv) == {} ]]",
                     quote(&text)
                 ));
             }
@@ -600,11 +603,14 @@ fn cluster_step(
             skip(out, label);
             out.push_str("else\n");
             run_banner(out, label);
-            let _ = writeln!(out, "  az aks update -g {rg} -n {name}{flags} --no-wait");
+            let _ = writeln!(
+                out,
+                "  az aks update --resource-group={rg} -n {name}{flags} --no-wait"
+            );
             let custom = quote("provisioningState=='Succeeded'");
             let _ = writeln!(
                 out,
-                "  az aks wait -g {rg} -n {name} --custom {custom} --interval 15 --timeout 3600"
+                "  az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 15 --timeout 3600"
             );
             let _ = writeln!(
                 out,
@@ -653,13 +659,13 @@ fn cluster_step(
             run_banner(out, label);
             let _ = writeln!(
                 out,
-                "  az aks nodepool add -g {rg} --cluster-name {name} -n {np}{flags} --no-wait"
+                "  az aks nodepool add --resource-group={rg} --cluster-name {name} -n {np}{flags} --no-wait"
             );
             out.push_str("fi\n");
             out.push_str("# waiting is safe on a re-run too: it returns at once when the pool is ready\n");
             let _ = writeln!(
                 out,
-                "az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {np} --custom {custom} --interval 30 --timeout 7200"
+                "az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {np} --custom {custom} --interval 30 --timeout 7200"
             );
             let _ = writeln!(out, "live=$(pool_version {rg} {name} {np})");
             let _ = writeln!(
@@ -683,7 +689,7 @@ fn cluster_step(
             run_banner(out, label);
             let _ = writeln!(
                 out,
-                "  az aks get-credentials -g {rg} -n {name} --overwrite-existing"
+                "  az aks get-credentials --resource-group={rg} -n {name} --overwrite-existing"
             );
             if matches!(kind, StepKind::BlueGreenCordon { .. }) {
                 let _ = writeln!(out, "  kubectl cordon -l {selector}");
@@ -703,11 +709,11 @@ fn cluster_step(
             run_banner(out, label);
             let _ = writeln!(
                 out,
-                "  az aks nodepool delete -g {rg} --cluster-name {name} -n {p} --no-wait"
+                "  az aks nodepool delete --resource-group={rg} --cluster-name {name} -n {p} --no-wait"
             );
             let _ = writeln!(
                 out,
-                "  az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {p} --deleted --interval 30 --timeout 3600"
+                "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --deleted --interval 30 --timeout 3600"
             );
             let _ = writeln!(
                 out,
@@ -723,7 +729,7 @@ fn cluster_step(
 fn pool_wait(out: &mut String, rg: &str, name: &str, pool: &str, custom: &str) {
     let _ = writeln!(
         out,
-        "  az aks nodepool wait -g {rg} --cluster-name {name} --nodepool-name {pool} --custom {custom} --interval 30 --timeout 7200"
+        "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {pool} --custom {custom} --interval 30 --timeout 7200"
     );
 }
 
@@ -778,21 +784,21 @@ fn maintenance(
     let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
     let _ = writeln!(
         out,
-        "if az aks maintenanceconfiguration show -g {rg} --cluster-name {name} -n {c} >/dev/null 2>&1; then"
+        "if az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {c} >/dev/null 2>&1; then"
     );
     let _ = writeln!(
         out,
-        "  az aks maintenanceconfiguration update -g {rg} --cluster-name {name} -n {c}{flags} -o none"
+        "  az aks maintenanceconfiguration update --resource-group={rg} --cluster-name {name} -n {c}{flags} -o none"
     );
     out.push_str("else\n");
     let _ = writeln!(
         out,
-        "  az aks maintenanceconfiguration add -g {rg} --cluster-name {name} -n {c}{flags} -o none"
+        "  az aks maintenanceconfiguration add --resource-group={rg} --cluster-name {name} -n {c}{flags} -o none"
     );
     out.push_str("fi\n");
     let _ = writeln!(
         out,
-        "az aks maintenanceconfiguration show -g {rg} --cluster-name {name} -n {c} -o none || die {}",
+        "az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {c} -o none || die {}",
         quote(&format!("{id}: maintenance configuration {config} is missing"))
     );
     if !window.not_allowed_dates.is_empty() {

@@ -206,22 +206,20 @@ fn s(text: impl Into<String>) -> String {
 /// Every command that would prompt gets `--yes`; long operations get `--no-wait` (the caller
 /// waits with `az aks wait --custom`); `--node-image-only` never goes with `-k` or surge flags;
 /// a negative utc offset is written `--utc-offset=-08:00`. A cluster with a `subscription` gets
-/// `--subscription` so each vector runs on its own.
+/// `--subscription` so each vector runs on its own. The resource group and the subscription are
+/// joined to their option (`--resource-group=-rg-dev`): Azure allows both to start with `-`, which
+/// az's parser would take for an option even without a shell in between.
 pub fn argv(plan: &Plan, step: &Step) -> Option<Vec<String>> {
     let name = step.cluster.as_deref()?;
     let spec = cluster_spec(plan, name);
-    let rg = spec.map_or_else(String::new, |c| c.resource_group.clone());
-    let subscription = spec.and_then(|c| c.subscription.clone());
-    let cluster_args = |v: &mut Vec<String>| v.extend([s("-g"), rg.clone(), s("-n"), s(name)]);
+    let rg = format!(
+        "--resource-group={}",
+        spec.map_or("", |c| c.resource_group.as_str())
+    );
+    let subscription = spec.and_then(|c| c.subscription.as_deref());
+    let cluster_args = |v: &mut Vec<String>| v.extend([rg.clone(), s("-n"), s(name)]);
     let pool_args = |v: &mut Vec<String>, pool: &str| {
-        v.extend([
-            s("-g"),
-            rg.clone(),
-            s("--cluster-name"),
-            s(name),
-            s("-n"),
-            s(pool),
-        ]);
+        v.extend([rg.clone(), s("--cluster-name"), s(name), s("-n"), s(pool)]);
     };
     let mut v: Vec<String> = Vec::new();
     match &step.kind {
@@ -324,7 +322,7 @@ pub fn argv(plan: &Plan, step: &Step) -> Option<Vec<String>> {
         }
     }
     if let Some(subscription) = subscription {
-        v.extend([s("--subscription"), subscription]);
+        v.push(format!("--subscription={subscription}"));
     }
     Some(v)
 }

@@ -124,9 +124,16 @@ fn flags_follow_the_cli_rules() {
             assert!(line.contains("'--utc-offset=-08:00'"), "{line}");
         }
         assert!(!line.contains("--updated"), "{line}");
+        // A resource group or subscription may start with `-`: always joined to its option.
+        assert!(
+            !line.contains(" -g ")
+                && !line.contains("--resource-group ")
+                && !line.contains("--subscription "),
+            "{line}"
+        );
     }
     // Every upgrade is followed by a wait on the exact state, not `--updated`.
-    assert!(script.contains("az aks wait -g "));
+    assert!(script.contains("az aks wait --resource-group="));
     assert!(script.contains("provisioningState=='\\''Succeeded'\\''"));
 }
 
@@ -281,10 +288,10 @@ fn hostile_values_stay_quoted_and_reach_az_intact() {
             "{name} was created: a value was executed"
         );
     }
-    // Every `-g` the fake az saw is the hostile group, byte for byte.
-    let groups: Vec<&String> = calls
+    // Every resource group the fake az saw is the hostile group, byte for byte.
+    let groups: Vec<&str> = calls
         .iter()
-        .filter_map(|argv| argv.iter().position(|a| a == "-g").map(|i| &argv[i + 1]))
+        .filter_map(|argv| argv.iter().find_map(|a| a.strip_prefix("--resource-group=")))
         .collect();
     assert!(!groups.is_empty());
     assert!(groups.iter().all(|g| *g == group), "{groups:?}");
