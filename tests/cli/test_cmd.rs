@@ -278,6 +278,64 @@ fn a_recursive_function_exits_2_with_aks300_not_a_crash() {
     }
 }
 
+/// The time limit of `aksplan test` (`--policy-timeout`): the test fails with the limit named.
+#[test]
+fn a_test_past_the_time_limit_fails_with_the_limit_named() {
+    let started = std::time::Instant::now();
+    let output = run(&[
+        "test",
+        "fixtures/policy-tests/limits/time_test.rego",
+        "--policy-timeout",
+        "300",
+        "--format",
+        "json",
+    ]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let report = json(&output);
+    let test = &report["tests"][0];
+    assert_eq!(test["name"], "test_runs_for_hours", "{report}");
+    assert_eq!(test["result"], "fail", "{report}");
+    let error = test["error"].as_str().unwrap();
+    assert!(
+        error.contains("time limit") && error.contains("--policy-timeout"),
+        "{error}"
+    );
+}
+
+/// The memory limit of `aksplan test` (`--policy-memory`), on by default: AKS300 at the test,
+/// exit 2, the flag that raises it in the help.
+#[test]
+fn a_test_past_the_memory_limit_is_stopped_by_it() {
+    for (extra, limit) in [(&["--policy-memory", "256"][..], 256), (&[][..], 1024)] {
+        let mut args = vec!["test", "fixtures/policy-tests/limits/memory_test.rego"];
+        args.extend_from_slice(extra);
+        let started = std::time::Instant::now();
+        let output = run(&args);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        // The report wraps long lines with a `│` gutter: compare the words.
+        let flat = stderr
+            .split_whitespace()
+            .filter(|word| *word != "│")
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(flat.contains("error[AKS300]"), "{stderr}");
+        assert!(
+            flat.contains(&format!(
+                "`data.limits.memory_test.test_allocates_gigabytes` exceeded its limits: ran past the memory limit ({limit} MiB) and was stopped"
+            )),
+            "{stderr}"
+        );
+        assert!(
+            flat.contains("fixtures/policy-tests/limits/memory_test.rego:8:1"),
+            "{stderr}"
+        );
+        assert!(flat.contains("help: raise `--policy-memory`"), "{stderr}");
+    }
+}
+
 #[test]
 fn an_unreadable_path_exits_2() {
     let output = run(&["test", "fixtures/policy-tests/no-such-folder"]);

@@ -420,6 +420,9 @@ pub struct TestArgs {
     /// Time limit per test, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 5_000)]
     pub policy_timeout: u64,
+    /// Memory limit of the test runner (a child process), in MiB; 0 for none.
+    #[arg(long, value_name = "MIB", default_value_t = aksplan_policy::DEFAULT_MEMORY_MIB)]
+    pub policy_memory: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

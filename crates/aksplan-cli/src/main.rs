@@ -14,6 +14,7 @@ mod emit_cmd;
 mod inputs;
 mod pipeline;
 mod policy;
+mod sandbox;
 mod test_cmd;
 
 use std::io::{IsTerminal, Write};

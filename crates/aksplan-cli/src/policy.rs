@@ -8,9 +8,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aksplan_model::finding::Finding;
 use aksplan_policy::{Limits, PolicyFile, Request, Response};
@@ -121,11 +119,11 @@ pub fn child_main() -> std::process::ExitCode {
     let Ok(request) = serde_json::from_slice::<aksplan_policy::EvalRequest>(&text) else {
         return std::process::ExitCode::from(2);
     };
-    limit_memory(request.limits.memory_mib);
+    crate::sandbox::limit_memory(request.limits.memory_mib);
     drop(text);
     let response = aksplan_policy::evaluate_eval_request(&request, &mut |rule| {
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "evaluating {rule}");
+        let _ = writeln!(stderr, "{EVALUATING}{rule}");
         let _ = stderr.flush();
     });
     crate::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
@@ -135,30 +133,8 @@ pub fn child_main() -> std::process::ExitCode {
     std::process::ExitCode::SUCCESS
 }
 
-/// Caps this process (the policy evaluator) at `mib` MiB, 0 for no cap. Past it an allocation
-/// fails, and the process aborts with Rust's "memory allocation of N bytes failed", which the
-/// parent reports as the memory limit. On Unix the data segment is capped (`RLIMIT_DATA`: the heap
-/// and private writable mappings), not the address space, so that address space reserved but not
-/// used does not count; the request already read counts. The hard limit is left as it is.
-fn limit_memory(mib: u64) {
-    if mib == 0 {
-        return;
-    }
-    #[cfg(unix)]
-    {
-        let resource = rlimit::Resource::DATA;
-        if let Ok((_, hard)) = resource.get() {
-            let _ = resource.set(mib.saturating_mul(1024 * 1024).min(hard), hard);
-        }
-    }
-}
-
-/// How long past its time limit one rule may run before the parent stops the child (the VM
-/// stops it itself when it can; the grace covers a builtin finishing and the report).
-const RULE_GRACE_MS: u64 = 1_000;
-
-/// The line Rust's allocator prints before it aborts the process.
-const OUT_OF_MEMORY: &str = "memory allocation of ";
+/// The child announces each rule on stderr as `evaluating <rule>`.
+const EVALUATING: &str = "evaluating ";
 
 /// Evaluates in a child process with a hard deadline; any way the child can fail becomes a
 /// coded finding naming the rule it was running.
@@ -193,94 +169,24 @@ pub fn evaluate(
         limits,
     };
     let fail = |message: String| Finding::new(aksplan_policy::POLICY_ERROR, message);
-    let exe =
-        std::env::current_exe().map_err(|err| fail(format!("cannot start the policy evaluator: {err}")))?;
-    let mut child = Command::new(exe)
-        .arg("__policy-eval")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| fail(format!("cannot start the policy evaluator: {err}")))?;
-    if let Some(stdin) = child.stdin.take() {
+    let watch = crate::sandbox::Watch {
+        subcommand: "__policy-eval",
+        announce: EVALUATING,
+        per_item: Duration::from_millis(limits.time_ms.saturating_add(crate::sandbox::GRACE_MS)),
+        deadline,
+    };
+    let ended = crate::sandbox::run(&watch, move |stdin| {
         // Streamed, not built in memory first (the request of a 1,000-cluster plan is ~30 MB).
-        // A write error means the child died early; its status says why.
         let mut stdin = std::io::BufWriter::with_capacity(1 << 16, stdin);
         let _ = serde_json::to_writer(&mut stdin, &request);
         let _ = stdin.flush();
-    }
-    // Freeing the ~30 MB input document takes a few hundred ms at 1,000 clusters; do it beside
-    // the child's evaluation, not in front of the rest of the pipeline.
-    std::thread::spawn(move || drop(request));
-    let mut stdout = child.stdout.take();
-    let stderr = child.stderr.take();
-    // The child's stdout reaches its end when the child exits: the reader says so at once, so
-    // the wait below wakes on completion instead of on its next poll.
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let out_reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut out);
-        }
-        let _ = done_tx.send(());
-        out
-    });
-    // Stderr is read as it comes, on its own thread: the child announces each rule there, and
-    // the time since the last announcement is how long the current rule has run. (Read after
-    // stdout instead, a child announcing many rules would also fill the pipe and stall.)
-    let started = Instant::now();
-    let current = Arc::new(Mutex::new(None::<Instant>));
-    let err_reader = {
-        let current = Arc::clone(&current);
-        std::thread::spawn(move || {
-            let mut err = Vec::new();
-            if let Some(s) = stderr {
-                for line in std::io::BufRead::split(std::io::BufReader::new(s), b'\n').map_while(Result::ok) {
-                    if line.starts_with(b"evaluating ")
-                        && let Ok(mut since) = current.lock()
-                    {
-                        *since = Some(Instant::now());
-                    }
-                    err.extend_from_slice(&line);
-                    err.push(b'\n');
-                }
-            }
-            err
-        })
-    };
-    // A rule is stopped by the VM's own timer when it runs past `time_ms`; this is the backstop
-    // for a builtin that never returns to the VM (`numbers.range` over a billion numbers, say),
-    // which would otherwise run until the whole child's deadline.
-    let per_rule = Duration::from_millis(limits.time_ms.saturating_add(RULE_GRACE_MS));
-    let mut finished = false;
-    let status = loop {
-        let rule_overran = current
-            .lock()
-            .ok()
-            .and_then(|since| *since)
-            .is_some_and(|since| since.elapsed() > per_rule);
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if rule_overran || started.elapsed() > deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            // Woken at once when the child's output ends (it is exiting), else every 5 ms to
-            // check the limits.
-            Ok(None) if finished => std::thread::sleep(Duration::from_micros(100)),
-            Ok(None) => {
-                finished = done_rx.recv_timeout(Duration::from_millis(5)).is_ok();
-            }
-            Err(_) => break None,
-        }
-    };
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
-    let running = String::from_utf8_lossy(&err)
-        .lines()
-        .rev()
-        .find_map(|l| l.strip_prefix("evaluating ").map(str::to_owned));
+        drop(stdin);
+        // Freeing the ~30 MB input document takes a few hundred ms at 1,000 clusters; do it
+        // beside the child's evaluation, not in front of the rest of the pipeline.
+        std::thread::spawn(move || drop(request));
+    })
+    .map_err(|err| fail(format!("cannot start the policy evaluator: {err}")))?;
+    let running = ended.last_announced(EVALUATING);
     let last_rule = running
         .clone()
         .unwrap_or_else(|| "(loading the policies)".to_owned());
@@ -302,14 +208,14 @@ pub fn evaluate(
         Some(label) if finding.primary.is_none() => finding.at(label.clone()),
         _ => finding,
     };
-    let outcome = match status {
+    let outcome = match ended.status {
         None => Err(fail(format!(
             "policy rule `{last_rule}` ran past the time limit and was stopped"
         ))
         .help("raise `--policy-timeout` if the policy is meant to be this expensive")),
-        Some(status) if status.success() => serde_json::from_slice::<Response>(&out)
+        Some(status) if status.success() => serde_json::from_slice::<Response>(&ended.stdout)
             .map_err(|e| fail(format!("the policy evaluator answered nonsense: {e}"))),
-        Some(_) if String::from_utf8_lossy(&err).contains(OUT_OF_MEMORY) => Err(if limits.memory_mib > 0 {
+        Some(_) if ended.out_of_memory() => Err(if limits.memory_mib > 0 {
             fail(format!(
                 "{subject} ran past the memory limit ({} MiB) and was stopped",
                 limits.memory_mib

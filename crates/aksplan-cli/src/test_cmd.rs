@@ -12,8 +12,8 @@
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
-use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
+use std::time::Duration;
 
 use aksplan_model::finding::Finding;
 use aksplan_policy::testing::{self, Coverage, Outcome, Summary, TestRequest, TestResponse, TestResult};
@@ -60,6 +60,7 @@ pub fn run(args: &TestArgs, human: HumanOptions) -> ExitCode {
         run: args.run.clone(),
         coverage,
         timeout_ms: args.policy_timeout,
+        memory_mib: args.policy_memory,
     };
     let response = match evaluate(&request, tests.len()) {
         Ok(response) => response,
@@ -132,6 +133,8 @@ pub fn child_main() -> ExitCode {
     let Ok(request) = serde_json::from_str::<TestRequest>(&text) else {
         return ExitCode::from(2);
     };
+    crate::sandbox::limit_memory(request.memory_mib);
+    drop(text);
     let response = testing::run_request_with_progress(&request, &mut |test| {
         let mut stderr = std::io::stderr().lock();
         let _ = writeln!(stderr, "{RUNNING}{}\t{}\t{}", test.path(), test.file, test.line);
@@ -141,8 +144,8 @@ pub fn child_main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Runs the tests in a child process with a hard deadline; any way the child can fail becomes an
-/// error naming the test it was running, at the test's line.
+/// Runs the tests in a child process under the time and memory limits; any way the child can fail
+/// becomes an error naming the test it was running, at the test's line.
 fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyError> {
     let fail =
         |message: String, kind: PolicyErrorKind, running: Option<(String, String, usize)>| PolicyError {
@@ -151,90 +154,65 @@ fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyE
             rule: running.as_ref().map(|r| r.0.clone()),
             location: running.map(|(_, file, line)| (file, line, 1)),
         };
-    // Each test has its own time limit; the child gets them all, plus start-up slack.
-    let deadline = Duration::from_millis(
-        request
-            .timeout_ms
-            .saturating_mul(tests as u64 + 1)
-            .saturating_add(2_000),
-    );
-    let exe = std::env::current_exe().map_err(|err| {
+    let watch = crate::sandbox::Watch {
+        subcommand: "__policy-test",
+        announce: RUNNING,
+        // The interpreter's timer stops a test itself; this is the backstop for a builtin that
+        // never returns to it.
+        per_item: Duration::from_millis(request.timeout_ms.saturating_add(crate::sandbox::GRACE_MS)),
+        // Each test has its own time limit; the child gets them all, plus start-up slack.
+        deadline: Duration::from_millis(
+            request
+                .timeout_ms
+                .saturating_mul(tests as u64 + 1)
+                .saturating_add(2_000),
+        ),
+    };
+    let body = serde_json::to_vec(request).unwrap_or_default();
+    let ended = crate::sandbox::run(&watch, move |mut stdin| {
+        let _ = stdin.write_all(&body);
+    })
+    .map_err(|err| {
         fail(
             format!("cannot start the test runner: {err}"),
             PolicyErrorKind::Runtime,
             None,
         )
     })?;
-    let mut child = Command::new(exe)
-        .arg("__policy-test")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| {
-            fail(
-                format!("cannot start the test runner: {err}"),
-                PolicyErrorKind::Runtime,
-                None,
-            )
-        })?;
-    let body = serde_json::to_vec(request).unwrap_or_default();
-    if let Some(mut stdin) = child.stdin.take() {
-        // A write error means the child died early; its status says why.
-        let _ = stdin.write_all(&body);
-    }
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    // Both pipes are drained at once, so that neither fills up and blocks the child.
-    let err_reader = std::thread::spawn(move || {
-        let mut err = Vec::new();
-        if let Some(s) = stderr.as_mut() {
-            let _ = s.read_to_end(&mut err);
-        }
-        err
-    });
-    let out_reader = std::thread::spawn(move || {
-        let mut out = Vec::new();
-        if let Some(s) = stdout.as_mut() {
-            let _ = s.read_to_end(&mut out);
-        }
-        out
-    });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() > deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(_) => break None,
-        }
-    };
-    let out = out_reader.join().unwrap_or_default();
-    let err = err_reader.join().unwrap_or_default();
-    let running = String::from_utf8_lossy(&err).lines().rev().find_map(|l| {
-        let mut parts = l.strip_prefix(RUNNING)?.split('\t');
+    let running = ended.last_announced(RUNNING).and_then(|line| {
+        let mut parts = line.split('\t');
         let path = parts.next()?.to_owned();
         let file = parts.next()?.to_owned();
         let line = parts.next()?.parse().ok()?;
         Some((path, file, line))
     });
-    match status {
+    match ended.status {
         None => Err(fail(
             "ran past the time limit and was stopped".to_owned(),
             PolicyErrorKind::Limit,
             running,
         )),
-        Some(status) if status.success() => serde_json::from_slice::<TestResponse>(&out).map_err(|e| {
-            fail(
-                format!("the test runner answered nonsense: {e}"),
-                PolicyErrorKind::Runtime,
-                None,
-            )
-        }),
+        Some(status) if status.success() => {
+            serde_json::from_slice::<TestResponse>(&ended.stdout).map_err(|e| {
+                fail(
+                    format!("the test runner answered nonsense: {e}"),
+                    PolicyErrorKind::Runtime,
+                    None,
+                )
+            })
+        }
+        Some(_) if ended.out_of_memory() => Err(fail(
+            if request.memory_mib > 0 {
+                format!(
+                    "ran past the memory limit ({} MiB) and was stopped",
+                    request.memory_mib
+                )
+            } else {
+                "ran out of memory".to_owned()
+            },
+            PolicyErrorKind::Limit,
+            running,
+        )),
         Some(status) => {
             let how = match status.code() {
                 Some(code) => format!("exited with code {code}"),

@@ -688,6 +688,8 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
                     "`--policy-instructions` (VM instructions per rule)"
                 } else if err.message.contains("time limit") {
                     "`--policy-timeout` (milliseconds per rule)"
+                } else if err.message.contains("memory limit") {
+                    "`--policy-memory` (MiB for the policy evaluator)"
                 } else {
                     "`--policy-instructions` / `--policy-timeout`"
                 };

@@ -28,6 +28,9 @@ pub struct TestRequest {
     pub coverage: bool,
     /// Wall-clock limit per test, in milliseconds (the interpreter's timer).
     pub timeout_ms: u64,
+    /// Memory limit of the process that runs the tests, in MiB; 0 for none. Set by that process
+    /// on itself (`aksplan __policy-test`), not by this crate.
+    pub memory_mib: u64,
 }
 
 /// A test found in the policies.
@@ -502,6 +505,7 @@ todo_weekends if false
             run: run.map(str::to_owned),
             coverage,
             timeout_ms: 5_000,
+            memory_mib: 0,
         }
     }
 
@@ -641,6 +645,7 @@ todo_weekends if false
             run: None,
             coverage: false,
             timeout_ms: 5_000,
+            memory_mib: 0,
         });
         assert_eq!(response.tests.len(), 1);
         assert_eq!(response.tests[0].outcome, Outcome::Fail);
