@@ -321,17 +321,13 @@ fn preflight(out: &mut String, cluster: &Cluster, index: &StepIndex<'_>) {
             cp.insert(version_key(to));
         }
     }
-    let list = |set: &BTreeSet<String>| set.iter().map(|v| quote(v)).collect::<Vec<_>>().join(" ");
-    let _ = writeln!(out, "live=$(cp_version {rg} {name})");
-    let _ = writeln!(
+    let subject = format!("cluster {} control plane", cluster.name);
+    drift_check(
         out,
-        "one_of \"$live\" {} || die {}\"$live\"",
-        list(&cp),
-        quote(&format!(
-            "drift: cluster {} control plane is not on the planned route ({}): live ",
-            cluster.name,
-            cp.iter().cloned().collect::<Vec<_>>().join(", ")
-        ))
+        &format!("cp_version {rg} {name}"),
+        &joined(&cp),
+        &cp,
+        &subject,
     );
     for (pool, versions) in &pools {
         // A pool a blue-green step creates or deletes may be absent.
@@ -340,21 +336,33 @@ fn preflight(out: &mut String, cluster: &Cluster, index: &StepIndex<'_>) {
             StepKind::BlueGreenDelete { pool: old } => old == pool,
             _ => false,
         });
-        let mut accepted = list(versions);
+        let mut accepted = joined(versions);
         if may_be_absent {
             accepted.push_str(" ''");
         }
-        let _ = writeln!(out, "live=$(pool_version {rg} {name} {})", quote(pool));
-        let _ = writeln!(
+        let probe = format!("pool_version {rg} {name} {}", quote(pool));
+        drift_check(
             out,
-            "one_of \"$live\" {accepted} || die {}\"$live\"",
-            quote(&format!(
-                "drift: cluster {} pool {pool} is not on the planned route ({}): live ",
-                cluster.name,
-                versions.iter().cloned().collect::<Vec<_>>().join(", ")
-            ))
+            &probe,
+            &accepted,
+            versions,
+            &format!("cluster {} pool {pool}", cluster.name),
         );
     }
+}
+
+/// Dies unless the live version is one of `accepted`: the route's `versions`, and `''` where a
+/// pool may be absent.
+fn drift_check(out: &mut String, probe: &str, accepted: &str, versions: &BTreeSet<String>, subject: &str) {
+    let _ = writeln!(out, "live=$({probe})");
+    let _ = writeln!(
+        out,
+        "one_of \"$live\" {accepted} || die {}\"$live\"",
+        quote(&format!(
+            "drift: {subject} is not on the planned route ({}): live ",
+            versions.iter().cloned().collect::<Vec<_>>().join(", ")
+        ))
+    );
 }
 
 /// The versions a cluster's control plane has at or after a step (the step is done when the
@@ -434,70 +442,44 @@ fn cluster_step(
             } else {
                 ""
             };
-            let done = joined(&cp_done_versions(index, step, to));
-            let custom = quote(&format!(
-                "{} && provisioningState=='Succeeded'",
-                version_test("currentKubernetesVersion", to)
-            ));
-            let _ = writeln!(out, "if one_of \"$(cp_version {rg} {name})\" {done}; then");
-            skip(out, label);
-            out.push_str("else\n");
-            run_banner(out, label);
-            let _ = writeln!(
-                out,
-                "  az aks upgrade --resource-group={rg} -n {name} -k {}{only} --yes --no-wait",
-                quote(&to.to_string())
-            );
-            let _ = writeln!(
-                out,
-                "  az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 30 --timeout 7200"
-            );
-            let _ = writeln!(out, "  live=$(cp_version {rg} {name})");
-            let _ = writeln!(
-                out,
-                "  version_is \"$live\" {} || die {}\"$live\"",
-                quote(&version_key(to)),
-                quote(&format!(
-                    "{}: control plane is not at {to} after the wait: ",
-                    step.id
-                ))
-            );
-            let _ = writeln!(
-                out,
-                "  [[ $(cluster_state {rg} {name}) == Succeeded ]] || die {}",
-                quote(&format!("{}: cluster is not Succeeded", step.id))
-            );
-            out.push_str("fi\n");
+            let custom = at_version_succeeded("currentKubernetesVersion", to);
+            VersionUpgrade {
+                probe: format!("cp_version {rg} {name}"),
+                done: cp_done_versions(index, step, to),
+                start: format!(
+                    "az aks upgrade --resource-group={rg} -n {name} -k {}{only} --yes --no-wait",
+                    quote(&to.to_string())
+                ),
+                wait: format!(
+                    "az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 30 --timeout 7200"
+                ),
+                subject: "control plane".to_owned(),
+                succeeded: format!(
+                    "[[ $(cluster_state {rg} {name}) == Succeeded ]] || die {}",
+                    quote(&format!("{}: cluster is not Succeeded", step.id))
+                ),
+                id: &step.id,
+                to,
+            }
+            .emit(out, label);
         }
         StepKind::PoolUpgrade { pool, to } => {
             let p = quote(pool);
-            let done = joined(&pool_done_versions(index, step, pool, to));
-            let custom = quote(&format!(
-                "{} && provisioningState=='Succeeded'",
-                version_test("currentOrchestratorVersion", to)
-            ));
-            let _ = writeln!(out, "if one_of \"$(pool_version {rg} {name} {p})\" {done}; then");
-            skip(out, label);
-            out.push_str("else\n");
-            run_banner(out, label);
-            let _ = writeln!(
-                out,
-                "  az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} -k {} --yes --no-wait",
-                quote(&to.to_string())
-            );
-            pool_wait(out, &rg, &name, &p, &custom);
-            let _ = writeln!(out, "  live=$(pool_version {rg} {name} {p})");
-            let _ = writeln!(
-                out,
-                "  version_is \"$live\" {} || die {}\"$live\"",
-                quote(&version_key(to)),
-                quote(&format!(
-                    "{}: pool {pool} is not at {to} after the wait: ",
-                    step.id
-                ))
-            );
-            pool_succeeded(out, &rg, &name, &p, &step.id);
-            out.push_str("fi\n");
+            let custom = at_version_succeeded("currentOrchestratorVersion", to);
+            VersionUpgrade {
+                probe: format!("pool_version {rg} {name} {p}"),
+                done: pool_done_versions(index, step, pool, to),
+                start: format!(
+                    "az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} -k {} --yes --no-wait",
+                    quote(&to.to_string())
+                ),
+                wait: pool_wait(&rg, &name, &p, &custom),
+                subject: format!("pool {pool}"),
+                succeeded: pool_succeeded(&rg, &name, &p, &format!("{}: pool is not Succeeded", step.id)),
+                id: &step.id,
+                to,
+            }
+            .emit(out, label);
         }
         StepKind::PoolNodeImage { pool } => {
             let p = quote(pool);
@@ -505,37 +487,30 @@ fn cluster_step(
                 out,
                 "latest=$(az aks nodepool get-upgrades --resource-group={rg} --cluster-name {name} --nodepool-name {p} --query latestNodeImageVersion -o tsv)"
             );
-            let _ = writeln!(
-                out,
+            let current = format!(
                 "current=$(az aks nodepool show --resource-group={rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
             );
-            out.push_str("if [[ $current == \"$latest\" ]]; then\n");
-            skip(out, label);
-            out.push_str("else\n");
-            run_banner(out, label);
-            // Never with -k or surge flags (§6.2): settings are set by `nodepool update` first.
-            let _ = writeln!(
-                out,
-                "  az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} --node-image-only --yes --no-wait"
-            );
-            let _ = writeln!(
-                out,
-                "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --custom \"nodeImageVersion=='$latest' && provisioningState=='Succeeded'\" --interval 30 --timeout 7200"
-            );
-            let _ = writeln!(
-                out,
-                "  current=$(az aks nodepool show --resource-group={rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
-            );
-            let _ = writeln!(
-                out,
-                "  [[ $current == \"$latest\" ]] || die {}\"$current\"",
-                quote(&format!(
-                    "{}: pool {pool} node image is not the latest after the wait: ",
-                    step.id
-                ))
-            );
-            pool_succeeded(out, &rg, &name, &p, &step.id);
-            out.push_str("fi\n");
+            let _ = writeln!(out, "{current}");
+            unless_done(out, "[[ $current == \"$latest\" ]]", label, |out| {
+                // Never with -k or surge flags (§6.2): settings are set by `nodepool update` first.
+                let _ = writeln!(
+                    out,
+                    "  az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} --node-image-only --yes --no-wait"
+                );
+                let custom = "\"nodeImageVersion=='$latest' && provisioningState=='Succeeded'\"";
+                let _ = writeln!(out, "  {}", pool_wait(&rg, &name, &p, custom));
+                let _ = writeln!(out, "  {current}");
+                let _ = writeln!(
+                    out,
+                    "  [[ $current == \"$latest\" ]] || die {}\"$current\"",
+                    quote(&format!(
+                        "{}: pool {pool} node image is not the latest after the wait: ",
+                        step.id
+                    ))
+                );
+                let message = format!("{}: pool is not Succeeded", step.id);
+                let _ = writeln!(out, "  {}", pool_succeeded(&rg, &name, &p, &message));
+            });
         }
         StepKind::PoolSettings { pool, settings } => {
             let p = quote(pool);
@@ -566,11 +541,8 @@ fn cluster_step(
                 out,
                 "az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --custom {custom} --interval 15 --timeout 3600"
             );
-            let _ = writeln!(
-                out,
-                "[[ $(pool_state {rg} {name} {p}) == Succeeded ]] || die {}",
-                quote(&format!("{}: pool {pool} is not Succeeded", step.id))
-            );
+            let message = format!("{}: pool {pool} is not Succeeded", step.id);
+            let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &p, &message));
         }
         StepKind::ChannelChange { to, restore } => {
             let mut flags = String::new();
@@ -599,28 +571,25 @@ fn cluster_step(
                 out.push_str("# restores the channels the cluster had before the change\n");
             }
             let test = checks.join(" && ");
-            let _ = writeln!(out, "if {test}; then");
-            skip(out, label);
-            out.push_str("else\n");
-            run_banner(out, label);
-            let _ = writeln!(
-                out,
-                "  az aks update --resource-group={rg} -n {name}{flags} --no-wait"
-            );
-            let custom = quote("provisioningState=='Succeeded'");
-            let _ = writeln!(
-                out,
-                "  az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 15 --timeout 3600"
-            );
-            let _ = writeln!(
-                out,
-                "  {test} || die {}",
-                quote(&format!(
-                    "{}: channels are not as planned after the update",
-                    step.id
-                ))
-            );
-            out.push_str("fi\n");
+            unless_done(out, &test, label, |out| {
+                let _ = writeln!(
+                    out,
+                    "  az aks update --resource-group={rg} -n {name}{flags} --no-wait"
+                );
+                let custom = quote("provisioningState=='Succeeded'");
+                let _ = writeln!(
+                    out,
+                    "  az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 15 --timeout 3600"
+                );
+                let _ = writeln!(
+                    out,
+                    "  {test} || die {}",
+                    quote(&format!(
+                        "{}: channels are not as planned after the update",
+                        step.id
+                    ))
+                );
+            });
         }
         StepKind::MaintenanceSet { name: config, window } => {
             maintenance(out, &rg, &name, config, window, label, &step.id);
@@ -649,10 +618,7 @@ fn cluster_step(
             if let Some(sku) = os_sku {
                 let _ = write!(flags, " --os-sku {sku:?}");
             }
-            let custom = quote(&format!(
-                "{} && provisioningState=='Succeeded'",
-                version_test("currentOrchestratorVersion", to)
-            ));
+            let custom = at_version_succeeded("currentOrchestratorVersion", to);
             let _ = writeln!(out, "if [[ -n $(pool_version {rg} {name} {np}) ]]; then");
             let _ = writeln!(out, "  printf 'aksplan: %s exists already\\n' {np}");
             out.push_str("else\n");
@@ -663,82 +629,122 @@ fn cluster_step(
             );
             out.push_str("fi\n");
             out.push_str("# waiting is safe on a re-run too: it returns at once when the pool is ready\n");
-            let _ = writeln!(
-                out,
-                "az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {np} --custom {custom} --interval 30 --timeout 7200"
-            );
-            let _ = writeln!(out, "live=$(pool_version {rg} {name} {np})");
-            let _ = writeln!(
-                out,
-                "version_is \"$live\" {} || die {}\"$live\"",
-                quote(&version_key(to)),
-                quote(&format!("{}: new pool {new_pool} is not at {to}: ", step.id))
-            );
-            let _ = writeln!(
-                out,
-                "[[ $(pool_state {rg} {name} {np}) == Succeeded ]] || die {}",
-                quote(&format!("{}: pool {new_pool} is not Succeeded", step.id))
-            );
+            let _ = writeln!(out, "{}", pool_wait(&rg, &name, &np, &custom));
+            let message = format!("{}: new pool {new_pool} is not at {to}: ", step.id);
+            check_version(out, "", &format!("pool_version {rg} {name} {np}"), to, &message);
+            let message = format!("{}: pool {new_pool} is not Succeeded", step.id);
+            let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &np, &message));
         }
         StepKind::BlueGreenCordon { pool } | StepKind::BlueGreenDrain { pool } => {
             let p = quote(pool);
             let selector = quote(&format!("agentpool={pool}"));
-            let _ = writeln!(out, "if [[ -z $(pool_version {rg} {name} {p}) ]]; then");
-            skip(out, label);
-            out.push_str("else\n");
-            run_banner(out, label);
-            let _ = writeln!(
-                out,
-                "  az aks get-credentials --resource-group={rg} -n {name} --overwrite-existing"
-            );
-            if matches!(kind, StepKind::BlueGreenCordon { .. }) {
-                let _ = writeln!(out, "  kubectl cordon -l {selector}");
-            } else {
+            let absent = format!("[[ -z $(pool_version {rg} {name} {p}) ]]");
+            unless_done(out, &absent, label, |out| {
                 let _ = writeln!(
                     out,
-                    "  kubectl drain -l {selector} --ignore-daemonsets --delete-emptydir-data"
+                    "  az aks get-credentials --resource-group={rg} -n {name} --overwrite-existing"
                 );
-            }
-            out.push_str("fi\n");
+                if matches!(kind, StepKind::BlueGreenCordon { .. }) {
+                    let _ = writeln!(out, "  kubectl cordon -l {selector}");
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "  kubectl drain -l {selector} --ignore-daemonsets --delete-emptydir-data"
+                    );
+                }
+            });
         }
         StepKind::BlueGreenDelete { pool } => {
             let p = quote(pool);
-            let _ = writeln!(out, "if [[ -z $(pool_version {rg} {name} {p}) ]]; then");
-            skip(out, label);
-            out.push_str("else\n");
-            run_banner(out, label);
-            let _ = writeln!(
-                out,
-                "  az aks nodepool delete --resource-group={rg} --cluster-name {name} -n {p} --no-wait"
-            );
-            let _ = writeln!(
-                out,
-                "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --deleted --interval 30 --timeout 3600"
-            );
-            let _ = writeln!(
-                out,
-                "  [[ -z $(pool_version {rg} {name} {p}) ]] || die {}",
-                quote(&format!("{}: pool {pool} still exists after the wait", step.id))
-            );
-            out.push_str("fi\n");
+            let absent = format!("[[ -z $(pool_version {rg} {name} {p}) ]]");
+            unless_done(out, &absent, label, |out| {
+                let _ = writeln!(
+                    out,
+                    "  az aks nodepool delete --resource-group={rg} --cluster-name {name} -n {p} --no-wait"
+                );
+                let _ = writeln!(
+                    out,
+                    "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --deleted --interval 30 --timeout 3600"
+                );
+                let _ = writeln!(
+                    out,
+                    "  {absent} || die {}",
+                    quote(&format!("{}: pool {pool} still exists after the wait", step.id))
+                );
+            });
         }
         StepKind::ApprovalGate { .. } | StepKind::StageWait { .. } => {}
     }
 }
 
-fn pool_wait(out: &mut String, rg: &str, name: &str, pool: &str, custom: &str) {
+/// A version upgrade of the control plane or of one pool: skipped when the live version (what
+/// `probe` prints) is one of `done`, else started, waited for, then checked for the version and
+/// (`succeeded`) the state. The two differ only in these commands and the `subject` named.
+struct VersionUpgrade<'a> {
+    probe: String,
+    done: BTreeSet<String>,
+    start: String,
+    wait: String,
+    subject: String,
+    succeeded: String,
+    id: &'a str,
+    to: &'a KubeVersion,
+}
+
+impl VersionUpgrade<'_> {
+    fn emit(&self, out: &mut String, label: &str) {
+        let Self { probe, to, .. } = self;
+        let test = format!("one_of \"$({probe})\" {}", joined(&self.done));
+        unless_done(out, &test, label, |out| {
+            let _ = writeln!(out, "  {}\n  {}", self.start, self.wait);
+            let message = format!("{}: {} is not at {to} after the wait: ", self.id, self.subject);
+            check_version(out, "  ", probe, to, &message);
+            let _ = writeln!(out, "  {}", self.succeeded);
+        });
+    }
+}
+
+/// `if TEST; then` skip, `else` announce and run the body, `fi`: a step whose effect the live
+/// state shows is skipped, so that a re-run picks up where the last one stopped.
+fn unless_done(out: &mut String, test: &str, label: &str, body: impl FnOnce(&mut String)) {
+    let _ = writeln!(out, "if {test}; then");
+    skip(out, label);
+    out.push_str("else\n");
+    run_banner(out, label);
+    body(out);
+    out.push_str("fi\n");
+}
+
+/// Reads the live version into `$live` and dies with `message` and that version unless it is `to`.
+fn check_version(out: &mut String, indent: &str, probe: &str, to: &KubeVersion, message: &str) {
+    let _ = writeln!(out, "{indent}live=$({probe})");
     let _ = writeln!(
         out,
-        "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {pool} --custom {custom} --interval 30 --timeout 7200"
+        "{indent}version_is \"$live\" {} || die {}\"$live\"",
+        quote(&version_key(to)),
+        quote(message)
     );
 }
 
-fn pool_succeeded(out: &mut String, rg: &str, name: &str, pool: &str, id: &str) {
-    let _ = writeln!(
-        out,
-        "  [[ $(pool_state {rg} {name} {pool}) == Succeeded ]] || die {}",
-        quote(&format!("{id}: pool is not Succeeded"))
-    );
+/// The `--custom` query of a wait for `field` at `to` with the operation finished.
+fn at_version_succeeded(field: &str, to: &KubeVersion) -> String {
+    quote(&format!(
+        "{} && provisioningState=='Succeeded'",
+        version_test(field, to)
+    ))
+}
+
+fn pool_wait(rg: &str, name: &str, pool: &str, custom: &str) -> String {
+    format!(
+        "az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {pool} --custom {custom} --interval 30 --timeout 7200"
+    )
+}
+
+fn pool_succeeded(rg: &str, name: &str, pool: &str, message: &str) -> String {
+    format!(
+        "[[ $(pool_state {rg} {name} {pool}) == Succeeded ]] || die {}",
+        quote(message)
+    )
 }
 
 fn cluster_pool<'a>(cluster: &'a Cluster, pool: &str) -> Option<&'a NodePool> {
