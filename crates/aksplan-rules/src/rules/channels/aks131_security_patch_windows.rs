@@ -3,7 +3,7 @@
 use aksplan_model::finding::Finding;
 use aksplan_model::plan::NodeOsUpgradeChannel;
 
-use super::{Field, after_place, list_names, node_os_after, windows_pools};
+use super::{PoolsOnChannel, is_windows};
 use crate::Context;
 
 crate::rule_code!(
@@ -28,35 +28,19 @@ current:
 );
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for cluster in ctx.clusters() {
-        if node_os_after(&cluster) != Some(NodeOsUpgradeChannel::SecurityPatch) {
-            continue;
-        }
-        let windows = windows_pools(&cluster);
-        if windows.is_empty() {
-            continue;
-        }
-        let names = list_names(windows.iter().map(|&idx| cluster.pools()[idx].name.as_str()));
-        let (pools, verb) = if windows.len() == 1 {
-            ("pool", "does")
-        } else {
-            ("pools", "do")
-        };
-        let mut finding = after_place(&cluster, Field::NodeOs).primary(
-            Finding::new(
-                CODE,
-                format!(
-                    "cluster `{}` would use node OS channel `SecurityPatch`, which Windows {pools} {names} {verb} not support",
-                    cluster.name()
-                ),
-            ),
-            "not supported on Windows",
-        );
-        for idx in windows {
-            finding = finding.also(cluster.pool_label(idx, "osType").with_message("Windows pool"));
-        }
-        out.push(finding.help(
-            "choose `nodeOSUpgradeChannel: NodeImage` (or `None`) for this cluster; Windows nodes get OS updates through new node images",
-        ));
+    PoolsOnChannel {
+        code: CODE,
+        channel: NodeOsUpgradeChannel::SecurityPatch,
+        affected: is_windows,
+        message: |cluster, names, one| {
+            let (pools, verb) = if one { ("pool", "does") } else { ("pools", "do") };
+            format!(
+                "cluster `{cluster}` would use node OS channel `SecurityPatch`, which Windows {pools} {names} {verb} not support"
+            )
+        },
+        label: "not supported on Windows",
+        pool_label: ("osType", "Windows pool"),
+        help: "choose `nodeOSUpgradeChannel: NodeImage` (or `None`) for this cluster; Windows nodes get OS updates through new node images",
     }
+    .check(ctx, out);
 }

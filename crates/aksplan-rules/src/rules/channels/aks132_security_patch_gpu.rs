@@ -3,7 +3,7 @@
 use aksplan_model::finding::Finding;
 use aksplan_model::plan::{NodeOsUpgradeChannel, NodePool, OsSku};
 
-use super::{Field, after_place, list_names, node_os_after};
+use super::PoolsOnChannel;
 use crate::Context;
 
 crate::rule_code!(
@@ -62,43 +62,21 @@ fn is_affected(pool: &NodePool) -> bool {
 }
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for cluster in ctx.clusters() {
-        if node_os_after(&cluster) != Some(NodeOsUpgradeChannel::SecurityPatch) {
-            continue;
-        }
-        let affected: Vec<usize> = (0..cluster.pools().len())
-            .filter(|&idx| is_affected(&cluster.pools()[idx]))
-            .collect();
-        if affected.is_empty() {
-            continue;
-        }
-        let names = list_names(affected.iter().map(|&idx| cluster.pools()[idx].name.as_str()));
-        let (pools, verb) = if affected.len() == 1 {
-            ("pool", "does")
-        } else {
-            ("pools", "do")
-        };
-        let mut finding = after_place(&cluster, Field::NodeOs).primary(
-            Finding::new(
-                CODE,
-                format!(
-                    "cluster `{}` would use node OS channel `SecurityPatch`, which Azure Linux GPU {pools} {names} {verb} not support",
-                    cluster.name()
-                ),
-            ),
-            "not supported on Azure Linux GPU pools",
-        );
-        for idx in affected {
-            finding = finding.also(
-                cluster
-                    .pool_label(idx, "vmSize")
-                    .with_message("Azure Linux on a GPU size"),
-            );
-        }
-        out.push(finding.help(
-            "choose `nodeOSUpgradeChannel: NodeImage` (or `None`) for this cluster, or run these GPU workloads on an Ubuntu pool",
-        ));
+    PoolsOnChannel {
+        code: CODE,
+        channel: NodeOsUpgradeChannel::SecurityPatch,
+        affected: is_affected,
+        message: |cluster, names, one| {
+            let (pools, verb) = if one { ("pool", "does") } else { ("pools", "do") };
+            format!(
+                "cluster `{cluster}` would use node OS channel `SecurityPatch`, which Azure Linux GPU {pools} {names} {verb} not support"
+            )
+        },
+        label: "not supported on Azure Linux GPU pools",
+        pool_label: ("vmSize", "Azure Linux on a GPU size"),
+        help: "choose `nodeOSUpgradeChannel: NodeImage` (or `None`) for this cluster, or run these GPU workloads on an Ubuntu pool",
     }
+    .check(ctx, out);
 }
 
 #[cfg(test)]

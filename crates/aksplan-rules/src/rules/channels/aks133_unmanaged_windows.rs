@@ -3,7 +3,7 @@
 use aksplan_model::finding::Finding;
 use aksplan_model::plan::NodeOsUpgradeChannel;
 
-use super::{Field, after_place, list_names, node_os_after, windows_pools};
+use super::{PoolsOnChannel, is_windows};
 use crate::Context;
 
 crate::rule_code!(
@@ -30,35 +30,19 @@ current:
 );
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for cluster in ctx.clusters() {
-        if node_os_after(&cluster) != Some(NodeOsUpgradeChannel::Unmanaged) {
-            continue;
-        }
-        let windows = windows_pools(&cluster);
-        if windows.is_empty() {
-            continue;
-        }
-        let names = list_names(windows.iter().map(|&idx| cluster.pools()[idx].name.as_str()));
-        let (pools, they) = if windows.len() == 1 {
-            ("pool", "it gets")
-        } else {
-            ("pools", "they get")
-        };
-        let mut finding = after_place(&cluster, Field::NodeOs).primary(
-            Finding::new(
-                CODE,
-                format!(
-                    "node OS channel `Unmanaged` of cluster `{}` behaves as `None` on Windows {pools} {names}: {they} no OS updates",
-                    cluster.name()
-                ),
-            ),
-            "`None` on Windows",
-        );
-        for idx in windows {
-            finding = finding.also(cluster.pool_label(idx, "osType").with_message("Windows pool"));
-        }
-        out.push(finding.help(
-            "use `nodeOSUpgradeChannel: NodeImage` to keep Windows nodes patched, or plan regular node image upgrades for these pools",
-        ));
+    PoolsOnChannel {
+        code: CODE,
+        channel: NodeOsUpgradeChannel::Unmanaged,
+        affected: is_windows,
+        message: |cluster, names, one| {
+            let (pools, they) = if one { ("pool", "it gets") } else { ("pools", "they get") };
+            format!(
+                "node OS channel `Unmanaged` of cluster `{cluster}` behaves as `None` on Windows {pools} {names}: {they} no OS updates"
+            )
+        },
+        label: "`None` on Windows",
+        pool_label: ("osType", "Windows pool"),
+        help: "use `nodeOSUpgradeChannel: NodeImage` to keep Windows nodes patched, or plan regular node image upgrades for these pools",
     }
+    .check(ctx, out);
 }

@@ -1,11 +1,12 @@
 //! Auto-upgrade channels: the cluster channel, the node OS channel, and what they allow
 //! (`aks-upgrade-rules.md` §3, §2.1, §5.6, §5.7).
 
+use aksplan_model::codes::Code;
 use aksplan_model::finding::{Finding, Label};
-use aksplan_model::plan::{NodeOsUpgradeChannel, OsType, UpgradeChannel};
+use aksplan_model::plan::{NodeOsUpgradeChannel, NodePool, OsType, UpgradeChannel};
 
 use super::Rule;
-use crate::ClusterView;
+use crate::{ClusterView, Context};
 
 mod aks130_node_image_pair;
 mod aks131_security_patch_windows;
@@ -152,11 +153,47 @@ fn upgrade_after(cluster: &ClusterView<'_>) -> Option<UpgradeChannel> {
     cluster.resolved.channels.upgrade_channel
 }
 
-/// Indices of the cluster's Windows pools.
-fn windows_pools(cluster: &ClusterView<'_>) -> Vec<usize> {
-    (0..cluster.pools().len())
-        .filter(|&idx| cluster.pools()[idx].os_type == OsType::Windows)
-        .collect()
+fn is_windows(pool: &NodePool) -> bool {
+    pool.os_type == OsType::Windows
+}
+
+/// Pools that a node OS channel does not serve (AKS131 to AKS133): one finding per cluster whose
+/// channel once the change is done is `channel`, at that channel, with each such pool labelled.
+struct PoolsOnChannel {
+    code: Code,
+    channel: NodeOsUpgradeChannel,
+    affected: fn(&NodePool) -> bool,
+    /// The message from the cluster name, the pool names, and whether there is a single pool.
+    message: fn(&str, &str, bool) -> String,
+    label: &'static str,
+    /// The pool field each pool's label points at, and that label's text.
+    pool_label: (&'static str, &'static str),
+    help: &'static str,
+}
+
+impl PoolsOnChannel {
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        for cluster in ctx.clusters() {
+            if node_os_after(&cluster) != Some(self.channel) {
+                continue;
+            }
+            let affected: Vec<usize> = (0..cluster.pools().len())
+                .filter(|&idx| (self.affected)(&cluster.pools()[idx]))
+                .collect();
+            if affected.is_empty() {
+                continue;
+            }
+            let names = list_names(affected.iter().map(|&idx| cluster.pools()[idx].name.as_str()));
+            let message = (self.message)(cluster.name(), &names, affected.len() == 1);
+            let mut finding =
+                after_place(&cluster, Field::NodeOs).primary(Finding::new(self.code, message), self.label);
+            let (field, text) = self.pool_label;
+            for idx in affected {
+                finding = finding.also(cluster.pool_label(idx, field).with_message(text));
+            }
+            out.push(finding.help(self.help));
+        }
+    }
 }
 
 /// `a`, `a` and `b`, `a`, `b` and `c`: pool names in backticks.
