@@ -2,6 +2,7 @@
 
 use aksplan_model::finding::Finding;
 
+use super::{ClusterField, length_problem};
 use crate::Context;
 
 crate::rule_code!(
@@ -31,35 +32,28 @@ clusters:
 const MAX_LEN: usize = 90;
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for (index, cluster) in ctx.plan.spec.clusters.iter().enumerate() {
-        let Some(problem) = problem(&cluster.resource_group) else {
-            continue;
-        };
-        let pointer = format!("/spec/clusters/{index}/resourceGroup");
-        out.push(
-            Finding::new(
-                CODE,
-                format!(
-                    "resource group `{}` of cluster `{}` {problem}",
-                    cluster.resource_group.escape_debug(),
-                    cluster.name.escape_debug()
-                ),
+    ClusterField {
+        code: CODE,
+        field: "resourceGroup",
+        value: |cluster| Some(&cluster.resource_group),
+        problem,
+        message: |cluster, problem| {
+            format!(
+                "resource group `{}` of cluster `{}` {problem}",
+                cluster.resource_group.escape_debug(),
+                cluster.name.escape_debug()
             )
-            .at(ctx.doc.label(&pointer).with_message("not a valid resource group name"))
-            .pointer(pointer)
-            .help("resource group names are 1-90 ASCII letters, digits, `_`, `-`, `.`, `(` or `)`, and do not end with `.`"),
-        );
+        },
+        label: "not a valid resource group name",
+        help: "resource group names are 1-90 ASCII letters, digits, `_`, `-`, `.`, `(` or `)`, and do not end with `.`",
     }
+    .check(ctx, out);
 }
 
 /// What is wrong with `name`, as the end of a sentence.
 pub(super) fn problem(name: &str) -> Option<String> {
-    let len = name.chars().count();
-    if len == 0 {
-        return Some("is empty".to_owned());
-    }
-    if len > MAX_LEN {
-        return Some(format!("is {len} characters long (at most {MAX_LEN})"));
+    if let Some(problem) = length_problem(name, MAX_LEN) {
+        return Some(problem);
     }
     if let Some(bad) = name.chars().find(|c| !allowed(*c)) {
         let note = if bad.is_alphanumeric() {

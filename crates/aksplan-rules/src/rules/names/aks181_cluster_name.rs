@@ -2,6 +2,7 @@
 
 use aksplan_model::finding::Finding;
 
+use super::{ClusterField, length_problem};
 use crate::Context;
 
 crate::rule_code!(
@@ -29,31 +30,22 @@ clusters:
 const MAX_LEN: usize = 63;
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for (index, cluster) in ctx.plan.spec.clusters.iter().enumerate() {
-        let Some(problem) = problem(&cluster.name) else {
-            continue;
-        };
-        let pointer = format!("/spec/clusters/{index}/name");
-        out.push(
-            Finding::new(
-                CODE,
-                format!("cluster name `{}` {problem}", cluster.name.escape_debug()),
-            )
-            .at(ctx.doc.label(&pointer).with_message("not a valid AKS cluster name"))
-            .pointer(pointer)
-            .help("AKS cluster names are 1-63 ASCII letters, digits, `_` or `-`, and start and end with a letter or digit"),
-        );
+    ClusterField {
+        code: CODE,
+        field: "name",
+        value: |cluster| Some(&cluster.name),
+        problem,
+        message: |cluster, problem| format!("cluster name `{}` {problem}", cluster.name.escape_debug()),
+        label: "not a valid AKS cluster name",
+        help: "AKS cluster names are 1-63 ASCII letters, digits, `_` or `-`, and start and end with a letter or digit",
     }
+    .check(ctx, out);
 }
 
 /// What is wrong with `name`, as the end of a sentence.
 pub(super) fn problem(name: &str) -> Option<String> {
-    let len = name.chars().count();
-    if len == 0 {
-        return Some("is empty".to_owned());
-    }
-    if len > MAX_LEN {
-        return Some(format!("is {len} characters long (at most {MAX_LEN})"));
+    if let Some(problem) = length_problem(name, MAX_LEN) {
+        return Some(problem);
     }
     if let Some(bad) = name
         .chars()

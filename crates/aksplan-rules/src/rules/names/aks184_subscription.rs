@@ -2,6 +2,7 @@
 
 use aksplan_model::finding::Finding;
 
+use super::ClusterField;
 use crate::Context;
 
 crate::rule_code!(
@@ -35,27 +36,21 @@ clusters:
 const MAX_LEN: usize = 64;
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
-    for (index, cluster) in ctx.plan.spec.clusters.iter().enumerate() {
-        let Some(subscription) = &cluster.subscription else {
-            continue;
-        };
-        let Some(problem) = problem(subscription) else {
-            continue;
-        };
-        let pointer = format!("/spec/clusters/{index}/subscription");
-        out.push(
-            Finding::new(
-                CODE,
-                format!(
-                    "the subscription of cluster `{}` {problem}",
-                    cluster.name.escape_debug()
-                ),
+    ClusterField {
+        code: CODE,
+        field: "subscription",
+        value: |cluster| cluster.subscription.as_deref(),
+        problem,
+        message: |cluster, problem| {
+            format!(
+                "the subscription of cluster `{}` {problem}",
+                cluster.name.escape_debug()
             )
-            .at(ctx.doc.label(&pointer).with_message("not a subscription id or plain name"))
-            .pointer(pointer)
-            .help("write the subscription id (a GUID: `az account show --query id -o tsv`), or a name of at most 64 ASCII characters"),
-        );
+        },
+        label: "not a subscription id or plain name",
+        help: "write the subscription id (a GUID: `az account show --query id -o tsv`), or a name of at most 64 ASCII characters",
     }
+    .check(ctx, out);
 }
 
 /// What is wrong with `value`, as the end of a sentence. A subscription id (a GUID) is 36 ASCII

@@ -5,9 +5,11 @@
 //! value would pass without building a plan around it.
 
 use aksplan_model::codes::Code;
-use aksplan_model::plan::OsType;
+use aksplan_model::finding::Finding;
+use aksplan_model::plan::{Cluster, OsType};
 
 use super::Rule;
+use crate::Context;
 
 mod aks180_resource_group_name;
 mod aks181_cluster_name;
@@ -79,4 +81,45 @@ pub fn problems(field: Field, value: &str) -> Vec<(Code, String)> {
     };
     out.extend(aks183_shell_unsafe::problem(value, kind).map(|p| (aks183_shell_unsafe::CODE, p)));
     out
+}
+
+/// A naming rule on one field of each cluster (AKS180, AKS181, AKS184): a finding at the field
+/// for each value with a problem.
+struct ClusterField {
+    code: Code,
+    /// The field's plan name, the last step of its pointer.
+    field: &'static str,
+    /// The value to judge; `None` when the plan leaves the field out.
+    value: fn(&Cluster) -> Option<&str>,
+    problem: fn(&str) -> Option<String>,
+    /// The message from the cluster and the problem (the end of the sentence).
+    message: fn(&Cluster, &str) -> String,
+    label: &'static str,
+    help: &'static str,
+}
+
+impl ClusterField {
+    fn check(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        for (index, cluster) in ctx.plan.spec.clusters.iter().enumerate() {
+            let Some(problem) = (self.value)(cluster).and_then(self.problem) else {
+                continue;
+            };
+            let pointer = format!("/spec/clusters/{index}/{}", self.field);
+            out.push(
+                Finding::new(self.code, (self.message)(cluster, &problem))
+                    .at(ctx.doc.label(&pointer).with_message(self.label))
+                    .pointer(pointer)
+                    .help(self.help),
+            );
+        }
+    }
+}
+
+/// The length objection to a name of 1 to `max` characters, as the end of a sentence.
+fn length_problem(name: &str, max: usize) -> Option<String> {
+    let len = name.chars().count();
+    if len == 0 {
+        return Some("is empty".to_owned());
+    }
+    (len > max).then(|| format!("is {len} characters long (at most {max})"))
 }
