@@ -2,7 +2,7 @@
 
 use aksplan_model::finding::Finding;
 
-use super::each_pool_skew;
+use super::{each_pool_skew, pool_version_finding};
 use crate::Context;
 use crate::skew::PoolSkew;
 
@@ -31,22 +31,8 @@ current:
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     each_pool_skew(ctx, out, |cluster, idx, skew| {
         (skew == PoolSkew::Newer).then(|| {
-            let pool = &cluster.pools()[idx];
-            Finding::new(
-                CODE,
-                format!(
-                    "node pool `{}` of cluster `{}` is on `{}`, newer than the control plane's `{}`",
-                    pool.name,
-                    cluster.name(),
-                    pool.orchestrator_version,
-                    cluster.resolved.current.kubernetes_version
-                ),
-            )
-            .at(cluster
-                .pool_label(idx, "orchestratorVersion")
-                .with_message("newer than the control plane"))
-            .also(cluster.current_version_label().with_message("control plane"))
-            .help("check the saved state: AKS never lets a pool pass the control plane")
+            pool_version_finding(CODE, cluster, idx, "newer than", "newer than the control plane")
+                .help("check the saved state: AKS never lets a pool pass the control plane")
         })
     });
 }

@@ -2,7 +2,7 @@
 
 use aksplan_model::finding::Finding;
 
-use super::each_pool_skew;
+use super::{at_pool_version, each_pool_skew};
 use crate::Context;
 use crate::skew::PoolSkew;
 
@@ -36,19 +36,16 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             return None;
         };
         let pool = &cluster.pools()[idx];
+        let message = format!(
+            "node pool `{}` of cluster `{}` is {behind} minors behind the control plane `{}` (at most {allowed} allowed)",
+            pool.name,
+            cluster.name(),
+            cluster.resolved.current.kubernetes_version
+        );
+        let label = format!("{behind} minors behind");
         Some(
-            Finding::new(
-                CODE,
-                format!(
-                    "node pool `{}` of cluster `{}` is {behind} minors behind the control plane `{}` (at most {allowed} allowed)",
-                    pool.name,
-                    cluster.name(),
-                    cluster.resolved.current.kubernetes_version
-                ),
-            )
-            .at(cluster.pool_label(idx, "orchestratorVersion").with_message(format!("{behind} minors behind")))
-            .also(cluster.current_version_label().with_message("control plane"))
-            .help("upgrade this pool (to a version the current control plane allows) before the control plane moves again"),
+            at_pool_version(Finding::new(CODE, message), cluster, idx, label)
+                .help("upgrade this pool (to a version the current control plane allows) before the control plane moves again"),
         )
     });
 }

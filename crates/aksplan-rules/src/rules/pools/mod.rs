@@ -36,16 +36,17 @@ pub const RULES: &[Rule] = &[
     },
 ];
 
+use aksplan_model::codes::Code;
 use aksplan_model::finding::Finding;
 
-use crate::Context;
 use crate::skew::{PoolSkew, aks_pool_skew};
+use crate::{ClusterView, Context};
 
 /// Runs `report` for every pool whose AKS skew against the current control plane matches.
 fn each_pool_skew(
     ctx: &Context<'_>,
     out: &mut Vec<Finding>,
-    report: impl Fn(&crate::ClusterView<'_>, usize, PoolSkew) -> Option<Finding>,
+    report: impl Fn(&ClusterView<'_>, usize, PoolSkew) -> Option<Finding>,
 ) {
     for cluster in ctx.clusters() {
         let Some(control_plane) = cluster.current_version() else {
@@ -60,4 +61,35 @@ fn each_pool_skew(
             }
         }
     }
+}
+
+/// `finding` at the pool's version, with the control plane's version as the second label.
+fn at_pool_version(
+    finding: Finding,
+    cluster: &ClusterView<'_>,
+    idx: usize,
+    label: impl Into<String>,
+) -> Finding {
+    finding
+        .at(cluster.pool_label(idx, "orchestratorVersion").with_message(label))
+        .also(cluster.current_version_label().with_message("control plane"))
+}
+
+/// The finding of a pool whose version is `relation` the control plane's (AKS110, AKS111).
+fn pool_version_finding(
+    code: Code,
+    cluster: &ClusterView<'_>,
+    idx: usize,
+    relation: &str,
+    label: &str,
+) -> Finding {
+    let pool = &cluster.pools()[idx];
+    let message = format!(
+        "node pool `{}` of cluster `{}` is on `{}`, {relation} the control plane's `{}`",
+        pool.name,
+        cluster.name(),
+        pool.orchestrator_version,
+        cluster.resolved.current.kubernetes_version
+    );
+    at_pool_version(Finding::new(code, message), cluster, idx, label)
 }
