@@ -91,6 +91,10 @@ pub fn open(
 }
 
 pub fn analyse(name: &str, bytes: &[u8], format: Format, options: &Options<'_>) -> Analysed {
+    // Started first: the policy evaluator prepares the policies while the plan is loaded.
+    let mut policies = options
+        .policy
+        .map(|args| crate::policy::start(args, options.base));
     let loaded = aksplan_model::load_plan(name, bytes, format, options.base);
     let mut findings = loaded.findings.clone();
     let rules_ran = loaded.plan.is_some() && !loaded.has_errors();
@@ -119,17 +123,12 @@ pub fn analyse(name: &str, bytes: &[u8], format: Format, options: &Options<'_>) 
                 findings.extend(graph.findings.iter().cloned());
                 findings.extend(schedule.findings.iter().cloned());
             }
-            if let Some(policy) = options.policy {
-                findings.extend(crate::policy::run(
-                    policy,
-                    options.base,
-                    &ctx,
-                    Some((&graph, &schedule)),
-                ));
+            if let Some(started) = policies.take() {
+                findings.extend(crate::policy::finish(started, &ctx, Some((&graph, &schedule))));
             }
             compiled = Some((graph, schedule));
-        } else if let Some(policy) = options.policy {
-            findings.extend(crate::policy::run(policy, options.base, &ctx, None));
+        } else if let Some(started) = policies.take() {
+            findings.extend(crate::policy::finish(started, &ctx, None));
         }
     }
     aksplan_model::attribute_clusters(&loaded, &mut findings);

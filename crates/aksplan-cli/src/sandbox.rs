@@ -8,8 +8,10 @@
 //! grace, or the whole run past its deadline, and reads what it was doing from its stderr.
 
 use std::io::{BufRead, Read};
-use std::process::{ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How long past its time limit one item may run before the parent stops the child (the VM stops
@@ -38,14 +40,14 @@ pub fn limit_memory(mib: u64) {
 }
 
 /// How to run one child.
-pub struct Watch<'a> {
+pub struct Watch {
     /// The hidden subcommand (`__policy-eval`).
-    pub subcommand: &'a str,
+    pub subcommand: &'static str,
     /// The prefix of the stderr line the child writes before each item.
-    pub announce: &'a str,
+    pub announce: &'static str,
     /// How long one item may run, counted from its announcement.
     pub per_item: Duration,
-    /// How long the whole child may run.
+    /// How long the whole child may run, counted from [`Running::finish`].
     pub deadline: Duration,
 }
 
@@ -73,23 +75,33 @@ impl Ended {
     }
 }
 
-/// Starts this binary's `watch.subcommand`, hands its stdin to `send` (on this thread; a write
-/// error means the child died early, and its status says why), and waits for it under the limits.
-pub fn run(watch: &Watch<'_>, send: impl FnOnce(ChildStdin)) -> std::io::Result<Ended> {
+/// A child started and not yet waited for. Dropped unfinished (the plan turned out to have
+/// errors, say), it is killed.
+pub struct Running {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    watch: Watch,
+    /// When the current item was announced.
+    current: Arc<Mutex<Option<Instant>>>,
+    out_reader: Option<JoinHandle<Vec<u8>>>,
+    err_reader: Option<JoinHandle<Vec<u8>>>,
+    done: Receiver<()>,
+}
+
+/// Starts this binary's `watch.subcommand`, its output read as it comes.
+pub fn spawn(watch: Watch) -> std::io::Result<Running> {
     let mut child = Command::new(std::env::current_exe()?)
         .arg(watch.subcommand)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
-    if let Some(stdin) = child.stdin.take() {
-        send(stdin);
-    }
+    let stdin = child.stdin.take();
     let mut stdout = child.stdout.take();
     let stderr = child.stderr.take();
     // The child's stdout reaches its end when the child exits: the reader says so at once, so
-    // the wait below wakes on completion instead of on its next poll.
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    // the wait in `finish` wakes on completion instead of on its next poll.
+    let (done_tx, done) = std::sync::mpsc::channel::<()>();
     let out_reader = std::thread::spawn(move || {
         let mut out = Vec::new();
         if let Some(s) = stdout.as_mut() {
@@ -101,16 +113,15 @@ pub fn run(watch: &Watch<'_>, send: impl FnOnce(ChildStdin)) -> std::io::Result<
     // Stderr is read as it comes, on its own thread: the time since the last announcement is how
     // long the current item has run. (Read after stdout instead, a child announcing many items
     // would also fill the pipe and stall.)
-    let started = Instant::now();
     let current = Arc::new(Mutex::new(None::<Instant>));
     let err_reader = {
         let current = Arc::clone(&current);
-        let announce = watch.announce.as_bytes().to_vec();
+        let announce = watch.announce.as_bytes();
         std::thread::spawn(move || {
             let mut err = Vec::new();
             if let Some(s) = stderr {
                 for line in std::io::BufReader::new(s).split(b'\n').map_while(Result::ok) {
-                    if line.starts_with(&announce)
+                    if line.starts_with(announce)
                         && let Ok(mut since) = current.lock()
                     {
                         *since = Some(Instant::now());
@@ -122,30 +133,75 @@ pub fn run(watch: &Watch<'_>, send: impl FnOnce(ChildStdin)) -> std::io::Result<
             err
         })
     };
-    let mut finished = false;
-    let status = loop {
-        let item_overran = current
-            .lock()
-            .ok()
-            .and_then(|since| *since)
-            .is_some_and(|since| since.elapsed() > watch.per_item);
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if item_overran || started.elapsed() > watch.deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            // Woken at once when the child's output ends (it is exiting), else every 5 ms to
-            // check the limits.
-            Ok(None) if finished => std::thread::sleep(Duration::from_micros(100)),
-            Ok(None) => finished = done_rx.recv_timeout(Duration::from_millis(5)).is_ok(),
-            Err(_) => break None,
-        }
-    };
-    Ok(Ended {
-        status,
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
+    Ok(Running {
+        child,
+        stdin,
+        watch,
+        current,
+        out_reader: Some(out_reader),
+        err_reader: Some(err_reader),
+        done,
     })
+}
+
+impl Running {
+    /// The child's stdin, for what it may start on before the rest is known. A write error
+    /// means the child died early; `finish` says why.
+    pub fn stdin(&mut self) -> Option<&mut ChildStdin> {
+        self.stdin.as_mut()
+    }
+
+    /// Hands the child's stdin to `send` for the rest of its request (closed when `send`
+    /// returns), then waits for the child under the limits.
+    pub fn finish(mut self, send: impl FnOnce(ChildStdin)) -> Ended {
+        if let Some(stdin) = self.stdin.take() {
+            send(stdin);
+        }
+        let started = Instant::now();
+        let mut finished = false;
+        let status = loop {
+            let item_overran = self
+                .current
+                .lock()
+                .ok()
+                .and_then(|since| *since)
+                .is_some_and(|since| since.elapsed() > self.watch.per_item);
+            match self.child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if item_overran || started.elapsed() > self.watch.deadline => {
+                    let _ = self.child.kill();
+                    let _ = self.child.wait();
+                    break None;
+                }
+                // Woken at once when the child's output ends (it is exiting), else every 5 ms to
+                // check the limits.
+                Ok(None) if finished => std::thread::sleep(Duration::from_micros(100)),
+                Ok(None) => finished = self.done.recv_timeout(Duration::from_millis(5)).is_ok(),
+                Err(_) => break None,
+            }
+        };
+        let join =
+            |reader: Option<JoinHandle<Vec<u8>>>| reader.and_then(|r| r.join().ok()).unwrap_or_default();
+        Ended {
+            status,
+            stdout: join(self.out_reader.take()),
+            stderr: join(self.err_reader.take()),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Finished children were waited for already; killing them again is harmless.
+        if self.out_reader.is_some() {
+            drop(self.stdin.take());
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Starts the child, hands it its whole request through `send`, and waits for it.
+pub fn run(watch: Watch, send: impl FnOnce(ChildStdin)) -> std::io::Result<Ended> {
+    Ok(spawn(watch)?.finish(send))
 }

@@ -169,7 +169,7 @@ fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyE
         ),
     };
     let body = serde_json::to_vec(request).unwrap_or_default();
-    let ended = crate::sandbox::run(&watch, move |mut stdin| {
+    let ended = crate::sandbox::run(watch, move |mut stdin| {
         let _ = stdin.write_all(&body);
     })
     .map_err(|err| {

@@ -67,14 +67,13 @@ pub struct Request {
     pub limits: Limits,
 }
 
-/// [`Request`] as the child process reads it: the input goes straight from JSON into the policy
-/// engine's values, never through a `serde_json::Value` (half the parse time and memory on a
-/// 1,000-cluster input document).
-#[derive(Debug, Deserialize)]
-pub struct EvalRequest {
-    pub policies: Vec<PolicyFile>,
-    pub data: Vec<serde_json::Value>,
-    pub input: regorus::Value,
+/// The part of a [`Request`] that does not depend on the plan. The child process gets it first
+/// and prepares the policies ([`prepare`]) while its parent is still loading and compiling the
+/// plan; the input document follows.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Prelude<'a> {
+    pub policies: std::borrow::Cow<'a, [PolicyFile]>,
+    pub data: std::borrow::Cow<'a, [serde_json::Value]>,
     pub limits: Limits,
 }
 
@@ -247,15 +246,40 @@ pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMu
     evaluate_with_progress(&request.policies, &request.data, &input, request.limits, progress)
 }
 
-/// As `evaluate_request_with_progress`, for a request read by the child process.
-pub fn evaluate_eval_request(request: &EvalRequest, progress: &mut dyn FnMut(&str)) -> Response {
-    evaluate_with_progress(
-        &request.policies,
-        &request.data,
-        &request.input,
-        request.limits,
-        progress,
-    )
+/// The input document as the evaluator holds it; the child process deserializes JSON straight
+/// into it.
+pub type Input = regorus::Value;
+
+/// Policies parsed, their rules listed and compiled: everything that does not need the input.
+pub struct Prepared {
+    engine: Result<regorus::Engine, Vec<PolicyError>>,
+    rules: Vec<(String, Declared)>,
+    program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
+}
+
+/// Parses the policies and the data, and compiles every rule into one VM program.
+pub fn prepare(policies: &[PolicyFile], data: &[serde_json::Value]) -> Prepared {
+    let mut engine = engine_for(policies, data);
+    let (rules, program) = match &mut engine {
+        Ok(engine) => {
+            let rules = declared_rules(engine);
+            // One VM program for every rule: compiling per rule re-runs regorus' whole-module
+            // passes each time (two thirds of a one-cluster run with the starter pack).
+            let entries: Vec<&str> = rules
+                .iter()
+                .filter(|(_, declared)| !declared.function)
+                .map(|(rule, _)| rule.as_str())
+                .collect();
+            let program = compile_program(engine, &entries);
+            (rules, program)
+        }
+        Err(_) => (Vec::new(), None),
+    };
+    Prepared {
+        engine,
+        rules,
+        program,
+    }
 }
 
 fn evaluate_with_progress(
@@ -265,29 +289,36 @@ fn evaluate_with_progress(
     limits: Limits,
     progress: &mut dyn FnMut(&str),
 ) -> Response {
+    evaluate_prepared(prepare(policies, data), input, limits, progress)
+}
+
+/// Evaluates every conftest rule of prepared policies on the input, calling `progress(rule)`
+/// before each rule.
+pub fn evaluate_prepared(
+    prepared: Prepared,
+    input: &regorus::Value,
+    limits: Limits,
+    progress: &mut dyn FnMut(&str),
+) -> Response {
     let mut response = Response::default();
-    let mut engine = match engine_for(policies, data) {
+    let Prepared {
+        engine,
+        rules,
+        program,
+    } = prepared;
+    let mut engine = match engine {
         Ok(engine) => engine,
         Err(errors) => {
             response.errors = errors;
             return response;
         }
     };
-    let rules = declared_rules(&mut engine);
     let timer = regorus::utils::limits::ExecutionTimerConfig {
         limit: Duration::from_millis(limits.time_ms),
         check_interval: NonZeroU32::MIN,
     };
     // conftest `exception` rules: names of rules (without `deny_`/`warn_` prefix) to skip.
     let exceptions = exceptions(&mut engine, input);
-    // One VM program for every rule: compiling per rule re-runs regorus' whole-module passes
-    // each time (two thirds of a one-cluster run with the starter pack).
-    let entries: Vec<&str> = rules
-        .iter()
-        .filter(|(_, declared)| !declared.function)
-        .map(|(rule, _)| rule.as_str())
-        .collect();
-    let program = compile_program(&mut engine, &entries);
     for (rule, declared) in &rules {
         let (rule, declared) = (rule.clone(), declared.clone());
         let malformed = |message: String| PolicyError {
