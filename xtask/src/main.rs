@@ -36,17 +36,23 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-/// The man page, from the binary's own clap definition (`aksplan man`).
-fn man_page() -> String {
+/// The man page, from the binary's own clap definition (`aksplan man`). An error when the binary
+/// does not build or run: an empty page must never be written or compared as the real one.
+fn man_page() -> Result<String, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    std::process::Command::new(cargo)
+    let out = std::process::Command::new(cargo)
         .args(["run", "-q", "-p", "aksplan-cli", "--bin", "aksplan", "--", "man"])
         .current_dir(root())
         .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
-        .unwrap_or_default()
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    if !out.status.success() || out.stdout.is_empty() {
+        return Err(format!(
+            "`aksplan man` failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// `docs/rules.md`: the registry's codes plus the compiler's (verification and scheduling) and the
@@ -60,13 +66,20 @@ fn rules_markdown() -> String {
 }
 
 fn codegen(check: bool) -> ExitCode {
+    let man = match man_page() {
+        Ok(man) => man,
+        Err(err) => {
+            eprintln!("docs/man/aksplan.1: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let files = [
         (
             "schemas/plan.schema.json",
             aksplan_model::schema::plan_schema_text(),
         ),
         ("docs/rules.md", rules_markdown()),
-        ("docs/man/aksplan.1", man_page()),
+        ("docs/man/aksplan.1", man),
     ];
     let mut stale = false;
     for (path, content) in files {
