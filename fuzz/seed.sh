@@ -7,7 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-corpus=fuzz/corpus
+# FUZZ_CORPUS: another folder, e.g. a fresh one holding the seeds only (the CI smoke run).
+corpus=${FUZZ_CORPUS:-fuzz/corpus}
 mkdir -p "$corpus"/{load_plan,az_import,catalog_import,check_pipeline,az_quoting}
 
 # A seed's name: its path with `/` replaced, so files of the same name in two folders both land.
