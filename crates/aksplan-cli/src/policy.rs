@@ -9,7 +9,6 @@
 use std::borrow::Cow;
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use aksplan_model::finding::Finding;
 use aksplan_policy::{Limits, PolicyFile, Prelude, Response};
@@ -190,18 +189,7 @@ pub fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
         .iter()
         .map(|p| p.text.matches(" contains ").count() + p.text.matches(" if ").count() + 1)
         .sum::<usize>();
-    let watch = crate::sandbox::Watch {
-        subcommand: "__policy-eval",
-        announce: EVALUATING,
-        per_item: Duration::from_millis(limits.time_ms.saturating_add(crate::sandbox::GRACE_MS)),
-        // Each rule has its own time limit; the whole child gets them all, plus start-up slack.
-        deadline: Duration::from_millis(
-            limits
-                .time_ms
-                .saturating_mul(rules_budget.max(1) as u64)
-                .saturating_add(2_000),
-        ),
-    };
+    let watch = crate::sandbox::Watch::new("__policy-eval", EVALUATING, limits.time_ms, rules_budget);
     let mut child = match crate::sandbox::spawn(watch) {
         Ok(child) => child,
         Err(err) => {
@@ -312,17 +300,19 @@ fn evaluate(
         .help("raise `--policy-timeout` if the policy is meant to be this expensive")),
         Some(status) if status.success() => serde_json::from_slice::<Response>(&ended.stdout)
             .map_err(|e| fail(format!("the policy evaluator answered nonsense: {e}"))),
-        Some(_) if ended.out_of_memory() => Err(if limits.memory_mib > 0 {
-            fail(format!(
-                "{subject} ran past the memory limit ({} MiB) and was stopped",
-                limits.memory_mib
-            ))
-            .help("raise `--policy-memory` (MiB for the policy evaluator) if the policy is meant to need this much memory")
-        } else {
-            fail(format!("{subject} ran out of memory")).help(
-                "set `--policy-memory` (MiB) to stop such a policy before the machine runs out of memory",
-            )
-        }),
+        Some(_) if ended.out_of_memory() => {
+            let finding = fail(format!(
+                "{subject} {}",
+                crate::sandbox::memory_failure(limits.memory_mib)
+            ));
+            Err(if limits.memory_mib > 0 {
+                finding.help("raise `--policy-memory` (MiB for the policy evaluator) if the policy is meant to need this much memory")
+            } else {
+                finding.help(
+                    "set `--policy-memory` (MiB) to stop such a policy before the machine runs out of memory",
+                )
+            })
+        }
         Some(status) => {
             let how = match status.code() {
                 Some(code) => format!("exited with code {code}"),

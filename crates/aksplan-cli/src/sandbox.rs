@@ -16,7 +16,10 @@ use std::time::{Duration, Instant};
 
 /// How long past its time limit one item may run before the parent stops the child (the VM stops
 /// it itself when it can; the grace covers a builtin finishing and the report).
-pub const GRACE_MS: u64 = 1_000;
+const GRACE_MS: u64 = 1_000;
+
+/// What the whole child may take beyond its items' limits: process start, reading the request.
+const START_MS: u64 = 2_000;
 
 /// The line Rust's allocator prints before it aborts the process.
 const OUT_OF_MEMORY: &str = "memory allocation of ";
@@ -49,6 +52,32 @@ pub struct Watch {
     pub per_item: Duration,
     /// How long the whole child may run, counted from [`Running::finish`].
     pub deadline: Duration,
+}
+
+impl Watch {
+    /// The watch over `items` items (rules, tests) of at most `time_ms` each: one may run its
+    /// limit plus a grace, all of them together the sum of their limits plus start-up slack.
+    pub fn new(subcommand: &'static str, announce: &'static str, time_ms: u64, items: usize) -> Self {
+        Self {
+            subcommand,
+            announce,
+            per_item: Duration::from_millis(time_ms.saturating_add(GRACE_MS)),
+            deadline: Duration::from_millis(
+                time_ms
+                    .saturating_mul(items.max(1) as u64)
+                    .saturating_add(START_MS),
+            ),
+        }
+    }
+}
+
+/// The end of the sentence that reports a child stopped on memory, `mib` its limit (0: none).
+pub fn memory_failure(mib: u64) -> String {
+    if mib > 0 {
+        format!("ran past the memory limit ({mib} MiB) and was stopped")
+    } else {
+        "ran out of memory".to_owned()
+    }
 }
 
 /// How a child ended.
@@ -90,8 +119,14 @@ pub struct Running {
 
 /// Starts this binary's `watch.subcommand`, its output read as it comes.
 pub fn spawn(watch: Watch) -> std::io::Result<Running> {
-    let mut child = Command::new(std::env::current_exe()?)
-        .arg(watch.subcommand)
+    let mut command = Command::new(std::env::current_exe()?);
+    command.arg(watch.subcommand);
+    spawn_command(command, watch)
+}
+
+/// Starts `command` under `watch` (any program; the tests use a shell).
+fn spawn_command(mut command: Command, watch: Watch) -> std::io::Result<Running> {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -192,7 +227,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        // Finished children were waited for already; killing them again is harmless.
+        // `finish` takes the readers: a child that still has them was never waited for.
         if self.out_reader.is_some() {
             drop(self.stdin.take());
             let _ = self.child.kill();
@@ -204,4 +239,72 @@ impl Drop for Running {
 /// Starts the child, hands it its whole request through `send`, and waits for it.
 pub fn run(watch: Watch, send: impl FnOnce(ChildStdin)) -> std::io::Result<Ended> {
     Ok(spawn(watch)?.finish(send))
+}
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// `script` in a shell. A script that sleeps `exec`s the sleep, so that killing the child
+    /// kills the sleep too and its output pipes close (the parent's child has no children).
+    fn shell(script: &str, per_item_ms: u64, deadline_ms: u64) -> Running {
+        let mut command = Command::new("sh");
+        command.args(["-c", script]);
+        let watch = Watch {
+            subcommand: "",
+            announce: "item ",
+            per_item: Duration::from_millis(per_item_ms),
+            deadline: Duration::from_millis(deadline_ms),
+        };
+        spawn_command(command, watch).unwrap()
+    }
+
+    #[test]
+    fn a_child_that_ends_gives_its_status_and_output() {
+        let ended = shell("cat; echo 'item b' >&2", 60_000, 60_000).finish(|mut stdin| {
+            let _ = std::io::Write::write_all(&mut stdin, b"request");
+        });
+        assert!(ended.status.is_some_and(|s| s.success()));
+        assert_eq!(ended.stdout, b"request");
+        assert_eq!(ended.last_announced("item ").as_deref(), Some("b"));
+        assert!(!ended.out_of_memory());
+    }
+
+    /// The watchdog: an item that overruns (a builtin that never returns to the VM's timer) is
+    /// stopped long before the child would end by itself.
+    #[test]
+    fn an_item_past_its_limit_is_stopped() {
+        let ended = shell("echo 'item slow' >&2; exec sleep 60", 200, 600_000).finish(drop);
+        assert_eq!(ended.status, None);
+        assert_eq!(ended.last_announced("item ").as_deref(), Some("slow"));
+    }
+
+    #[test]
+    fn a_child_past_the_deadline_is_stopped() {
+        let ended = shell("exec sleep 60", 600_000, 200).finish(drop);
+        assert_eq!(ended.status, None);
+        assert_eq!(ended.last_announced("item "), None);
+    }
+
+    #[test]
+    fn a_child_dropped_unfinished_is_killed() {
+        let running = shell("exec sleep 60", 600_000, 600_000);
+        let pid = running.child.id().to_string();
+        drop(running);
+        let alive = Command::new("kill").args(["-0", &pid]).status().unwrap();
+        assert!(!alive.success(), "process {pid} is still running");
+    }
+
+    #[test]
+    fn an_abort_on_allocation_is_out_of_memory() {
+        let script = "echo 'memory allocation of 1073741824 bytes failed' >&2; exit 134";
+        let ended = shell(script, 60_000, 60_000).finish(drop);
+        assert!(ended.out_of_memory());
+        assert_eq!(
+            memory_failure(256),
+            "ran past the memory limit (256 MiB) and was stopped"
+        );
+        assert_eq!(memory_failure(0), "ran out of memory");
+    }
 }

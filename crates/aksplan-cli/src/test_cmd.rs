@@ -13,7 +13,6 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use aksplan_model::finding::Finding;
 use aksplan_policy::testing::{self, Coverage, Outcome, Summary, TestRequest, TestResponse, TestResult};
@@ -154,20 +153,9 @@ fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyE
             rule: running.as_ref().map(|r| r.0.clone()),
             location: running.map(|(_, file, line)| (file, line, 1)),
         };
-    let watch = crate::sandbox::Watch {
-        subcommand: "__policy-test",
-        announce: RUNNING,
-        // The interpreter's timer stops a test itself; this is the backstop for a builtin that
-        // never returns to it.
-        per_item: Duration::from_millis(request.timeout_ms.saturating_add(crate::sandbox::GRACE_MS)),
-        // Each test has its own time limit; the child gets them all, plus start-up slack.
-        deadline: Duration::from_millis(
-            request
-                .timeout_ms
-                .saturating_mul(tests as u64 + 1)
-                .saturating_add(2_000),
-        ),
-    };
+    // The interpreter's timer stops a test itself; the watch is the backstop for a builtin that
+    // never returns to it.
+    let watch = crate::sandbox::Watch::new("__policy-test", RUNNING, request.timeout_ms, tests + 1);
     let body = serde_json::to_vec(request).unwrap_or_default();
     let ended = crate::sandbox::run(watch, move |mut stdin| {
         let _ = stdin.write_all(&body);
@@ -202,14 +190,7 @@ fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyE
             })
         }
         Some(_) if ended.out_of_memory() => Err(fail(
-            if request.memory_mib > 0 {
-                format!(
-                    "ran past the memory limit ({} MiB) and was stopped",
-                    request.memory_mib
-                )
-            } else {
-                "ran out of memory".to_owned()
-            },
+            crate::sandbox::memory_failure(request.memory_mib),
             PolicyErrorKind::Limit,
             running,
         )),
