@@ -154,8 +154,8 @@ const EVALUATING: &str = "evaluating ";
 pub enum Started {
     /// There are none.
     None,
-    /// They cannot run (a file that cannot be read, bad data, a syntax error); reported if the
-    /// plan gets as far as its policies.
+    /// They cannot run (a file that cannot be read, bad data); reported if the plan gets as far
+    /// as its policies. Syntax errors come back from the evaluator, at their file and line.
     Failed(Vec<Finding>),
     /// Handed to their evaluator, which parses and compiles them while this process loads,
     /// checks and compiles the plan (on a one-cluster plan the two take about as long).
@@ -211,12 +211,6 @@ pub fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
         let _ = serde_json::to_writer(&mut stdin, &prelude);
         let _ = stdin.write_all(b"\n");
         let _ = stdin.flush();
-    }
-    // Syntax in this process too, while the child parses: parsing cannot recurse without end,
-    // and the findings point into the policy files. On an error the child is dropped (killed).
-    let syntax = aksplan_policy::check_syntax(&policies);
-    if !syntax.is_empty() {
-        return Started::Failed(aksplan_policy::errors_to_findings(&syntax, &policies));
     }
     Started::Running(Box::new(Pending {
         policies,
