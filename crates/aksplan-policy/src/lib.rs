@@ -58,7 +58,7 @@ impl Default for Limits {
     }
 }
 
-/// What the child process is asked to do.
+/// Policies, data, input and limits, for an evaluation in one go ([`evaluate_request`]).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Request {
     pub policies: Vec<PolicyFile>,
@@ -228,17 +228,13 @@ fn declared_rules(engine: &mut regorus::Engine) -> Vec<(String, Declared)> {
     rules.into_iter().collect()
 }
 
-/// Evaluates every conftest rule of the policies on the input. Meant to run in a child process:
-/// a runaway policy may still take the process down, which the caller reports.
+/// Evaluates every conftest rule of the policies on the input: [`prepare`], then
+/// [`evaluate_prepared`]. A runaway policy may take the process down; the CLI runs policies in a
+/// child process for that reason (and in two parts, to prepare them early).
 pub fn evaluate_request(request: &Request) -> Response {
-    evaluate_request_with_progress(request, &mut |_| {})
-}
-
-/// As `evaluate_request`, calling `progress(rule)` before each rule, so that a parent process
-/// can name the rule that was running if this process dies.
-pub fn evaluate_request_with_progress(request: &Request, progress: &mut dyn FnMut(&str)) -> Response {
     let input = regorus::Value::from(request.input.clone());
-    evaluate_with_progress(&request.policies, &request.data, &input, request.limits, progress)
+    let prepared = prepare(&request.policies, &request.data);
+    evaluate_prepared(prepared, &input, request.limits, &mut |_| {})
 }
 
 /// The input document as the evaluator holds it; the child process deserializes JSON straight
@@ -277,18 +273,9 @@ pub fn prepare(policies: &[PolicyFile], data: &[serde_json::Value]) -> Prepared 
     }
 }
 
-fn evaluate_with_progress(
-    policies: &[PolicyFile],
-    data: &[serde_json::Value],
-    input: &regorus::Value,
-    limits: Limits,
-    progress: &mut dyn FnMut(&str),
-) -> Response {
-    evaluate_prepared(prepare(policies, data), input, limits, progress)
-}
-
 /// Evaluates every conftest rule of prepared policies on the input, calling `progress(rule)`
-/// before each rule.
+/// before each rule (so that a parent process can name the rule that was running if this one
+/// dies).
 pub fn evaluate_prepared(
     prepared: Prepared,
     input: &regorus::Value,
