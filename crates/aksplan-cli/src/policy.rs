@@ -202,7 +202,7 @@ pub fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
     if let Some(stdin) = child.stdin() {
         let prelude = Prelude {
             policies: Cow::Borrowed(&policies),
-            data: Cow::Owned(data),
+            data,
             limits,
         };
         // One line: JSON text never holds a raw newline. A write error means the child died;

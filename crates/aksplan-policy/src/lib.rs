@@ -72,8 +72,9 @@ pub struct Request {
 /// plan; the input document follows.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Prelude<'a> {
+    /// Borrowed by the parent, which keeps the files to place the child's failures.
     pub policies: std::borrow::Cow<'a, [PolicyFile]>,
-    pub data: std::borrow::Cow<'a, [serde_json::Value]>,
+    pub data: Vec<serde_json::Value>,
     pub limits: Limits,
 }
 
