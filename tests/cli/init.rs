@@ -85,6 +85,11 @@ fn init_refuses_to_overwrite_without_force() {
         out.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("AKS903") && stderr.contains("exists already"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
     let output = run(&[
         "init",

@@ -43,6 +43,7 @@ fn relative(path: &Path) -> String {
         .replace('\\', "/")
 }
 
+mod architecture;
 mod catalog;
 mod ci_docs;
 mod corpus;

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use aksplan_catalog::Catalog;
 use aksplan_graph::{Compiled, Schedule};
 use aksplan_model::Loaded;
-use aksplan_model::source::Document;
 use aksplan_model::source::Format;
+use aksplan_pipeline::{Checked, NoPolicies, Options, PlanInput};
 use divan::Bencher;
 
 const SIZES: &[usize] = &[1, 100, 1000];
@@ -34,37 +34,40 @@ fn plan_text(clusters: usize) -> String {
     xtask::fleet::fleet_yaml(clusters, POOLS, 1)
 }
 
+fn input(text: &str) -> PlanInput {
+    PlanInput::new("plan.yaml", text, Format::Yaml, ".")
+}
+
+fn options(compile: bool) -> Options {
+    // The generated fleet has an `asOf`; the clock is never asked.
+    Options {
+        compile,
+        ..Options::new(Arc::new(Catalog::embedded()), None, || {
+            jiff::civil::date(2026, 7, 1)
+        })
+    }
+}
+
 fn load(text: &str) -> Loaded {
     let loaded = aksplan_model::load_plan("plan.yaml", text.as_bytes(), Format::Yaml, Path::new("."));
     assert!(!loaded.has_errors(), "the generated fleet loads without errors");
     loaded
 }
 
-/// A loaded plan, and everything the rules need to look at it.
+/// A fleet checked by the pipeline (not compiled), for the stages to be measured one by one.
 struct Fleet {
-    loaded: Loaded,
-    catalog: Catalog,
+    checked: Checked,
 }
 
 impl Fleet {
     fn new(clusters: usize) -> Self {
-        Self {
-            loaded: load(&plan_text(clusters)),
-            catalog: Catalog::embedded(),
-        }
+        let checked = aksplan_pipeline::run(&input(&plan_text(clusters)), &options(false), &mut NoPolicies);
+        assert!(!checked.rejected(), "the generated fleet is accepted");
+        Self { checked }
     }
 
     fn context(&self) -> aksplan_rules::Context<'_> {
-        let plan = self.loaded.plan.as_ref().unwrap();
-        let doc: &Arc<Document> = self.loaded.doc.as_ref().unwrap();
-        aksplan_rules::Context {
-            doc,
-            plan,
-            clusters: &self.loaded.clusters,
-            catalog: &self.catalog,
-            as_of: plan.spec.as_of.as_deref().unwrap().parse().unwrap(),
-            manifests: &[],
-        }
+        self.checked.context().unwrap()
     }
 
     fn compiled(&self) -> (Compiled, Schedule) {
@@ -73,6 +76,14 @@ impl Fleet {
         let schedule = aksplan_graph::schedule(&ctx, &compiled);
         (compiled, schedule)
     }
+}
+
+/// The whole pipeline without policies (`aksplan plan --no-policy` less reading and printing).
+#[divan::bench(args = SIZES, sample_count = 5, sample_size = 1)]
+fn pipeline(bencher: Bencher, clusters: usize) {
+    let input = input(&plan_text(clusters));
+    let options = options(true);
+    bencher.bench(|| aksplan_pipeline::run(&input, &options, &mut NoPolicies));
 }
 
 /// Parse, source map, schema validation, typed plan, resolution of current state.
@@ -142,7 +153,7 @@ fn policy_evaluation(bencher: Bencher, clusters: usize) {
 fn emit(bencher: Bencher, clusters: usize, format: &str) {
     let fleet = Fleet::new(clusters);
     let (compiled, schedule) = fleet.compiled();
-    let plan = fleet.loaded.plan.as_ref().unwrap();
+    let plan = fleet.checked.loaded.plan.as_ref().unwrap();
     bencher.bench(|| match format {
         "az" => aksplan_emit::az::render(plan, &compiled, &aksplan_emit::az::AzOptions::default()),
         "json" => aksplan_emit::json::render(

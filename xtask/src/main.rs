@@ -55,16 +55,6 @@ fn man_page() -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// `docs/rules.md`: the registry's codes plus the compiler's (verification and scheduling) and the
-/// policy evaluator's, which the rules crate cannot name (those crates depend on it).
-fn rules_markdown() -> String {
-    let mut codes = aksplan_rules::registry::all_codes();
-    codes.push(aksplan_graph::VERIFY_CODE);
-    codes.push(aksplan_policy::POLICY_ERROR);
-    codes.extend(aksplan_graph::schedule::CODES);
-    aksplan_rules::registry::rules_markdown_for(&codes)
-}
-
 fn codegen(check: bool) -> ExitCode {
     let man = match man_page() {
         Ok(man) => man,
@@ -78,7 +68,7 @@ fn codegen(check: bool) -> ExitCode {
             "schemas/plan.schema.json",
             aksplan_model::schema::plan_schema_text(),
         ),
-        ("docs/rules.md", rules_markdown()),
+        ("docs/rules.md", aksplan_rules::registry::rules_markdown()),
         ("docs/man/aksplan.1", man),
     ];
     let mut stale = false;

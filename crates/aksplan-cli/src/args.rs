@@ -162,41 +162,19 @@ pub enum Command {
     #[command(hide = true, name = "__policy-test")]
     PolicyTest,
     /// Print a JSON Schema: `plan` (the plan language).
-    Schema {
-        #[arg(value_enum, default_value_t = SchemaKind::Plan)]
-        kind: SchemaKind,
-    },
+    Schema(SchemaArgs),
     /// Write a plan skeleton from saved `az aks show -o json` output.
-    Init {
-        /// The saved `az aks show -g RG -n NAME -o json` output.
-        #[arg(long = "from", value_name = "SHOW_JSON")]
-        from: PathBuf,
-        /// The saved `az aks nodepool list -g RG --cluster-name NAME -o json` output.
-        #[arg(long, value_name = "NODEPOOL_LIST_JSON")]
-        node_pools: Option<PathBuf>,
-        /// Where to write the plan (atomically); standard output when absent.
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Overwrite an existing output file.
-        #[arg(long)]
-        force: bool,
-    },
+    Init(InitArgs),
     /// Explain a diagnostic code (e.g. `aksplan explain AKS014`).
-    Explain { code: String },
+    Explain(ExplainArgs),
     /// Show the effective configuration (`aksplan.toml`, `AKSPLAN_*` variables, flags) and where
     /// each value came from.
     Config(ConfigArgs),
     /// Print a shell completion script.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
     /// Print the man page (roff), or write one page per command into a folder.
     #[command(hide = true)]
-    Man {
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-    },
+    Man(ManArgs),
 }
 
 /// Rego policies and their limits.
@@ -430,4 +408,53 @@ pub enum TestFormat {
     Human,
     Json,
     Junit,
+}
+
+#[derive(clap::Args)]
+pub struct SchemaArgs {
+    #[arg(value_enum, default_value_t = SchemaKind::Plan)]
+    pub kind: SchemaKind,
+}
+
+#[derive(clap::Args)]
+pub struct InitArgs {
+    /// The saved `az aks show -g RG -n NAME -o json` output.
+    #[arg(long = "from", value_name = "SHOW_JSON")]
+    pub from: PathBuf,
+    /// The saved `az aks nodepool list -g RG --cluster-name NAME -o json` output.
+    #[arg(long, value_name = "NODEPOOL_LIST_JSON")]
+    pub node_pools: Option<PathBuf>,
+    /// Where to write the plan (atomically); standard output when absent.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ExplainArgs {
+    pub code: String,
+}
+
+#[derive(clap::Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(clap::Args)]
+pub struct ManArgs {
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+impl From<InputFormat> for aksplan_model::source::Format {
+    fn from(format: InputFormat) -> Self {
+        match format {
+            InputFormat::Yaml => Self::Yaml,
+            InputFormat::Toml => Self::Toml,
+            InputFormat::Json => Self::Json,
+        }
+    }
 }

@@ -14,6 +14,7 @@ use aksplan_model::finding::Finding;
 use aksplan_policy::{Limits, PolicyFile, Prelude, Response};
 
 use crate::args::PolicyArgs;
+use crate::output::ExitStatus;
 
 /// `--policy builtin`: the starter pack (`policies/aksplan/`, without its tests), embedded at
 /// compile time so that it works without the repository. A folder named `builtin` is `./builtin`.
@@ -65,7 +66,7 @@ pub fn files(args: &PolicyArgs, plan_base: &Path) -> Result<Vec<PolicyFile>, Vec
             continue;
         }
         // Folders are walked without following a link back into themselves.
-        let found = match crate::inputs::collect(&path, &["rego"]) {
+        let found = match aksplan_pipeline::inputs::collect(&path, &["rego"]) {
             Ok(found) => found,
             Err(finding) => {
                 errors.push(finding);
@@ -76,7 +77,9 @@ pub fn files(args: &PolicyArgs, plan_base: &Path) -> Result<Vec<PolicyFile>, Vec
             let name = file.to_string_lossy().into_owned();
             // Read as plans are: the input limit, regular files only, UTF-8 (a Latin-1 byte is
             // placed where it is) without a byte-order mark (regorus would reject one).
-            match crate::inputs::read(&file).and_then(|bytes| aksplan_model::source::decode(&name, &bytes)) {
+            match aksplan_pipeline::inputs::read(&file)
+                .and_then(|bytes| aksplan_model::source::decode(&name, &bytes))
+            {
                 Ok(source) => files.push(PolicyFile {
                     path: name,
                     text: source.text.clone(),
@@ -91,7 +94,7 @@ pub fn files(args: &PolicyArgs, plan_base: &Path) -> Result<Vec<PolicyFile>, Vec
 /// A policy or data file that cannot be used stops the run as a policy that does not parse
 /// does (AKS300, exit 2): it says nothing about the plan.
 fn unusable(finding: Finding) -> Finding {
-    crate::inputs::as_tool_error(finding, aksplan_policy::POLICY_ERROR)
+    aksplan_pipeline::inputs::as_tool_error(finding, aksplan_model::codes::POLICY_ERROR)
 }
 
 /// Extra `--data` documents (JSON or YAML).
@@ -99,7 +102,7 @@ pub fn data(args: &PolicyArgs) -> Result<Vec<serde_json::Value>, Vec<Finding>> {
     let mut documents = Vec::new();
     for path in &args.data {
         let name = path.to_string_lossy().into_owned();
-        let bytes = crate::inputs::read(path).map_err(|f| vec![unusable(f)])?;
+        let bytes = aksplan_pipeline::inputs::read(path).map_err(|f| vec![unusable(f)])?;
         let format =
             aksplan_model::source::Format::from_path(&name).unwrap_or(aksplan_model::source::Format::Yaml);
         let doc =
@@ -112,8 +115,8 @@ pub fn data(args: &PolicyArgs) -> Result<Vec<serde_json::Value>, Vec<Finding>> {
 /// The hidden child command. Its stdin holds two JSON documents: the [`Prelude`] (policies,
 /// data, limits) on the first line, which it parses and compiles at once, then the input document
 /// once the parent has built it. Response on stdout; each rule announced on stderr before it runs.
-pub fn child_main() -> std::process::ExitCode {
-    let failed = std::process::ExitCode::from(2);
+pub fn child_main() -> ExitStatus {
+    let failed = ExitStatus::CouldNotRun;
     let mut stdin = std::io::stdin().lock();
     let mut line = Vec::new();
     if stdin.read_until(b'\n', &mut line).is_err() {
@@ -140,18 +143,18 @@ pub fn child_main() -> std::process::ExitCode {
         let _ = writeln!(stderr, "{EVALUATING}{rule}");
         let _ = stderr.flush();
     });
-    crate::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
+    crate::output::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
     // The process ends here: freeing the input document node by node would cost as much as
     // evaluating a policy on it (0.7 s of 3.8 s at 1,000 clusters). The OS takes it back whole.
     std::mem::forget(input);
-    std::process::ExitCode::SUCCESS
+    ExitStatus::Success
 }
 
 /// The child announces each rule on stderr as `evaluating <rule>`.
 const EVALUATING: &str = "evaluating ";
 
 /// The policies of a run, from before the plan is loaded to their findings.
-pub enum Started {
+enum Started {
     /// There are none.
     None,
     /// They cannot run (a file that cannot be read, bad data); reported if the plan gets as far
@@ -162,7 +165,7 @@ pub enum Started {
     Running(Box<Pending>),
 }
 
-pub struct Pending {
+struct Pending {
     /// Kept to place a failure the evaluator could not report itself (a rule stopped or crashed).
     policies: Vec<PolicyFile>,
     limits: Limits,
@@ -170,7 +173,7 @@ pub struct Pending {
 }
 
 /// Finds the policies and starts their evaluator on them.
-pub fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
+fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
     let policies = match files(args, plan_base) {
         Ok(policies) if policies.is_empty() => return Started::None,
         Ok(policies) => policies,
@@ -194,7 +197,7 @@ pub fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
         Ok(child) => child,
         Err(err) => {
             return Started::Failed(vec![Finding::new(
-                aksplan_policy::POLICY_ERROR,
+                aksplan_model::codes::POLICY_ERROR,
                 format!("cannot start the policy evaluator: {err}"),
             )]);
         }
@@ -219,8 +222,38 @@ pub fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
     }))
 }
 
+/// The team's policies for the pipeline: found and handed to their evaluator child when the
+/// pipeline starts, evaluated on the plan when it asks.
+pub struct ChildPolicies<'a> {
+    args: Option<&'a PolicyArgs>,
+    started: Option<Started>,
+}
+
+impl<'a> ChildPolicies<'a> {
+    /// The policies `args` name (or none at all when `args` is `None`).
+    pub fn new(args: Option<&'a PolicyArgs>) -> Self {
+        Self { args, started: None }
+    }
+}
+
+impl aksplan_pipeline::Policies for ChildPolicies<'_> {
+    fn start(&mut self, base: &Path) {
+        self.started = self.args.map(|args| start(args, base));
+    }
+
+    fn finish(
+        &mut self,
+        ctx: &aksplan_rules::Context<'_>,
+        compiled: Option<(&aksplan_graph::Compiled, &aksplan_graph::schedule::Schedule)>,
+    ) -> Vec<Finding> {
+        self.started
+            .take()
+            .map_or_else(Vec::new, |started| finish(started, ctx, compiled))
+    }
+}
+
 /// The policies' findings on the plan (results on the plan's lines), or coded errors.
-pub fn finish(
+fn finish(
     started: Started,
     ctx: &aksplan_rules::Context<'_>,
     compiled: Option<(&aksplan_graph::Compiled, &aksplan_graph::schedule::Schedule)>,
@@ -254,7 +287,7 @@ fn evaluate(
     child: crate::sandbox::Running,
     input: serde_json::Value,
 ) -> Result<Response, Finding> {
-    let fail = |message: String| Finding::new(aksplan_policy::POLICY_ERROR, message);
+    let fail = |message: String| Finding::new(aksplan_model::codes::POLICY_ERROR, message);
     let ended = child.finish(move |stdin| {
         // Streamed, not built in memory first (the input of a 1,000-cluster plan is ~30 MB).
         let mut stdin = std::io::BufWriter::with_capacity(1 << 16, stdin);

@@ -12,20 +12,21 @@
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
-use std::process::ExitCode;
 
 use aksplan_model::finding::Finding;
 use aksplan_policy::testing::{self, Coverage, Outcome, Summary, TestRequest, TestResponse, TestResult};
 use aksplan_policy::{PolicyError, PolicyErrorKind, PolicyFile};
-use aksplan_report::HumanOptions;
 use serde_json::{Value, json};
 
+use crate::Invocation;
 use crate::args::{PolicyArgs, TestArgs, TestFormat};
+use crate::output::{ExitStatus, tool_errors, usage_error};
 
 /// The child announces each test on stderr as `running <path>\t<file>\t<line>`.
 const RUNNING: &str = "running ";
 
-pub fn run(args: &TestArgs, human: HumanOptions) -> ExitCode {
+pub fn run(args: &TestArgs, inv: &Invocation) -> ExitStatus {
+    let human = inv.human;
     if let Some(threshold) = args.threshold
         && !(0.0..=100.0).contains(&threshold)
     {
@@ -44,13 +45,13 @@ pub fn run(args: &TestArgs, human: HumanOptions) -> ExitCode {
     };
     let policies = match crate::policy::files(&policy_args, Path::new(".")) {
         Ok(policies) => policies,
-        Err(findings) => return crate::report_tool_errors(&findings, human),
+        Err(findings) => return tool_errors(&findings, human),
     };
     // Parsing is safe in this process; syntax errors point into the files.
     let tests = match testing::discover(&policies) {
         Ok(tests) => tests,
         Err(errors) => {
-            return crate::report_tool_errors(&aksplan_policy::errors_to_findings(&errors, &policies), human);
+            return tool_errors(&aksplan_policy::errors_to_findings(&errors, &policies), human);
         }
     };
     let coverage = args.coverage || args.threshold.is_some();
@@ -64,11 +65,11 @@ pub fn run(args: &TestArgs, human: HumanOptions) -> ExitCode {
     let response = match evaluate(&request, tests.len()) {
         Ok(response) => response,
         Err(error) => {
-            return crate::report_tool_errors(&to_findings(&[error], &policies), human);
+            return tool_errors(&to_findings(&[error], &policies), human);
         }
     };
     if !response.errors.is_empty() {
-        return crate::report_tool_errors(&to_findings(&response.errors, &policies), human);
+        return tool_errors(&to_findings(&response.errors, &policies), human);
     }
     let summary = Summary::of(&response.tests);
     let below = match (&response.coverage, args.threshold) {
@@ -83,10 +84,10 @@ pub fn run(args: &TestArgs, human: HumanOptions) -> ExitCode {
         TestFormat::Json => render_json(&response, args.threshold),
         TestFormat::Junit => render_junit(&response.tests),
     };
-    crate::write_stdout(&text);
+    crate::output::write_stdout(&text);
     if response.tests.is_empty() {
         let paths: Vec<String> = args.paths.iter().map(|p| format!("`{}`", p.display())).collect();
-        crate::write_stderr(&format!(
+        crate::output::write_stderr(&format!(
             "note: no `test_*` rules{} under {}\n",
             if args.run.is_some() {
                 " matching `--run`"
@@ -97,15 +98,10 @@ pub fn run(args: &TestArgs, human: HumanOptions) -> ExitCode {
         ));
     }
     if summary.failed > 0 || below {
-        ExitCode::from(1)
+        ExitStatus::Rejected
     } else {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     }
-}
-
-fn usage_error(message: &str) -> ExitCode {
-    crate::write_stderr(&format!("error: {message}\n"));
-    ExitCode::from(2)
 }
 
 /// AKS300 findings, with a hint for the failures only the parent sees.
@@ -124,13 +120,13 @@ fn to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Vec<Finding> 
 
 /// The hidden child command: request on stdin, response on stdout, each test announced on
 /// stderr before it runs.
-pub fn child_main() -> ExitCode {
+pub fn child_main() -> ExitStatus {
     let mut text = String::new();
     if std::io::stdin().read_to_string(&mut text).is_err() {
-        return ExitCode::from(2);
+        return ExitStatus::CouldNotRun;
     }
     let Ok(request) = serde_json::from_str::<TestRequest>(&text) else {
-        return ExitCode::from(2);
+        return ExitStatus::CouldNotRun;
     };
     crate::sandbox::limit_memory(request.memory_mib);
     drop(text);
@@ -139,8 +135,8 @@ pub fn child_main() -> ExitCode {
         let _ = writeln!(stderr, "{RUNNING}{}\t{}\t{}", test.path(), test.file, test.line);
         let _ = stderr.flush();
     });
-    crate::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
-    ExitCode::SUCCESS
+    crate::output::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
+    ExitStatus::Success
 }
 
 /// Runs the tests in a child process under the time and memory limits; any way the child can fail

@@ -11,13 +11,17 @@ use std::fmt::Write as _;
 
 use aksplan_graph::schedule::local_text;
 use aksplan_graph::{Compiled, Schedule, Step};
+use aksplan_model::codes::Code;
 use aksplan_model::finding::{Finding, Severity};
 use aksplan_model::plan::Plan;
 
 use crate::graphviz::{render_gantt, render_mermaid};
 
 /// The codes of the Kubernetes API removal findings, shown in their own section.
-const API_CODES: [&str; 2] = ["AKS170", "AKS171"];
+const API_CODES: [Code; 2] = [
+    aksplan_rules::rules::api::aks170_removed_apis::CODE,
+    aksplan_rules::rules::api::aks171_manifest_removed_api::CODE,
+];
 
 /// What the report carries besides the plan itself, computed by the caller.
 #[derive(Debug, Clone, Default)]
@@ -185,7 +189,7 @@ fn summary(out: &mut String, compiled: &Compiled, schedule: &Schedule) {
 }
 
 fn is_api(finding: &Finding) -> bool {
-    API_CODES.contains(&finding.code.id())
+    API_CODES.contains(&finding.code)
 }
 
 fn findings_section(out: &mut String, findings: &[Finding]) {

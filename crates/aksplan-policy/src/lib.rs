@@ -18,7 +18,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use aksplan_model::codes::{Category, Code, CodeInfo};
+use aksplan_model::codes::{self, Category, Code, CodeInfo};
 use aksplan_model::finding::{Finding, Label, Severity, Source};
 use aksplan_model::source::Document;
 use serde::{Deserialize, Serialize};
@@ -613,30 +613,6 @@ pub fn results_to_findings(results: &[PolicyResult], plan: &Document) -> Vec<Fin
         .collect()
 }
 
-/// The code of problems with the policies themselves.
-pub const POLICY_ERROR: Code = Code(&CodeInfo {
-    id: "AKS300",
-    title: "A policy cannot be evaluated",
-    severity: Severity::Error,
-    category: Category::Tool,
-    docs: "## What it checks
-Policies must parse (Rego v1), evaluate without runtime errors, and finish within the limits:
-an instruction limit and a time limit per rule (`--policy-instructions`, `--policy-timeout`), and
-a memory limit for the evaluator (`--policy-memory`). The message names the rule and the limit,
-the help the flag that raises it. A policy that crashes the evaluator (for example a function that
-calls itself forever, which OPA rejects at compile time) is reported here too.
-
-## Why
-A policy that cannot be evaluated says nothing about the plan: aksplan stops with exit code 2
-rather than report a plan as compliant.
-
-## Example
-```rego
-f(x) := f(x + 1)
-deny contains \"loop\" if f(1)
-```",
-});
-
 /// Where a rule (`data.<package>.<name>`) is first defined in the policies' text, for a problem
 /// the evaluator could not place itself (it was stopped, or it crashed): the first line that
 /// starts with the rule's name, in a file of its package.
@@ -681,7 +657,7 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
             let code = if err.kind == PolicyErrorKind::Result {
                 aksplan_model::codes::POLICY_RESULT
             } else {
-                POLICY_ERROR
+                codes::POLICY_ERROR
             };
             let subject = err
                 .rule

@@ -23,6 +23,24 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    pub fn new(
+        doc: &'a Arc<Document>,
+        plan: &'a Plan,
+        clusters: &'a [ResolvedCluster],
+        catalog: &'a Catalog,
+        as_of: Date,
+        manifests: &'a [Document],
+    ) -> Self {
+        Self {
+            doc,
+            plan,
+            clusters,
+            catalog,
+            as_of,
+            manifests,
+        }
+    }
+
     /// Every cluster whose state could be resolved, with its plan entry.
     pub fn clusters(&self) -> impl Iterator<Item = ClusterView<'a>> + '_ {
         self.clusters.iter().map(move |resolved| ClusterView {

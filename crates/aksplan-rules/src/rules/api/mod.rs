@@ -2,9 +2,9 @@
 
 use super::Rule;
 
-mod aks170_removed_apis;
-mod aks171_manifest_removed_api;
-mod aks172_manifest_not_an_object;
+pub mod aks170_removed_apis;
+pub mod aks171_manifest_removed_api;
+pub mod aks172_manifest_not_an_object;
 
 pub use aks170_removed_apis::{REMOVALS, Removal, removals_between};
 

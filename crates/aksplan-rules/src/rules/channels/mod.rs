@@ -8,12 +8,12 @@ use aksplan_model::plan::{NodeOsUpgradeChannel, NodePool, OsType, UpgradeChannel
 use super::Rule;
 use crate::{ClusterView, Context};
 
-mod aks130_node_image_pair;
-mod aks131_security_patch_windows;
-mod aks132_security_patch_gpu;
-mod aks133_unmanaged_windows;
-mod aks134_reimage_transition;
-mod aks135_control_plane_only;
+pub mod aks130_node_image_pair;
+pub mod aks131_security_patch_windows;
+pub mod aks132_security_patch_gpu;
+pub mod aks133_unmanaged_windows;
+pub mod aks134_reimage_transition;
+pub mod aks135_control_plane_only;
 
 pub const RULES: &[Rule] = &[
     Rule {

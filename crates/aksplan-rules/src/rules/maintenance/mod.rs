@@ -13,11 +13,11 @@ use serde_json::Value;
 use super::Rule;
 use crate::{ClusterView, Context};
 
-mod aks140_one_schedule;
-mod aks141_duration;
-mod aks142_intervals;
-mod aks143_default_weekly;
-mod aks144_start_time_offset;
+pub mod aks140_one_schedule;
+pub mod aks141_duration;
+pub mod aks142_intervals;
+pub mod aks143_default_weekly;
+pub mod aks144_start_time_offset;
 
 pub const RULES: &[Rule] = &[
     Rule {

@@ -11,11 +11,11 @@ use aksplan_model::plan::{Cluster, OsType};
 use super::Rule;
 use crate::Context;
 
-mod aks180_resource_group_name;
-mod aks181_cluster_name;
-mod aks182_pool_name;
-mod aks183_shell_unsafe;
-mod aks184_subscription;
+pub mod aks180_resource_group_name;
+pub mod aks181_cluster_name;
+pub mod aks182_pool_name;
+pub mod aks183_shell_unsafe;
+pub mod aks184_subscription;
 
 pub const RULES: &[Rule] = &[
     Rule {

@@ -7,14 +7,14 @@ use aksplan_model::version::KubeVersion;
 use super::Rule;
 use crate::{ClusterView, Context};
 
-mod aks150_max_surge_range;
-mod aks151_system_max_unavailable;
-mod aks152_surge_and_unavailable;
-mod aks153_no_progress;
-mod aks154_drain_timeout;
-mod aks155_soak_duration;
-mod aks156_spot_surge;
-mod aks157_instance_limit;
+pub mod aks150_max_surge_range;
+pub mod aks151_system_max_unavailable;
+pub mod aks152_surge_and_unavailable;
+pub mod aks153_no_progress;
+pub mod aks154_drain_timeout;
+pub mod aks155_soak_duration;
+pub mod aks156_spot_surge;
+pub mod aks157_instance_limit;
 
 pub const RULES: &[Rule] = &[
     Rule {

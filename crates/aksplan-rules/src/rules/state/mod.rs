@@ -3,10 +3,10 @@
 
 use super::Rule;
 
-mod aks120_current_support;
-mod aks121_target_support;
-mod aks122_lts_premium;
-mod aks123_lts_capable;
+pub mod aks120_current_support;
+pub mod aks121_target_support;
+pub mod aks122_lts_premium;
+pub mod aks123_lts_capable;
 
 pub const RULES: &[Rule] = &[
     Rule {

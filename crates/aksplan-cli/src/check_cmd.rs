@@ -1,0 +1,132 @@
+//! `aksplan check PLAN...`: every plan through the pipeline (compiled only so that policies see
+//! the graph), the findings in each requested format.
+
+use aksplan_model::codes;
+use aksplan_model::finding::Finding;
+use aksplan_report::{FileSummary, ReportInput};
+
+use crate::args::{CheckArgs, OutputFormat};
+use crate::output::{ExitStatus, verdict, write_atomically, write_stderr, write_stdout};
+use crate::{DOCS_URL, Invocation, config};
+
+pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
+    let effective = match config::resolve(&args.shared, &inv.sub_matches, &inv.cwd, inv.input_limit.clone()) {
+        Ok(effective) => effective,
+        Err(findings) => return crate::output::tool_errors(&findings, inv.human),
+    };
+    let mut findings = Vec::new();
+    let mut files = Vec::new();
+    let manifests = aksplan_pipeline::inputs::load_manifests(&args.manifests, &mut findings);
+    let catalog = match aksplan_pipeline::inputs::load_catalog(effective.catalog.value.as_deref()) {
+        Ok(catalog) => Some(catalog),
+        Err(errors) => {
+            findings.extend(errors);
+            None
+        }
+    };
+    // Policy paths from `aksplan.toml` apply when neither a flag nor `AKSPLAN_POLICY` names any.
+    let mut policy_args = args.policy.clone();
+    if policy_args.policies.is_empty() && !policy_args.no_policy {
+        policy_args.policies = effective.policies.value.clone();
+    }
+    if let Some(catalog) = catalog {
+        // `check` compiles only so that policies see the graph; the compiler's own findings
+        // belong to `plan`.
+        let options = aksplan_pipeline::Options {
+            compile: true,
+            report_compile: false,
+            manifests: manifests.into(),
+            ..aksplan_pipeline::Options::new(catalog.into(), args.as_of, crate::today)
+        };
+        for name in &args.plans {
+            match aksplan_pipeline::inputs::read_plan(name, args.input_format.map(Into::into)) {
+                Ok(input) => {
+                    let mut policies = crate::policy::ChildPolicies::new(Some(&policy_args));
+                    let checked = aksplan_pipeline::run(&input, &options, &mut policies);
+                    let clusters = checked
+                        .loaded
+                        .plan
+                        .as_ref()
+                        .map(|p| p.spec.clusters.iter().map(|c| c.name.clone()).collect())
+                        .unwrap_or_default();
+                    files.push(FileSummary {
+                        name: input.name,
+                        clusters,
+                        rules_ran: checked.rules_ran,
+                    });
+                    findings.extend(checked.findings);
+                }
+                Err(finding) => {
+                    files.push(FileSummary {
+                        name: display_name(name).to_owned(),
+                        clusters: Vec::new(),
+                        rules_ran: false,
+                    });
+                    findings.push(finding);
+                }
+            }
+        }
+    }
+    // `check` does not compile or schedule, so the compiler's codes (AKS2xx) are left out of the
+    // SARIF rule table and the JUnit cases: listing them would claim checks that did not run.
+    let codes = aksplan_rules::registry::check_codes();
+    let input = ReportInput {
+        findings: &findings,
+        files: &files,
+        codes: &codes,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        docs_url: DOCS_URL,
+    };
+    let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+    let mut write_failures = Vec::new();
+    let to_stdout = effective
+        .formats
+        .value
+        .iter()
+        .filter(|s| s.path.is_none() && s.format != OutputFormat::Human)
+        .count();
+    if to_stdout > 1 {
+        write_failures.push(
+            Finding::new(
+                codes::CANNOT_WRITE,
+                "more than one format would go to standard output",
+            )
+            .help("give all but one a file: `--format sarif=aksplan.sarif --format json`"),
+        );
+    }
+    for spec in &effective.formats.value {
+        let text = match spec.format {
+            OutputFormat::Human => {
+                let mut text = aksplan_report::render_human(&findings, inv.human);
+                text.push_str(&aksplan_report::summary_line(&findings, args.plans.len()));
+                text.push('\n');
+                text
+            }
+            OutputFormat::Json => aksplan_report::render_json(&findings, &names),
+            OutputFormat::Sarif => aksplan_report::ci::render_sarif(&input),
+            OutputFormat::Junit => aksplan_report::ci::render_junit(&input),
+            OutputFormat::Github => aksplan_report::ci::render_github(&input),
+            OutputFormat::AzureDevops => aksplan_report::ci::render_azure_devops(&input),
+            OutputFormat::Markdown => aksplan_report::ci::render_markdown(&input),
+        };
+        match (&spec.path, spec.format) {
+            (Some(path), _) => {
+                if let Err(finding) = write_atomically(path, &text, true) {
+                    write_failures.push(finding);
+                }
+            }
+            (None, OutputFormat::Human) => write_stderr(&text),
+            (None, _) if to_stdout <= 1 => write_stdout(&text),
+            (None, _) => {}
+        }
+    }
+    if !write_failures.is_empty() {
+        return crate::output::tool_errors(&write_failures, inv.human);
+    }
+    verdict(&findings, effective.fail_on.value)
+}
+
+/// The name findings show for a plan argument.
+fn display_name(name: &str) -> &str {
+    if name == "-" { "<stdin>" } else { name }
+}

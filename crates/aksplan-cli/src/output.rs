@@ -1,0 +1,105 @@
+//! What a command hands back to the terminal: text on stdout and stderr, files written whole,
+//! and the exit status (the contract in `docs/cli.md`).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use aksplan_model::codes::{self, Category};
+use aksplan_model::finding::{Finding, Severity};
+use aksplan_report::HumanOptions;
+
+use crate::args::FailOn;
+
+/// How a command ended. `diff` uses `Rejected` for "the two plans differ".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: the plan is accepted (warnings allowed), or the command did what was asked.
+    Success,
+    /// 1: the plan is rejected (findings at or above `--fail-on`).
+    Rejected,
+    /// 2: aksplan could not run (bad usage, a file that cannot be read or written, a policy that
+    /// could not be evaluated): no verdict on the plan.
+    CouldNotRun,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Rejected => ExitCode::from(1),
+            ExitStatus::CouldNotRun => ExitCode::from(2),
+        }
+    }
+}
+
+/// The verdict on findings: could not run when any is a tool error, rejected when any that is not
+/// waived reaches `fail_on`.
+pub fn verdict(findings: &[Finding], fail_on: FailOn) -> ExitStatus {
+    if findings.iter().any(|f| f.code.category() == Category::Tool) {
+        return ExitStatus::CouldNotRun;
+    }
+    let rejects = |f: &Finding| {
+        f.waived.is_none()
+            && match fail_on {
+                FailOn::Error => f.severity == Severity::Error,
+                FailOn::Warning => matches!(f.severity, Severity::Error | Severity::Warning),
+                FailOn::Never => false,
+            }
+    };
+    if findings.iter().any(rejects) {
+        ExitStatus::Rejected
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// Reports findings that stop a command before it could judge anything.
+pub fn tool_errors(findings: &[Finding], human: HumanOptions) -> ExitStatus {
+    write_stderr(&aksplan_report::render_human(findings, human));
+    ExitStatus::CouldNotRun
+}
+
+/// A usage error that clap cannot see (a combination of flags), as one line.
+pub fn usage_error(message: &str) -> ExitStatus {
+    write_stderr(&format!("error: {message}\n"));
+    ExitStatus::CouldNotRun
+}
+
+/// Writes to stdout; a closed pipe (`aksplan ... | head`) is not an error.
+pub fn write_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+pub fn write_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+}
+
+/// Writes to a temporary file beside `path`, then renames it over `path`: readers see the old
+/// file or the new one, never half of one.
+pub fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), Finding> {
+    let fail = |err: &dyn std::fmt::Display| {
+        Finding::new(
+            codes::CANNOT_WRITE,
+            format!("cannot write `{}`: {err}", path.display()),
+        )
+    };
+    if path.exists() && !force {
+        return Err(Finding::new(
+            codes::CANNOT_WRITE,
+            format!("`{}` exists already", path.display()),
+        )
+        .help("pass `--force` to replace it"));
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+    file.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
+    file.as_file().sync_all().map_err(|e| fail(&e))?;
+    file.persist(path).map_err(|e| fail(&e.error))?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The pipeline every command that looks at a plan runs: load, rules, compile, schedule,
+//! policies, cluster attribution, waivers. One function, [`run`], so that `check`, `plan`,
+//! `emit`, `diff` and `input`, the fuzz targets, the benchmarks and the tests cannot drift apart
+//! in what they consider a plan's findings.
+//!
+//! Policies run in a child process that only the binary can start; the pipeline reaches them
+//! through the [`Policies`] trait. It reads files (through [`inputs`]) but never prints, never
+//! exits and never reads the clock: "today" is the caller's [`Options::today`].
+
+pub mod inputs;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aksplan_catalog::Catalog;
+use aksplan_graph::{Compiled, Schedule};
+use aksplan_model::Loaded;
+use aksplan_model::codes;
+use aksplan_model::finding::{Finding, Severity};
+use aksplan_model::plan::Plan;
+use aksplan_model::source::Document;
+use aksplan_rules::Context;
+use jiff::civil::Date;
+
+pub use inputs::PlanInput;
+
+/// The team's policies, as the pipeline sees them: started before the plan is loaded (so that
+/// they are parsed and compiled meanwhile), finished on the checked plan and its graph.
+pub trait Policies {
+    /// Called first, before the plan is read: find the policies (beside `base`, the plan's
+    /// folder, or where the caller was told) and start preparing them.
+    fn start(&mut self, base: &Path);
+    /// The policies' findings on the plan (or coded errors: a policy that cannot run is never a
+    /// pass). Called once, when the rules ran; `compiled` is `None` when the plan has errors.
+    fn finish(&mut self, ctx: &Context<'_>, compiled: Option<(&Compiled, &Schedule)>) -> Vec<Finding>;
+}
+
+/// No policies: the fuzz targets, the benchmarks, `diff`, and `--no-policy`.
+pub struct NoPolicies;
+
+impl Policies for NoPolicies {
+    fn start(&mut self, _base: &Path) {}
+    fn finish(&mut self, _ctx: &Context<'_>, _compiled: Option<(&Compiled, &Schedule)>) -> Vec<Finding> {
+        Vec::new()
+    }
+}
+
+/// What to run beyond loading and the rules, and what to judge by.
+#[derive(Clone)]
+pub struct Options {
+    pub catalog: Arc<Catalog>,
+    /// `--as-of`: the date support status is judged on, before the plan's `asOf`.
+    pub as_of: Option<Date>,
+    /// The date used when neither `--as-of` nor `asOf` gives one (with a note, AKS007), asked
+    /// only then: the binary passes the calendar, everything else a fixed day, so runs repeat.
+    pub today: fn() -> Date,
+    /// Compile and schedule (when the plan has no errors).
+    pub compile: bool,
+    /// Report the compiler's and the scheduler's own findings (`plan`, `emit`), or only use the
+    /// compiled graph as the policies' input (`check`).
+    pub report_compile: bool,
+    /// Kubernetes manifests (`--manifests`), one document per object.
+    pub manifests: Arc<[Document]>,
+}
+
+impl Options {
+    /// Compile and report everything, no manifests.
+    pub fn new(catalog: Arc<Catalog>, as_of: Option<Date>, today: fn() -> Date) -> Self {
+        Self {
+            catalog,
+            as_of,
+            today,
+            compile: true,
+            report_compile: true,
+            manifests: Arc::from(Vec::new()),
+        }
+    }
+}
+
+/// One plan, checked and (when it has no errors) compiled and scheduled.
+pub struct Checked {
+    pub loaded: Loaded,
+    pub catalog: Arc<Catalog>,
+    /// Every finding, clusters attributed, waivers applied, sorted.
+    pub findings: Vec<Finding>,
+    /// The findings of loading and the rules only (before the compiler's and the policies').
+    pub early: Vec<Finding>,
+    /// Whether the rules ran (the plan loaded without errors).
+    pub rules_ran: bool,
+    /// The date support was judged on, when the rules ran.
+    pub as_of: Option<Date>,
+    pub compiled: Option<(Compiled, Schedule)>,
+}
+
+impl Checked {
+    /// The rules' view of the plan, to build more on (the policy input, say).
+    pub fn context(&self) -> Option<Context<'_>> {
+        let (Some(plan), Some(doc), Some(as_of)) = (&self.loaded.plan, &self.loaded.doc, self.as_of) else {
+            return None;
+        };
+        Some(Context::new(
+            doc,
+            plan,
+            &self.loaded.clusters,
+            &self.catalog,
+            as_of,
+            &[],
+        ))
+    }
+
+    /// Whether a finding stops the plan from being executed: an error that is not waived.
+    pub fn rejected(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.waived.is_none() && f.severity == Severity::Error)
+    }
+
+    /// Whether aksplan could not give a verdict (a policy or catalog that could not be used).
+    pub fn could_not_run(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| f.code.category() == codes::Category::Tool)
+    }
+
+    /// The plan and its compiled, scheduled graph, when the plan is accepted (no error that is
+    /// not waived): what the emitters may turn into something to execute.
+    pub fn accepted(&self) -> Option<(&Plan, &Compiled, &Schedule)> {
+        let (Some((compiled, schedule)), Some(plan)) = (&self.compiled, &self.loaded.plan) else {
+            return None;
+        };
+        (!self.rejected() && !self.could_not_run()).then_some((plan, compiled, schedule))
+    }
+}
+
+/// Checks, compiles and schedules one plan, and runs the policies on it.
+pub fn run(input: &PlanInput, options: &Options, policies: &mut dyn Policies) -> Checked {
+    // Started first: the policy evaluator prepares the policies while the plan is loaded.
+    policies.start(&input.base);
+    let loaded = aksplan_model::load_plan(&input.name, &input.bytes, input.format, &input.base);
+    let mut findings = loaded.findings.clone();
+    let rules_ran = loaded.plan.is_some() && !loaded.has_errors();
+    let mut compiled = None;
+    let mut as_of_used = None;
+    let mut early = findings.clone();
+    // Only a plan that loaded has a date to be judged on (and only then is the clock asked).
+    let (as_of, note) = match &loaded.plan {
+        Some(_) => {
+            let (as_of, note) = as_of_date(options.as_of, options.today, &loaded);
+            (Some(as_of), note)
+        }
+        None => (None, None),
+    };
+    if let (Some(plan), Some(doc), Some(as_of), true) = (&loaded.plan, &loaded.doc, as_of, rules_ran) {
+        as_of_used = Some(as_of);
+        findings.extend(note);
+        let ctx = Context::new(
+            doc,
+            plan,
+            &loaded.clusters,
+            &options.catalog,
+            as_of,
+            &options.manifests,
+        );
+        findings.extend(aksplan_rules::check(&ctx));
+        early = findings.clone();
+        let clean = !findings.iter().any(|f| f.severity == Severity::Error);
+        if options.compile && clean {
+            let graph = aksplan_graph::compile(&ctx);
+            let schedule = aksplan_graph::schedule(&ctx, &graph);
+            if options.report_compile {
+                findings.extend(graph.findings.iter().cloned());
+                findings.extend(schedule.findings.iter().cloned());
+            }
+            findings.extend(policies.finish(&ctx, Some((&graph, &schedule))));
+            compiled = Some((graph, schedule));
+        } else {
+            findings.extend(policies.finish(&ctx, None));
+        }
+    }
+    aksplan_model::attribute_clusters(&loaded, &mut findings);
+    if let (Some(plan), Some(doc), Some(as_of)) = (&loaded.plan, &loaded.doc, as_of) {
+        aksplan_model::waivers::apply(plan, doc, as_of, rules_ran, &mut findings);
+    }
+    aksplan_model::finding::sort_findings(&mut findings);
+    Checked {
+        loaded,
+        catalog: Arc::clone(&options.catalog),
+        findings,
+        early,
+        rules_ran,
+        as_of: as_of_used,
+        compiled,
+    }
+}
+
+/// The date support is judged on: `--as-of`, else the plan's `asOf`, else `today` (and a note).
+pub fn as_of_date(flag: Option<Date>, today: fn() -> Date, loaded: &Loaded) -> (Date, Option<Finding>) {
+    if let Some(date) = flag {
+        return (date, None);
+    }
+    let from_plan = loaded
+        .plan
+        .as_ref()
+        .and_then(|plan| plan.spec.as_of.as_deref())
+        .and_then(|d| d.parse().ok());
+    if let Some(date) = from_plan {
+        return (date, None);
+    }
+    let today = today();
+    let mut note = Finding::new(
+        codes::AS_OF_TODAY,
+        format!("no `asOf`: support status is judged as of today, {today}"),
+    )
+    .help("set `spec.asOf` (or pass `--as-of`) so that the result does not change with the calendar");
+    if let Some(doc) = &loaded.doc {
+        note = note.at(doc.key_label("/spec"));
+    }
+    (today, Some(note))
+}
