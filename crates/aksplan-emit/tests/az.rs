@@ -5,9 +5,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
+use aksplan_catalog::Catalog;
 use aksplan_emit::az::{AzOptions, check_options, quote, render};
 use aksplan_model::plan::Plan;
+use aksplan_model::source::Format;
+use aksplan_pipeline::{NoPolicies, Options, PlanInput};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,34 +20,20 @@ fn root() -> PathBuf {
         .unwrap()
 }
 
-/// Loads and compiles plan text (rules are not run: a hostile value the rules would reject must
-/// still come out quoted).
+/// Loads and compiles plan text (the compiler runs whatever the rules say: a hostile value the
+/// rules would reject must still come out quoted).
 fn compile(text: &str) -> (Plan, aksplan_graph::Compiled) {
-    let loaded = aksplan_model::load_plan(
-        "plan.yaml",
-        text.as_bytes(),
-        aksplan_model::source::Format::Yaml,
-        &root().join("examples"),
-    );
-    let plan = loaded.plan.clone().expect("the plan loads");
-    let doc = loaded.doc.clone().expect("a document");
-    let catalog = aksplan_catalog::Catalog::embedded();
-    let as_of = plan
-        .spec
-        .as_of
-        .as_deref()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(jiff::civil::date(2026, 12, 1));
-    let ctx = aksplan_rules::Context {
-        doc: &doc,
-        plan: &plan,
-        clusters: &loaded.clusters,
-        catalog: &catalog,
-        as_of,
-        manifests: &[],
+    let options = Options {
+        compile: false,
+        ..Options::new(Arc::new(Catalog::embedded()), None, || {
+            jiff::civil::date(2026, 12, 1)
+        })
     };
+    let input = PlanInput::new("plan.yaml", text, Format::Yaml, root().join("examples"));
+    let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+    let ctx = checked.context().expect("the plan loads");
     let compiled = aksplan_graph::compile(&ctx);
-    (plan, compiled)
+    (ctx.plan.clone(), compiled)
 }
 
 fn example(name: &str) -> String {

@@ -5,19 +5,32 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aksplan_catalog::Catalog;
 use aksplan_graph::{Compiled, Step, StepKind, topological_order, verify};
 use aksplan_model::finding::{Finding, Severity};
-use aksplan_model::load::Loaded;
 use aksplan_model::plan::OsSku;
 use aksplan_model::source::Format;
 use aksplan_model::version::KubeVersion;
+use aksplan_pipeline::{Checked, NoPolicies, Options, PlanInput};
 use aksplan_rules::Context;
 
+/// A plan loaded and checked by the pipeline, not compiled: the tests compile it themselves,
+/// also plans the rules would stop, to see what the compiler and its verifier make of them.
 struct Fixture {
-    loaded: Loaded,
-    catalog: Catalog,
+    checked: Checked,
+}
+
+/// The pipeline's options for these tests: support judged on 2026-07-01, nothing compiled.
+fn options() -> Options {
+    let day = jiff::civil::date(2026, 7, 1);
+    Options {
+        compile: false,
+        ..Options::new(Arc::new(Catalog::embedded()), Some(day), || {
+            jiff::civil::date(2026, 7, 1)
+        })
+    }
 }
 
 impl Fixture {
@@ -32,29 +45,21 @@ impl Fixture {
     }
 
     fn load(name: &str, bytes: &[u8], base: &Path) -> Self {
-        let loaded = aksplan_model::load_plan(name, bytes, Format::Yaml, base);
-        let errors: Vec<String> = loaded
+        let input = PlanInput::new(name, bytes, Format::Yaml, base);
+        let checked = aksplan_pipeline::run(&input, &options(), &mut NoPolicies);
+        let errors: Vec<String> = checked
+            .loaded
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .map(|f| format!("{}: {}", f.code.id(), f.message))
             .collect();
         assert!(errors.is_empty(), "{name}: {errors:#?}");
-        Self {
-            loaded,
-            catalog: Catalog::embedded(),
-        }
+        Self { checked }
     }
 
     fn ctx(&self) -> Context<'_> {
-        Context {
-            doc: self.loaded.doc.as_ref().unwrap(),
-            plan: self.loaded.plan.as_ref().unwrap(),
-            clusters: &self.loaded.clusters,
-            catalog: &self.catalog,
-            as_of: jiff::civil::date(2026, 7, 1),
-            manifests: &[],
-        }
+        self.checked.context().unwrap()
     }
 
     /// Compiles and asserts the verifier found nothing.
@@ -681,37 +686,27 @@ fn blue_green_with_full_upgrades_is_reported() {
         "spec:\n  strategy: { channelConflict: fullUpgrade }\n",
         1,
     );
-    let loaded = aksplan_model::load_plan(
-        "bg.yaml",
-        text.as_bytes(),
-        aksplan_model::source::Format::Yaml,
-        std::path::Path::new("."),
+    // Judged on the plan's own `asOf`: the channel conflict is what the test is about.
+    let input = PlanInput::new("bg.yaml", text, Format::Yaml, ".");
+    let checked = aksplan_pipeline::run(
+        &input,
+        &Options {
+            compile: false,
+            ..Options::new(Arc::new(Catalog::embedded()), None, || {
+                jiff::civil::date(2026, 6, 1)
+            })
+        },
+        &mut NoPolicies,
     );
-    let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) else {
-        panic!("{:?}", loaded.findings)
-    };
-    let catalog = aksplan_catalog::Catalog::embedded();
-    let as_of = plan
-        .spec
-        .as_of
-        .as_deref()
-        .unwrap_or("2026-06-01")
-        .parse()
-        .unwrap();
-    let ctx = aksplan_rules::Context {
-        doc,
-        plan,
-        clusters: &loaded.clusters,
-        catalog: &catalog,
-        as_of,
-        manifests: &[],
-    };
+    let ctx = checked
+        .context()
+        .unwrap_or_else(|| panic!("{:?}", checked.findings));
     let compiled = aksplan_graph::compile(&ctx);
     assert!(
         compiled
             .findings
             .iter()
-            .any(|f| f.code.id() == "AKS200" && f.message.contains("blue-green")),
+            .any(|f| f.code == aksplan_model::codes::VERIFY && f.message.contains("blue-green")),
         "{:#?}",
         compiled.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
     );

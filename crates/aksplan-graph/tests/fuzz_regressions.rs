@@ -7,12 +7,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use aksplan_catalog::Catalog;
-use aksplan_model::finding::{Finding, Severity};
+use aksplan_model::codes;
+use aksplan_model::finding::Finding;
 use aksplan_model::source::Format;
+use aksplan_pipeline::{NoPolicies, Options, PlanInput};
 
 /// Far above what any of these plans needs (milliseconds), far below "hung".
 const LIMIT: Duration = Duration::from_secs(30);
@@ -31,46 +33,27 @@ fn run(path: &Path) {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).unwrap();
     let format = Format::from_path(&name).expect("a .yaml, .toml or .json file");
-    let loaded = aksplan_model::load_plan(&name, &bytes, format, Path::new("/nonexistent"));
-    assert_labels(&name, &loaded.findings);
-    let (Some(plan), Some(doc), false) = (&loaded.plan, &loaded.doc, loaded.has_errors()) else {
+    // As the fuzz target runs them: the pipeline without policies, a fixed day for "today".
+    let options = Options::new(Arc::new(Catalog::embedded()), None, || {
+        jiff::civil::date(2026, 7, 1)
+    });
+    let checked = aksplan_pipeline::run(
+        &PlanInput::new(name.as_str(), bytes, format, "/nonexistent"),
+        &options,
+        &mut NoPolicies,
+    );
+    assert_labels(&name, &checked.findings);
+    let Some((compiled, _)) = &checked.compiled else {
         return;
     };
-    let catalog = Catalog::embedded();
-    let as_of = plan
-        .spec
-        .as_of
-        .as_deref()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(jiff::civil::date(2026, 7, 1));
-    let ctx = aksplan_rules::Context {
-        doc,
-        plan,
-        clusters: &loaded.clusters,
-        catalog: &catalog,
-        as_of,
-        manifests: &[],
-    };
-    let findings = aksplan_rules::check(&ctx);
-    assert_labels(&name, &findings);
-    if findings.iter().any(|f| f.severity == Severity::Error) {
-        return;
-    }
-    let compiled = aksplan_graph::compile(&ctx);
-    assert_labels(&name, &compiled.findings);
     assert!(
         aksplan_graph::topological_order(&compiled.steps).is_ok(),
         "{name}: cyclic"
     );
     assert!(
-        !compiled
-            .findings
-            .iter()
-            .any(|f| f.code.id() == aksplan_graph::VERIFY_CODE.id()),
+        !compiled.findings.iter().any(|f| f.code == codes::VERIFY),
         "{name}: AKS200 on a plan the rules accept"
     );
-    let schedule = aksplan_graph::schedule(&ctx, &compiled);
-    assert_labels(&name, &schedule.findings);
 }
 
 #[test]

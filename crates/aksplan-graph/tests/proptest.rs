@@ -6,13 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::sync::Arc;
 
 use aksplan_catalog::Catalog;
 use aksplan_graph::{StepKind, topological_order};
 use aksplan_model::finding::Severity;
 use aksplan_model::source::Format;
 use aksplan_model::version::KubeVersion;
+use aksplan_pipeline::{NoPolicies, Options, PlanInput};
 use aksplan_rules::skew::{PoolSkew, aks_pool_skew, aks_window};
 use proptest::prelude::*;
 
@@ -198,24 +199,30 @@ fn render(seed: &PlanSeed, catalog: &Catalog) -> (String, Vec<Expected>) {
 fn check(seed: &PlanSeed) -> Result<(), TestCaseError> {
     let catalog = Catalog::embedded();
     let (yaml, expected) = render(seed, &catalog);
-    let loaded = aksplan_model::load_plan("proptest.yaml", yaml.as_bytes(), Format::Yaml, Path::new("."));
-    let errors: Vec<String> = loaded
+    // Judged on 2025-05-01 whatever the plan says; compiled here (also what the rules would
+    // stop: the compiler and its verifier must hold on every graph).
+    let day = jiff::civil::date(2025, 5, 1);
+    let options = Options {
+        compile: false,
+        ..Options::new(Arc::new(catalog.clone()), Some(day), || {
+            jiff::civil::date(2025, 5, 1)
+        })
+    };
+    let checked = aksplan_pipeline::run(
+        &PlanInput::new("proptest.yaml", yaml.as_bytes(), Format::Yaml, "."),
+        &options,
+        &mut NoPolicies,
+    );
+    let errors: Vec<String> = checked
+        .loaded
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .map(|f| format!("{}: {}", f.code.id(), f.message))
         .collect();
     prop_assert!(errors.is_empty(), "loading failed: {errors:?}\n{yaml}");
-    let (Some(plan), Some(doc)) = (&loaded.plan, &loaded.doc) else {
+    let Some(ctx) = checked.context() else {
         return Err(TestCaseError::fail(format!("no plan\n{yaml}")));
-    };
-    let ctx = aksplan_rules::Context {
-        doc,
-        plan,
-        clusters: &loaded.clusters,
-        catalog: &catalog,
-        as_of: jiff::civil::date(2025, 5, 1),
-        manifests: &[],
     };
     let compiled = aksplan_graph::compile(&ctx);
     let order = topological_order(&compiled.steps);
@@ -223,7 +230,7 @@ fn check(seed: &PlanSeed) -> Result<(), TestCaseError> {
     let verifier: Vec<&str> = compiled
         .findings
         .iter()
-        .filter(|f| f.code.id() == "AKS200")
+        .filter(|f| f.code == aksplan_model::codes::VERIFY)
         .map(|f| f.message.as_str())
         .collect();
     prop_assert!(verifier.is_empty(), "AKS200: {verifier:#?}\n{yaml}");

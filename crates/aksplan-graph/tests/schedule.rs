@@ -4,36 +4,33 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::Path;
+use std::sync::Arc;
 
 use aksplan_catalog::Catalog;
 use aksplan_graph::{Compiled, Schedule};
 use aksplan_model::finding::Severity;
 use aksplan_model::source::Format;
+use aksplan_pipeline::{NoPolicies, Options, PlanInput};
 
 /// Loads, checks (no errors allowed: the plans are valid), compiles and schedules `yaml`.
 fn run(yaml: &str) -> (Compiled, Schedule) {
-    let loaded = aksplan_model::load_plan("plan.yaml", yaml.as_bytes(), Format::Yaml, Path::new("."));
-    assert!(!loaded.has_errors(), "{:#?}", loaded.findings);
-    let (plan, doc) = (loaded.plan.as_ref().unwrap(), loaded.doc.as_ref().unwrap());
-    let catalog = Catalog::embedded();
-    let as_of = aksplan_model::time::parse_date(plan.spec.as_of.as_deref().unwrap()).unwrap();
-    let ctx = aksplan_rules::Context {
-        doc,
-        plan,
-        clusters: &loaded.clusters,
-        catalog: &catalog,
-        as_of,
-        manifests: &[],
-    };
-    let errors: Vec<String> = aksplan_rules::check(&ctx)
-        .into_iter()
+    let options = Options::new(Arc::new(Catalog::embedded()), None, || {
+        unreachable!("every plan here has an `asOf`")
+    });
+    let checked = aksplan_pipeline::run(
+        &PlanInput::new("plan.yaml", yaml, Format::Yaml, "."),
+        &options,
+        &mut NoPolicies,
+    );
+    let errors: Vec<String> = checked
+        .early
+        .iter()
         .filter(|f| f.severity == Severity::Error)
         .map(|f| format!("{}: {}", f.code, f.message))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    let compiled = aksplan_graph::compile(&ctx);
+    let (compiled, schedule) = checked.compiled.unwrap();
     assert!(compiled.findings.is_empty(), "{:#?}", compiled.findings);
-    let schedule = aksplan_graph::schedule(&ctx, &compiled);
     (compiled, schedule)
 }
 

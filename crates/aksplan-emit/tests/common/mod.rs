@@ -3,15 +3,13 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aksplan_catalog::Catalog;
 use aksplan_graph::{Compiled, Schedule};
 use aksplan_model::finding::Severity;
-use aksplan_model::load::Loaded;
 use aksplan_model::plan::Plan;
-use aksplan_model::source::Format;
-use aksplan_model::time::parse_date;
-use aksplan_rules::Context;
+use aksplan_pipeline::{Checked, NoPolicies, Options, PlanInput};
 
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -28,55 +26,39 @@ pub fn examples() -> Vec<String> {
     names
 }
 
+/// An example plan through the pipeline, as `aksplan emit` runs it (without policies).
 pub struct Example {
-    pub loaded: Loaded,
-    pub catalog: Catalog,
+    pub checked: Checked,
 }
 
 impl Example {
     pub fn load(file: &str) -> Self {
         let path = root().join("examples").join(file);
-        let bytes = std::fs::read(&path).unwrap();
-        let format = if file.ends_with(".toml") {
-            Format::Toml
-        } else {
-            Format::Yaml
+        let input = aksplan_pipeline::inputs::read_plan(path.to_str().unwrap(), None).unwrap();
+        let input = PlanInput {
+            name: file.to_owned(),
+            ..input
         };
-        let loaded = aksplan_model::load_plan(file, &bytes, format, path.parent().unwrap());
-        let errors: Vec<String> = loaded
+        // Plans without `asOf` are judged on a fixed day, so the snapshots do not age.
+        let options = Options::new(Arc::new(Catalog::embedded()), None, || {
+            jiff::civil::date(2026, 7, 1)
+        });
+        let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+        let errors: Vec<String> = checked
             .findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .map(|f| format!("{}: {}", f.code.id(), f.message))
             .collect();
         assert!(errors.is_empty(), "{file}: {errors:#?}");
-        Self {
-            loaded,
-            catalog: Catalog::embedded(),
-        }
+        Self { checked }
     }
 
     pub fn plan(&self) -> &Plan {
-        self.loaded.plan.as_ref().unwrap()
-    }
-
-    pub fn ctx(&self) -> Context<'_> {
-        let plan = self.plan();
-        let as_of = parse_date(plan.spec.as_of.as_deref().unwrap_or("2026-07-01")).unwrap();
-        Context {
-            doc: self.loaded.doc.as_ref().unwrap(),
-            plan,
-            clusters: &self.loaded.clusters,
-            catalog: &self.catalog,
-            as_of,
-            manifests: &[],
-        }
+        self.checked.loaded.plan.as_ref().unwrap()
     }
 
     pub fn compile(&self) -> (Compiled, Schedule) {
-        let ctx = self.ctx();
-        let compiled = aksplan_graph::compile(&ctx);
-        let schedule = aksplan_graph::schedule(&ctx, &compiled);
-        (compiled, schedule)
+        self.checked.compiled.clone().unwrap()
     }
 }
