@@ -252,7 +252,7 @@ fn opa_eval_path() -> PathBuf {
 }
 
 /// Runs `opa-eval ARGS`; the value printed, or why it failed.
-fn opa_eval(args: &[&str]) -> std::result::Result<Value, String> {
+pub(super) fn opa_eval(args: &[&str]) -> std::result::Result<Value, String> {
     let output = std::process::Command::new(opa_eval_path())
         .args(args)
         .current_dir(root())
@@ -272,7 +272,7 @@ fn opa_eval(args: &[&str]) -> std::result::Result<Value, String> {
 /// Whether OPA can run here: fetched and working (checked once per test process). When it cannot,
 /// the test fails, unless `AKSPLAN_SKIP_OPA=1` asks to skip it (and says so on stderr).
 #[allow(clippy::print_stderr)]
-fn opa_ready(test: &str) -> bool {
+pub(super) fn opa_ready(test: &str) -> bool {
     static READY: OnceLock<std::result::Result<(), String>> = OnceLock::new();
     let ready = READY.get_or_init(|| match opa_eval(&["1 + 1"]) {
         Ok(value) if value == 2 => Ok(()),

@@ -390,6 +390,12 @@ fn compile_program(
     regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, entries).ok()
 }
 
+/// One rule's value, in two passes. The VM runs it first under the instruction and time limits
+/// (it stops a function that recurses without end cleanly, where the interpreter would overflow
+/// its stack). The VM drops an error inside a rule body, even with strict builtin errors, and
+/// turns conflicting values of a complete rule into undefined: a `deny` whose body fails
+/// would silently report nothing. So the interpreter, strict as OPA with
+/// `--strict-builtin-errors`, then gives the value of record, or the error.
 fn evaluate_rule(
     engine: &mut regorus::Engine,
     program: Option<&std::sync::Arc<regorus::rvm::program::Program>>,
@@ -398,8 +404,6 @@ fn evaluate_rule(
     limits: Limits,
     timer: regorus::utils::limits::ExecutionTimerConfig,
 ) -> anyhow_free::Result<regorus::Value> {
-    // The VM enforces the instruction limit; policies it cannot compile fall back to the
-    // interpreter, which enforces the time limit.
     let entry: regorus::Rc<str> = rule.into();
     let program = match program {
         Some(program) => Some(std::sync::Arc::clone(program)),
@@ -409,6 +413,7 @@ fn evaluate_rule(
     };
     if let Some(program) = program {
         let mut vm = regorus::rvm::vm::RegoVM::new();
+        vm.set_strict_builtin_errors(true);
         vm.load_program(program);
         vm.set_max_instructions(limits.instructions);
         vm.set_execution_timer_config(Some(timer));
@@ -416,9 +421,8 @@ fn evaluate_rule(
         // The VM does not share the engine's data documents; hand them over (`--data`).
         vm.set_data(engine.get_data())
             .map_err(anyhow_free::Error::from_display)?;
-        return vm
-            .execute_entry_point_by_name(rule)
-            .map_err(anyhow_free::Error::from_display);
+        vm.execute_entry_point_by_name(rule)
+            .map_err(anyhow_free::Error::from_display)?;
     }
     engine.set_execution_timer_config(timer);
     engine.set_input(input.clone());
