@@ -57,6 +57,7 @@ mod init;
 mod invalid;
 mod plan;
 mod policies;
+mod policy_builtins;
 mod policy_errors;
 mod policy_limits;
 mod real_world;

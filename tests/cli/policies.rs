@@ -20,7 +20,7 @@ const PREVIEW_CATALOG: &str = "fixtures/az/get-versions-westus2-2024-07.json";
 type Result4 = (String, String, String, String);
 
 /// The example plans (every `.yaml` and `.toml` in `examples/`).
-fn examples() -> Vec<String> {
+pub(super) fn examples() -> Vec<String> {
     let mut plans: Vec<String> = std::fs::read_dir(root().join("examples"))
         .unwrap()
         .map(|entry| entry.unwrap().path())
