@@ -101,3 +101,42 @@ fn opa_with_strict_builtin_errors_fails_on_the_same_policies() {
         );
     }
 }
+
+#[test]
+fn the_clock_and_randomness_are_refused_at_the_call() {
+    let path = policy("clock");
+    let output = run(&[
+        "check",
+        "examples/single-cluster.yaml",
+        "--policy",
+        &path,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "AKS300")
+        .unwrap_or_else(|| panic!("no AKS300 in {report:#}"));
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("`time.now_ns` is not available") && message.contains("input.asOf"),
+        "{message}"
+    );
+    assert_eq!(finding["line"], 8, "{finding:#}");
+    // In a test too: an error at the call, not a silent pass.
+    let dir = tempfile::tempdir().unwrap();
+    let test = dir.path().join("random_test.rego");
+    std::fs::write(
+        &test,
+        "package r\n\nimport rego.v1\n\ntest_random if rand.intn(\"x\", 10) >= 0\n",
+    )
+    .unwrap();
+    let output = run(&["test", &test.to_string_lossy()]);
+    let stdout = text(&output.stdout);
+    assert_ne!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("`rand.intn` is not available"), "{stdout}");
+}

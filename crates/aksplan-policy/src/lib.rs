@@ -161,6 +161,18 @@ fn rule_severity(name: &str) -> Option<Severity> {
     }
 }
 
+/// Builtins regorus always has that would make a verdict change between two runs on the same
+/// plan, with what to use instead. Each is replaced by a function that fails, so a policy that
+/// calls one stops with AKS300 at the call (the interpreter looks functions up before builtins).
+pub const REFUSED_BUILTINS: &[(&str, u8, &str)] = &[
+    (
+        "time.now_ns",
+        0,
+        "a plan's verdict must not change with the clock: compare with `input.asOf`, the date the plan is judged on",
+    ),
+    ("rand.intn", 2, "a policy's verdict must not be random"),
+];
+
 /// Loads the policies into an engine; syntax errors come back at their file, line and column.
 fn engine_for(
     policies: &[PolicyFile],
@@ -169,6 +181,15 @@ fn engine_for(
     let mut engine = regorus::Engine::new();
     engine.set_strict_builtin_errors(true);
     let mut errors = Vec::new();
+    for (name, args, why) in REFUSED_BUILTINS {
+        let refusal = format!("`{name}` is not available to aksplan policies: {why}");
+        let refuse = move |_: Vec<regorus::Value>| -> anyhow::Result<regorus::Value> {
+            Err(anyhow::anyhow!(refusal.clone()))
+        };
+        if let Err(err) = engine.add_extension((*name).to_owned(), *args, Box::new(refuse)) {
+            errors.push(error(PolicyErrorKind::Runtime, &err, None));
+        }
+    }
     for policy in policies {
         if let Err(err) = engine.add_policy(policy.path.clone(), policy.text.clone()) {
             errors.push(error(PolicyErrorKind::Syntax, &err, None));
