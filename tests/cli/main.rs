@@ -60,6 +60,7 @@ mod policies;
 mod policy_builtins;
 mod policy_errors;
 mod policy_limits;
+mod policy_pointers;
 mod real_world;
 mod rerun;
 mod rules;

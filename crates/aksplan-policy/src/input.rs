@@ -65,11 +65,22 @@ pub fn build(
     facts: &dyn Fn(&str, bool) -> VersionFacts,
     compiled: Option<&CompiledJson>,
 ) -> Value {
+    // Every step carries the pointer of the plan entry it acts on, as clusters and pools do.
+    let by_cluster: BTreeMap<&str, &ResolvedCluster> =
+        clusters.iter().map(|c| (c.name.as_str(), c)).collect();
+    let steps: Vec<Value> = compiled
+        .map(|c| {
+            c.steps
+                .iter()
+                .map(|step| with_pointer(step, plan, &by_cluster))
+                .collect()
+        })
+        .unwrap_or_default();
     // Steps and routes grouped by cluster once: a scan per cluster would be quadratic in the fleet.
     let mut steps_of: BTreeMap<&str, Vec<&Value>> = BTreeMap::new();
     let mut routes: BTreeMap<&str, &Value> = BTreeMap::new();
     if let Some(c) = compiled {
-        for step in &c.steps {
+        for step in &steps {
             if let Some(cluster) = step.get("cluster").and_then(Value::as_str) {
                 steps_of.entry(cluster).or_default().push(step);
             }
@@ -186,14 +197,31 @@ pub fn build(
                 .collect()
         })
         .unwrap_or_default();
-    let steps_by_id: BTreeMap<String, Value> = compiled
-        .map(|c| {
-            c.steps
-                .iter()
-                .filter_map(|s| Some((s.get("id")?.as_str()?.to_owned(), s.clone())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let steps_by_id: BTreeMap<String, Value> = steps
+        .iter()
+        .filter_map(|s| Some((s.get("id")?.as_str()?.to_owned(), s.clone())))
+        .collect();
+    let indexed = |pointer_of: &dyn Fn(usize) -> String, values: Value| match values {
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, mut item)| {
+                    if let Value::Object(map) = &mut item {
+                        map.insert("pointer".into(), Value::from(pointer_of(i)));
+                        map.insert("index".into(), Value::from(i));
+                    }
+                    item
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    let windows = indexed(
+        &|i| format!("/spec/changeWindows/{i}"),
+        to_value(&plan.spec.change_windows),
+    );
+    let waivers = indexed(&|i| format!("/spec/waivers/{i}"), to_value(&plan.spec.waivers));
     object([
         ("apiVersion", Value::from("aksplan.dev/policy-input/v1")),
         ("asOf", Value::from(as_of)),
@@ -201,8 +229,8 @@ pub fn build(
         ("plan", to_value(plan)),
         ("clusters", Value::Object(by_name)),
         ("stages", Value::Array(stages)),
-        ("changeWindows", to_value(&plan.spec.change_windows)),
-        ("waivers", to_value(&plan.spec.waivers)),
+        ("changeWindows", windows),
+        ("waivers", waivers),
         ("compiled", Value::from(compiled.is_some())),
         ("steps", Value::Object(steps_by_id.into_iter().collect())),
         (
@@ -210,6 +238,48 @@ pub fn build(
             compiled.and_then(|c| c.schedule.clone()).unwrap_or(Value::Null),
         ),
     ])
+}
+
+/// A compiled step with `pointer`: the plan entry it acts on. A pool step points at its pool
+/// (where the plan writes the pool, else at the cluster), a cluster step at its cluster, a stage
+/// gate or soak at the plan field that made it (its provenance), else at its stage.
+fn with_pointer(step: &Value, plan: &Plan, clusters: &BTreeMap<&str, &ResolvedCluster>) -> Value {
+    let text = |key: &str| step.get(key).and_then(Value::as_str);
+    let cluster = text("cluster").and_then(|name| clusters.get(name));
+    let pointer = match cluster {
+        Some(resolved) => {
+            let base = format!("/spec/clusters/{}", resolved.index);
+            let written = plan.spec.clusters[resolved.index].current.is_some();
+            let pool =
+                text("pool").and_then(|name| resolved.current.node_pools.iter().position(|p| p.name == name));
+            match pool {
+                Some(idx) if written => format!("{base}/current/nodePools/{idx}"),
+                _ => base,
+            }
+        }
+        None => step
+            .get("provenance")
+            .and_then(|p| p.get("planField"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| {
+                let stage = text("stage")?;
+                let index = plan
+                    .spec
+                    .rollout
+                    .as_ref()?
+                    .stages
+                    .iter()
+                    .position(|s| s.name == stage)?;
+                Some(format!("/spec/rollout/stages/{index}"))
+            })
+            .unwrap_or_else(|| "/spec".to_owned()),
+    };
+    let mut step = step.clone();
+    if let Value::Object(map) = &mut step {
+        map.insert("pointer".into(), Value::from(pointer));
+    }
+    step
 }
 
 /// Catalog facts for the input document.
