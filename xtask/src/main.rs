@@ -69,6 +69,7 @@ fn codegen(check: bool) -> ExitCode {
             aksplan_model::schema::plan_schema_text(),
         ),
         ("docs/rules.md", aksplan_rules::registry::rules_markdown()),
+        ("docs/policy-builtins.md", aksplan_policy::builtins::markdown()),
         ("docs/man/aksplan.1", man),
     ];
     let mut stale = false;

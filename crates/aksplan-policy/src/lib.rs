@@ -10,6 +10,7 @@
 //!
 //! This is the only crate that depends on regorus.
 
+pub mod builtins;
 pub mod input;
 pub mod testing;
 
@@ -148,6 +149,60 @@ fn error(kind: PolicyErrorKind, err: &dyn std::fmt::Display, rule: Option<&str>)
         message: message_of(&text),
         rule: rule.map(str::to_owned),
         location: location_of(&text),
+    }
+}
+
+/// The bracket left open before `end` that a syntax error's message says was expected (its
+/// offset and the bracket): the innermost unclosed `(`, `[` or `{` whose closer the message names
+/// (regorus: "expecting `)` ..."), or the innermost of any kind when the text ended early. Strings,
+/// raw strings and comments are skipped.
+fn unclosed_opener(text: &str, end: usize, message: &str) -> Option<(usize, char)> {
+    let expected = [(')', '('), (']', '['), ('}', '{')]
+        .into_iter()
+        .find(|(closer, _)| message.contains(&format!("`{closer}`")))
+        .map(|(_, opener)| opener);
+    let lower = message.to_ascii_lowercase();
+    let ended = lower.contains("end of file") || lower.contains("eof");
+    if expected.is_none() && !ended {
+        return None;
+    }
+    let mut open: Vec<(usize, char)> = Vec::new();
+    let mut chars = text.get(..end)?.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
+            '"' => {
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '`' => {
+                while chars.next_if(|&(_, c)| c != '`').is_some() {}
+                chars.next();
+            }
+            '(' | '[' | '{' => open.push((at, c)),
+            ')' | ']' | '}' => {
+                let opener = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                if open.last().is_some_and(|(_, o)| *o == opener) {
+                    open.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    match expected {
+        Some(opener) => open.iter().rev().find(|(_, o)| *o == opener).copied(),
+        None => open.last().copied(),
     }
 }
 
@@ -693,7 +748,18 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
                 && let Some(source) = sources.get(file.as_str())
             {
                 let offset = source.offset_of(*line, *column);
-                finding = finding.at(Label::new(source, offset..offset));
+                // The parser notices a missing `)` where the text goes on without it, often lines
+                // later; the mistake is the bracket left open, so that is where the finding goes.
+                let opener = (err.kind == PolicyErrorKind::Syntax)
+                    .then(|| unclosed_opener(&source.text, offset, &err.message))
+                    .flatten()
+                    .filter(|(at, _)| source.line_col(*at).0 < *line);
+                finding = match opener {
+                    Some((at, bracket)) => finding
+                        .at(Label::new(source, at..at + 1).with_message(format!("this `{bracket}` is never closed")))
+                        .also(Label::new(source, offset..offset).with_message("the parser noticed here")),
+                    None => finding.at(Label::new(source, offset..offset)),
+                };
             }
             if err.kind == PolicyErrorKind::Result {
                 finding = finding.help("a result is a string, or an object `{\"msg\": ..., \"code\": ..., \"severity\": ..., \"help\": ..., \"path\": ...}` of strings (only `msg` required); `path` is a JSON pointer into the plan, such as `/spec/clusters/0`");
@@ -829,6 +895,24 @@ exception contains rules if { rules := ["latest"] }
             evaluate_request(&request(fine, serde_json::json!({})))
                 .errors
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_found_where_it_opens() {
+        let text = "deny contains msg if {\n\tmsg := sprintf(\"(%s]\", [x] # ) in a comment\n}\n";
+        let end = text.rfind('}').unwrap();
+        let open = text.find("sprintf(").unwrap() + "sprintf".len();
+        assert_eq!(
+            unclosed_opener(text, end, "expecting `)` while parsing call expr"),
+            Some((open, '('))
+        );
+        // Brackets in strings and comments do not count; nothing expected, nothing moved.
+        assert_eq!(unclosed_opener(text, end, "expecting expression"), None);
+        let raw = "x := `(` \n y := f(1";
+        assert_eq!(
+            unclosed_opener(raw, raw.len(), "unexpected end of file"),
+            Some((raw.len() - 2, '('))
         );
     }
 
