@@ -9,7 +9,7 @@ use aksplan_model::plan::{
     PoolUpgradeStrategy, UpgradeChannel,
 };
 use aksplan_model::version::KubeVersion;
-use aksplan_rules::skew::aks_window;
+use aksplan_rules::skew::{aks_window, control_plane_hops};
 use aksplan_rules::{ClusterView, Context};
 use serde::Serialize;
 
@@ -451,36 +451,7 @@ fn compile_cluster(
         pools,
     };
     let lts = view.is_lts();
-    // Control-plane hops.
-    let mut hops = Vec::new();
-    if target_exact.major == current.major && target_exact.minor_version() >= current.minor_version() {
-        if target_exact.minor == current.minor {
-            if target_exact
-                .patch
-                .is_some_and(|p| current.patch.is_none_or(|c| p > c))
-            {
-                hops.push(target_exact);
-            }
-        } else {
-            let lts_jump = lts
-                && target_exact.minor > current.minor + 1
-                && catalog.minor(current).is_some_and(|m| m.lts_capable())
-                && catalog.minor(target).is_some_and(|m| m.lts_capable())
-                && catalog.upgrade_listed(current, target_exact) == Some(true);
-            if lts_jump {
-                hops.push(target_exact);
-            } else {
-                for minor in current.minor + 1..=target_exact.minor {
-                    if minor == target_exact.minor {
-                        hops.push(target_exact);
-                    } else {
-                        let step = KubeVersion::new(current.major, minor, None);
-                        hops.push(catalog.resolve(step).unwrap_or(step));
-                    }
-                }
-            }
-        }
-    }
+    let hops = control_plane_hops(catalog, current, target_exact, lts);
     // Channels: the auto-upgrade channel in force during the change.
     let current_channels = view.resolved.current.channels.clone().unwrap_or_default();
     let auto_upgrade = current_channels

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use aksplan_model::finding::Finding;
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::Context;
-use aksplan_rules::skew::{PoolSkew, aks_pool_skew};
+use aksplan_rules::skew::{ControlPlaneMove, PoolSkew, aks_pool_skew, control_plane_move};
 
 use crate::build::Compiled;
 use crate::step::{ClusterState, Step, StepKind};
@@ -128,26 +128,24 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
     // the control plane's minor along with it).
     let cp_move = |state: &ClusterState, to: KubeVersion, violations: &mut Vec<Violation>| -> bool {
         let from = state.control_plane;
-        if to.major != from.major || to < from {
-            violations.push(Violation {
-                rule: "AKS101",
-                detail: format!("the control plane would go from `{from}` to `{to}`"),
-            });
-        } else if to.minor > from.minor + 1 {
-            let listed = ctx.catalog.upgrade_listed(from, to) == Some(true);
-            let lts_ok = lts
-                && listed
-                && ctx.catalog.minor(from).is_some_and(|m| m.lts_capable())
-                && ctx.catalog.minor(to).is_some_and(|m| m.lts_capable());
-            if !lts_ok {
+        match control_plane_move(ctx.catalog, from, to, lts) {
+            ControlPlaneMove::OneMinor => false,
+            ControlPlaneMove::LtsJump => true,
+            ControlPlaneMove::Down => {
+                violations.push(Violation {
+                    rule: "AKS101",
+                    detail: format!("the control plane would go from `{from}` to `{to}`"),
+                });
+                false
+            }
+            ControlPlaneMove::Skip => {
                 violations.push(Violation {
                     rule: "AKS104",
                     detail: format!("the control plane would skip from `{from}` to `{to}`"),
                 });
+                false
             }
-            return lts_ok;
         }
-        false
     };
     let pool_move = |state: &ClusterState,
                      pool: &str,
