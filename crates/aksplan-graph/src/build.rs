@@ -3,12 +3,17 @@
 use std::collections::BTreeMap;
 
 use aksplan_catalog::Catalog;
+use aksplan_model::codes::Code;
 use aksplan_model::finding::Finding;
 use aksplan_model::plan::{
     ChannelConflict, Channels, NodeImagePolicy, NodePool, OsSku, OsType, PoolMode, PoolStrategy,
     PoolUpgradeStrategy, UpgradeChannel,
 };
 use aksplan_model::version::KubeVersion;
+use aksplan_rules::rules::channels::aks135_control_plane_only;
+use aksplan_rules::rules::control_plane::aks104_one_minor_path;
+use aksplan_rules::rules::os::aks160_windows_version;
+use aksplan_rules::rules::pools::{aks112_behind, aks115_node_image};
 use aksplan_rules::skew::{aks_window, control_plane_hops};
 use aksplan_rules::{ClusterView, Context};
 use serde::Serialize;
@@ -77,7 +82,7 @@ impl Builder {
 
 fn provenance(
     reason: impl Into<String>,
-    rule: Option<&'static str>,
+    rule: Option<Code>,
     plan_field: Option<String>,
     hop: Option<KubeVersion>,
 ) -> Provenance {
@@ -337,7 +342,7 @@ impl ClusterBuild<'_, '_> {
         &mut self,
         next: &dyn Fn(&Self, &str, KubeVersion) -> Option<KubeVersion>,
         reason: &dyn Fn(&str, KubeVersion) -> String,
-        rule: Option<&'static str>,
+        rule: Option<Code>,
         hop: Option<KubeVersion>,
     ) -> bool {
         let mut round: Vec<String> = Vec::new();
@@ -483,7 +488,7 @@ fn compile_cluster(
                     "auto-upgrade channel `{}` forbids control-plane-only steps; switched to `none` for the change and restored after",
                     serde_json::to_value(current_channels.upgrade_channel).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
                 ),
-                Some("AKS135"),
+                Some(aks135_control_plane_only::CODE),
                 Some("/spec/strategy/channelConflict".into()),
                 None,
             ),
@@ -563,7 +568,7 @@ fn compile_cluster(
                         format!("keeps pool `{pool}` within {window} minors of the control-plane hop to `{hop}`")
                     }
                 },
-                Some("AKS112"),
+                Some(aks112_behind::CODE),
                 Some(hop),
             );
             if !moved {
@@ -594,7 +599,7 @@ fn compile_cluster(
                 StepKind::FullUpgrade { to: hop },
                 provenance(
                     format!("hop to `{hop}`: control plane and every pool together, as auto-upgrade channel `{}` requires", serde_json::to_value(current_channels.upgrade_channel).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-                    Some("AKS104"),
+                    Some(aks104_one_minor_path::CODE),
                     Some(target_pointer.clone()),
                     Some(hop),
                 ),
@@ -619,7 +624,7 @@ fn compile_cluster(
                         hop.minor_version()
                     )
                 },
-                Some("AKS104"),
+                Some(aks104_one_minor_path::CODE),
                 Some(target_pointer.clone()),
                 Some(hop),
             ),
@@ -721,7 +726,7 @@ fn compile_cluster(
                     "blue-green: new pool `{new_pool}` at `{cp}`{sku_note} replaces `{}`",
                     pool.name
                 ),
-                Some("AKS160"),
+                Some(aks160_windows_version::CODE),
                 field.clone(),
                 None,
             ),
@@ -805,7 +810,7 @@ fn compile_cluster(
                     kind: StepKind::PoolNodeImage { pool: pool_name.clone() },
                     provenance: provenance(
                         format!("pool `{pool_name}` gets no Kubernetes upgrade; `nodeImage: latest` moves it to the newest node image"),
-                        Some("AKS115"),
+                        Some(aks115_node_image::CODE),
                         Some(view.spec.target.as_ref().map_or("/spec/target/nodeImage".to_owned(), |_| format!("{cluster_pointer}/target/nodeImage"))),
                         None,
                     ),

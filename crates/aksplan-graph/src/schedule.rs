@@ -13,8 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use aksplan_model::codes::{Category, Code, CodeInfo};
-use aksplan_model::finding::{Finding, Severity};
+use aksplan_model::finding::Finding;
 use aksplan_model::time::{parse_date, parse_timestamp};
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::Context;
@@ -25,88 +24,9 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct};
 
 use crate::build::Compiled;
+pub use crate::codes::{NO_FIT_CODE, NO_WINDOWS_CODE, SCHEDULE_CODES as CODES, SUPPORT_CODE};
 use crate::index::StepIndex;
 use crate::step::{Step, StepKind};
-
-/// A step that fits no change window (and the steps after it).
-pub const NO_FIT_CODE: Code = Code(&CodeInfo {
-    id: "AKS210",
-    title: "A step does not fit any change window",
-    severity: Severity::Warning,
-    category: Category::Rule,
-    docs: "## What it checks
-After compiling, aksplan places every step into the plan's `changeWindows`, in graph order, as
-early as it fits: a step starts once the steps it depends on have finished and must start and
-finish inside one window; a stage's `maxConcurrency` limits how many of its clusters run at once;
-a cluster's steps stay off the days in the `notAllowedDates` of its maintenance configurations.
-A step longer than every window, or one for which no window is left, is reported once per
-cluster, with the number of the cluster's steps that cannot be scheduled after it; the steps of
-later stages wait for it too, and their clusters are reported as well.
-
-## Why
-A change window is what the change board approved. A step planned to run past it, or after the
-last one, is work nobody approved: the operator either stops half-way (a cluster between two
-minors, pools behind the control plane) or overruns the window. Both should be decided before the
-change, not at 2 a.m.
-
-## Example
-```text
-warning[AKS210]: step `aks-prod/pool/web/1.36.1` takes 9h 00m, longer than any change window
-(the longest is 8h); 2 later steps of cluster `aks-prod` are not scheduled either
-```",
-});
-
-/// A cluster that leaves a version only after its end of support.
-pub const SUPPORT_CODE: Code = Code(&CodeInfo {
-    id: "AKS211",
-    title: "A cluster passes its end of support before its last hop",
-    severity: Severity::Error,
-    category: Category::Rule,
-    docs: "## What it checks
-For each cluster, the version it runs now and every intermediate hop are held until the
-control-plane step that leaves them finishes in the schedule. If that finish date (in the change
-window's offset) is after the version's end of support (community `endOfLife`, or
-`ltsEndOfLife` for clusters on the LTS plan, from the catalog), and that end of support is not
-already past on `asOf` (AKS120 reports those), the plan is rejected. A leaving step that fits no
-window counts as well when support ends before the end of the last window.
-
-## Why
-After end of support, AKS ships no more patches for the minor: no security fixes, no platform
-SLA, and once the minor falls out of platform support AKS upgrades the cluster on its own
-(`aks-upgrade-rules.md` §2.3). A plan that reaches the target only after that date leaves the
-cluster exposed for the days in between; the windows must be earlier, or the cluster must move to
-Long-Term Support first.
-
-## Example
-```text
-error[AKS211]: cluster `aks-prod` leaves `1.34` on 2026-12-05, after its end of support on
-2026-11-30
-```",
-});
-
-/// A plan without change windows: nothing to schedule into.
-pub const NO_WINDOWS_CODE: Code = Code(&CodeInfo {
-    id: "AKS212",
-    title: "No change windows: steps are not scheduled",
-    severity: Severity::Info,
-    category: Category::Rule,
-    docs: "## What it checks
-The plan has no `spec.changeWindows`, so aksplan does not place its steps in time: `aksplan
-plan` shows the route and the estimates, but no schedule, no finish date and no end-of-support
-check against that date (AKS211).
-
-## Why
-Whether the change fits the time the change board approved, and whether every cluster leaves
-its version before the version's end of support, can only be judged against windows.
-
-## Example
-```text
-info[AKS212]: the plan has no `changeWindows`, so its steps are not scheduled
-```",
-});
-
-/// Every code of the scheduler.
-pub const CODES: [Code; 3] = [NO_FIT_CODE, SUPPORT_CODE, NO_WINDOWS_CODE];
 
 /// One change window of the plan.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,16 +4,19 @@
 
 use std::collections::BTreeMap;
 
+use aksplan_model::codes::Code;
 use aksplan_model::finding::Finding;
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::Context;
+use aksplan_rules::rules::control_plane::{aks101_no_downgrade, aks104_one_minor_path};
+use aksplan_rules::rules::pools::{aks110_major, aks111_newer, aks112_behind, aks114_pool_hops};
 use aksplan_rules::skew::{ControlPlaneMove, PoolSkew, aks_pool_skew, control_plane_move};
 
 use crate::build::Compiled;
 use crate::step::{ClusterState, Step, StepKind};
 
 struct Violation {
-    rule: &'static str,
+    rule: Code,
     detail: String,
 }
 
@@ -87,7 +90,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         }
         for detail in problems {
             let violation = Violation {
-                rule: "AKS104",
+                rule: aks104_one_minor_path::CODE,
                 detail,
             };
             findings.push(finding(ctx, &plan.name, "at the end", &violation, state));
@@ -133,14 +136,14 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
             ControlPlaneMove::LtsJump => true,
             ControlPlaneMove::Down => {
                 violations.push(Violation {
-                    rule: "AKS101",
+                    rule: aks101_no_downgrade::CODE,
                     detail: format!("the control plane would go from `{from}` to `{to}`"),
                 });
                 false
             }
             ControlPlaneMove::Skip => {
                 violations.push(Violation {
-                    rule: "AKS104",
+                    rule: aks104_one_minor_path::CODE,
                     detail: format!("the control plane would skip from `{from}` to `{to}`"),
                 });
                 false
@@ -154,14 +157,14 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
                      violations: &mut Vec<Violation>| {
         let Some(&from) = state.pools.get(pool) else {
             violations.push(Violation {
-                rule: "AKS200",
+                rule: crate::VERIFY_CODE,
                 detail: format!("pool `{pool}` does not exist at this point"),
             });
             return;
         };
         if to < from || to.major != from.major {
             violations.push(Violation {
-                rule: "AKS101",
+                rule: aks101_no_downgrade::CODE,
                 detail: format!("pool `{pool}` would go from `{from}` down to `{to}`"),
             });
         }
@@ -175,7 +178,7 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
                 .any(|p| p.upgrades.iter().any(|u| u.kubernetes_version.minor == to.minor));
             if !offered {
                 violations.push(Violation {
-                    rule: "AKS114",
+                    rule: aks114_pool_hops::CODE,
                     detail: format!("pool `{pool}` would skip from `{from}` to `{to}` in one upgrade"),
                 });
             }
@@ -219,18 +222,18 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
             let detail = match aks_pool_skew(state.control_plane, *version) {
                 PoolSkew::Ok => continue,
                 PoolSkew::MajorMismatch => (
-                    "AKS110",
+                    aks110_major::CODE,
                     format!("pool `{pool}` (`{version}`) has another major than the control plane"),
                 ),
                 PoolSkew::Newer => (
-                    "AKS111",
+                    aks111_newer::CODE,
                     format!(
                         "pool `{pool}` (`{version}`) would be newer than the control plane (`{}`)",
                         state.control_plane
                     ),
                 ),
                 PoolSkew::TooFarBehind { behind, allowed } => (
-                    "AKS112",
+                    aks112_behind::CODE,
                     format!(
                         "pool `{pool}` (`{version}`) would be {behind} minors behind the control plane (`{}`), {allowed} allowed",
                         state.control_plane

@@ -13,7 +13,7 @@ mod aks131_security_patch_windows;
 mod aks132_security_patch_gpu;
 mod aks133_unmanaged_windows;
 mod aks134_reimage_transition;
-mod aks135_control_plane_only;
+pub mod aks135_control_plane_only;
 
 pub const RULES: &[Rule] = &[
     Rule {

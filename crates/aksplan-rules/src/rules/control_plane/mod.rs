@@ -2,10 +2,10 @@
 
 use super::Rule;
 
-mod aks101_no_downgrade;
+pub mod aks101_no_downgrade;
 mod aks102_target_offered;
 mod aks103_preview;
-mod aks104_one_minor_path;
+pub mod aks104_one_minor_path;
 mod aks105_lts_skip;
 
 pub const RULES: &[Rule] = &[

@@ -6,7 +6,7 @@ use aksplan_model::plan::{OsSku, OsType};
 use super::Rule;
 use crate::ClusterView;
 
-mod aks160_windows_version;
+pub mod aks160_windows_version;
 mod aks161_system_not_linux;
 
 pub const RULES: &[Rule] = &[

@@ -2,12 +2,12 @@
 
 use super::Rule;
 
-mod aks110_major;
-mod aks111_newer;
-mod aks112_behind;
+pub mod aks110_major;
+pub mod aks111_newer;
+pub mod aks112_behind;
 mod aks113_kubelet_skew;
-mod aks114_pool_hops;
-mod aks115_node_image;
+pub mod aks114_pool_hops;
+pub mod aks115_node_image;
 
 pub const RULES: &[Rule] = &[
     Rule {
