@@ -1,6 +1,6 @@
 //! Building the steps: per cluster, per stage.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use aksplan_catalog::Catalog;
 use aksplan_model::codes::Code;
@@ -18,6 +18,7 @@ use aksplan_rules::skew::{aks_window, control_plane_hops};
 use aksplan_rules::{ClusterView, Context};
 use serde::Serialize;
 
+use crate::clusters::ClusterIndex;
 use crate::estimate::pool_minutes;
 use crate::step::{ClusterState, Provenance, Step, StepKind};
 
@@ -98,20 +99,20 @@ fn provenance(
 pub fn compile(ctx: &Context<'_>) -> Compiled {
     let mut builder = Builder::default();
     let mut clusters = Vec::new();
-    let views: Vec<ClusterView<'_>> = ctx.clusters().collect();
-    // Stages in order; without a rollout, one unnamed stage with every cluster.
+    let index = ClusterIndex::new(ctx);
+    let views = index.views();
+    // Stages in order, each with its clusters in the context's order; without a rollout, one
+    // unnamed stage with every cluster.
     let stages: Vec<(Option<&aksplan_model::plan::Stage>, Vec<&ClusterView<'_>>)> =
         match &ctx.plan.spec.rollout {
             Some(rollout) => rollout
                 .stages
                 .iter()
                 .map(|stage| {
+                    let members: HashSet<&str> = stage.clusters.iter().map(String::as_str).collect();
                     (
                         Some(stage),
-                        views
-                            .iter()
-                            .filter(|v| stage.clusters.iter().any(|c| c == v.name()))
-                            .collect(),
+                        views.iter().filter(|v| members.contains(v.name())).collect(),
                     )
                 })
                 .collect(),
@@ -207,7 +208,7 @@ pub fn compile(ctx: &Context<'_>) -> Compiled {
     // A full upgrade (`az aks upgrade` without `--control-plane-only`) upgrades every pool in
     // place, blue-green pools included: the two choices contradict each other.
     for plan in compiled.clusters.iter().filter(|c| c.full_upgrades) {
-        let Some(view) = ctx.clusters().find(|v| v.name() == plan.name) else {
+        let Some(view) = index.view(&plan.name) else {
             continue;
         };
         for (idx, pool) in view.pools().iter().enumerate() {

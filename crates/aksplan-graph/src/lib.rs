@@ -10,6 +10,7 @@
 //! that names petgraph types (`dag.rs`).
 
 mod build;
+mod clusters;
 mod codes;
 mod dag;
 pub mod estimate;

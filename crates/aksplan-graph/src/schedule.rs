@@ -24,6 +24,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct};
 
 use crate::build::Compiled;
+use crate::clusters::ClusterIndex;
 pub use crate::codes::{NO_FIT_CODE, NO_WINDOWS_CODE, SCHEDULE_CODES as CODES, SUPPORT_CODE};
 use crate::index::StepIndex;
 use crate::step::{Step, StepKind};
@@ -353,11 +354,24 @@ struct Scheduler<'a, 'c> {
     ctx: &'a Context<'c>,
     compiled: &'a Compiled,
     index: &'a StepIndex<'a>,
+    clusters: &'a ClusterIndex<'c>,
+    /// Each stage's `maxConcurrency`, by name.
+    stage_limits: BTreeMap<&'c str, Option<u32>>,
     windows: &'a [Window],
     /// The earliest start: midnight of `asOf`, in the first window's offset.
     earliest: Timestamp,
     outcomes: BTreeMap<String, Outcome>,
     slots: BTreeMap<String, Vec<Slot>>,
+}
+
+/// Each stage's `maxConcurrency`, by name (the first stage of a name, as a scan would find).
+fn stage_limits<'c>(ctx: &Context<'c>) -> BTreeMap<&'c str, Option<u32>> {
+    let plan: &'c aksplan_model::plan::Plan = ctx.plan;
+    let mut limits = BTreeMap::new();
+    for stage in plan.spec.rollout.iter().flat_map(|r| &r.stages) {
+        limits.entry(stage.name.as_str()).or_insert(stage.max_concurrency);
+    }
+    limits
 }
 
 /// Places the compiled steps into the plan's change windows; see the module docs.
@@ -392,10 +406,13 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
         .to_timestamp(ctx.as_of.to_datetime(Time::midnight()))
         .unwrap_or(Timestamp::MIN);
     let index = StepIndex::new(compiled);
+    let clusters = ClusterIndex::new(ctx);
     let mut scheduler = Scheduler {
         ctx,
         compiled,
         index: &index,
+        clusters: &clusters,
+        stage_limits: stage_limits(ctx),
         windows: &out.windows,
         earliest,
         outcomes: BTreeMap::new(),
@@ -428,7 +445,7 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
         }
     }
     out.findings = findings;
-    out.channel_windows = channel_windows(ctx, &index, &out);
+    out.channel_windows = channel_windows(ctx, &clusters, &index, &out);
     if out.unscheduled.is_empty() {
         out.end = out.placements.iter().map(|p| p.end).max();
     }
@@ -540,15 +557,7 @@ impl<'a> Scheduler<'a, '_> {
     }
 
     fn stage_limit(&self, stage: &str) -> Option<u32> {
-        self.ctx
-            .plan
-            .spec
-            .rollout
-            .as_ref()?
-            .stages
-            .iter()
-            .find(|s| s.name == stage)?
-            .max_concurrency
+        self.stage_limits.get(stage).copied().flatten()
     }
 
     /// Every step of one cluster, in graph order, after it got a slot of its stage.
@@ -640,7 +649,7 @@ impl<'a> Scheduler<'a, '_> {
     /// The `notAllowedDates` of the cluster's maintenance configurations, current and planned.
     fn blackouts(&self, name: &str) -> Vec<Blackout> {
         let mut out: Vec<Blackout> = Vec::new();
-        let Some(view) = self.ctx.clusters().find(|v| v.name() == name) else {
+        let Some(view) = self.clusters.view(name) else {
             return out;
         };
         let current = view.resolved.current.maintenance.clone().unwrap_or_default();
@@ -681,14 +690,7 @@ impl<'a> Scheduler<'a, '_> {
     }
 
     fn cluster_label(&self, name: &str) -> (aksplan_model::finding::Label, String) {
-        let index = self
-            .ctx
-            .plan
-            .spec
-            .clusters
-            .iter()
-            .position(|c| c.name == name)
-            .unwrap_or(0);
+        let index = self.clusters.plan_position(name).unwrap_or(0);
         let pointer = format!("/spec/clusters/{index}/name");
         (self.ctx.doc.label(&pointer), pointer)
     }
@@ -825,7 +827,7 @@ impl<'a> Scheduler<'a, '_> {
         let catalog = self.ctx.catalog;
         let last_window_end = self.windows.iter().map(|w| w.end).max();
         for cluster in &self.compiled.clusters {
-            let Some(view) = self.ctx.clusters().find(|v| v.name() == cluster.name) else {
+            let Some(view) = self.clusters.view(&cluster.name) else {
                 continue;
             };
             let hops: Vec<&Step> = self
@@ -928,12 +930,17 @@ impl<'a> Scheduler<'a, '_> {
 
 /// For each cluster that leaves an auto-upgrade or node OS channel on, the next AKS maintenance
 /// window after its last step (or after the plan's date when nothing is scheduled).
-fn channel_windows(ctx: &Context<'_>, index: &StepIndex<'_>, schedule: &Schedule) -> Vec<ChannelWindow> {
+fn channel_windows(
+    ctx: &Context<'_>,
+    clusters: &ClusterIndex<'_>,
+    index: &StepIndex<'_>,
+    schedule: &Schedule,
+) -> Vec<ChannelWindow> {
     let compiled = index.compiled();
     use aksplan_model::plan::{NodeOsUpgradeChannel, UpgradeChannel};
     let mut out = Vec::new();
     for plan in &compiled.clusters {
-        let Some(view) = ctx.clusters().find(|v| v.name() == plan.name) else {
+        let Some(view) = clusters.view(&plan.name) else {
             continue;
         };
         let last_end = index

@@ -13,6 +13,7 @@ use aksplan_rules::rules::pools::{aks110_major, aks111_newer, aks112_behind, aks
 use aksplan_rules::skew::{ControlPlaneMove, PoolSkew, aks_pool_skew, control_plane_move};
 
 use crate::build::Compiled;
+use crate::clusters::ClusterIndex;
 use crate::step::{ClusterState, Step, StepKind};
 
 struct Violation {
@@ -32,6 +33,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         .iter()
         .map(|c| (c.name.as_str(), c.lts))
         .collect();
+    let clusters = ClusterIndex::new(ctx);
     let mut findings = Vec::new();
     let order = match crate::dag::topological_order(&compiled.steps) {
         Ok(order) => order,
@@ -53,6 +55,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         };
         let violations = apply(
             ctx,
+            &clusters,
             state,
             step,
             lts.get(cluster.as_str()).copied().unwrap_or(false),
@@ -60,6 +63,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         for violation in violations {
             findings.push(finding(
                 ctx,
+                &clusters,
                 cluster,
                 &format!("after step `{}`", step.id),
                 &violation,
@@ -93,7 +97,14 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
                 rule: aks104_one_minor_path::CODE,
                 detail,
             };
-            findings.push(finding(ctx, &plan.name, "at the end", &violation, state));
+            findings.push(finding(
+                ctx,
+                &clusters,
+                &plan.name,
+                "at the end",
+                &violation,
+                state,
+            ));
         }
     }
     findings
@@ -101,12 +112,13 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
 
 fn finding(
     ctx: &Context<'_>,
+    clusters: &ClusterIndex<'_>,
     cluster: &str,
     when: &str,
     violation: &Violation,
     state: &ClusterState,
 ) -> Finding {
-    let index = ctx.plan.spec.clusters.iter().position(|c| c.name == cluster);
+    let index = clusters.plan_position(cluster);
     let pointer = index.map_or_else(|| "/spec/target".to_owned(), |i| format!("/spec/clusters/{i}"));
     let mut f = Finding::new(
         crate::VERIFY_CODE,
@@ -125,7 +137,13 @@ fn finding(
 }
 
 /// Applies a step to the state and returns what it breaks.
-fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) -> Vec<Violation> {
+fn apply(
+    ctx: &Context<'_>,
+    clusters: &ClusterIndex<'_>,
+    state: &mut ClusterState,
+    step: &Step,
+    lts: bool,
+) -> Vec<Violation> {
     let mut violations = Vec::new();
     // Returns whether the move is an LTS jump the catalog lists (a full upgrade carries pools on
     // the control plane's minor along with it).
@@ -170,12 +188,12 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
         }
         let carried = carried && from.minor >= state.control_plane.minor;
         if to.minor > from.minor + 1 && !carried {
-            let offered = ctx
-                .clusters
-                .iter()
-                .filter(|c| step.cluster.as_deref() == Some(c.name.as_str()))
-                .flat_map(|c| c.pool_upgrade_profiles.get(pool))
-                .any(|p| p.upgrades.iter().any(|u| u.kubernetes_version.minor == to.minor));
+            let offered = step
+                .cluster
+                .as_deref()
+                .and_then(|name| clusters.view(name))
+                .and_then(|view| view.resolved.pool_upgrade_profiles.get(pool))
+                .is_some_and(|p| p.upgrades.iter().any(|u| u.kubernetes_version.minor == to.minor));
             if !offered {
                 violations.push(Violation {
                     rule: aks114_pool_hops::CODE,
