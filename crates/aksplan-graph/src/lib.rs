@@ -9,9 +9,9 @@
 //! a simulated state and reports any step that would break a rule. This crate is the only code
 //! that names petgraph types (`dag.rs`).
 
-mod build;
 mod clusters;
 mod codes;
+mod compile;
 mod dag;
 pub mod estimate;
 mod index;
@@ -20,8 +20,8 @@ pub mod schedule;
 pub mod step;
 pub mod verify;
 
-pub use build::{ClusterPlan, Compiled, compile};
 pub use codes::VERIFY_CODE;
+pub use compile::{ClusterPlan, Compiled, compile};
 pub use dag::topological_order;
 pub use index::StepIndex;
 pub use schedule::{Placement, Schedule, Window, schedule};

@@ -23,9 +23,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use serde::ser::{SerializeMap, SerializeStruct};
 
-use crate::build::Compiled;
 use crate::clusters::ClusterIndex;
 pub use crate::codes::{NO_FIT_CODE, NO_WINDOWS_CODE, SCHEDULE_CODES as CODES, SUPPORT_CODE};
+use crate::compile::Compiled;
 use crate::index::StepIndex;
 use crate::step::{Step, StepKind};
 
@@ -957,10 +957,7 @@ fn channel_windows(
         let channels = &view.resolved.channels;
         let maintenance = &view.resolved.maintenance;
         if let Some(channel) = channels.upgrade_channel.filter(|c| *c != UpgradeChannel::None) {
-            let name = serde_json::to_value(channel)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
+            let name = crate::compile::channel_name(Some(channel));
             out.push(ChannelWindow {
                 cluster: plan.name.clone(),
                 channel: format!("auto-upgrade `{name}`"),

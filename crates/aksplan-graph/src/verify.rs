@@ -12,8 +12,8 @@ use aksplan_rules::rules::control_plane::{aks101_no_downgrade, aks104_one_minor_
 use aksplan_rules::rules::pools::{aks110_major, aks111_newer, aks112_behind, aks114_pool_hops};
 use aksplan_rules::skew::{ControlPlaneMove, PoolSkew, aks_pool_skew, control_plane_move};
 
-use crate::build::Compiled;
 use crate::clusters::ClusterIndex;
+use crate::compile::Compiled;
 use crate::step::{ClusterState, Step, StepKind};
 
 struct Violation {
