@@ -18,6 +18,7 @@ mod index;
 pub mod maintenance;
 pub mod schedule;
 pub mod step;
+pub mod time;
 pub mod verify;
 
 pub use codes::VERIFY_CODE;
