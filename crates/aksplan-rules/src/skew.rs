@@ -218,6 +218,36 @@ mod tests {
     }
 
     #[test]
+    fn control_plane_route_and_moves() {
+        let catalog = Catalog::embedded();
+        let hops = |from: &str, to: &str, lts: bool| -> Vec<String> {
+            control_plane_hops(&catalog, v(from), v(to), lts)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        // An LTS jump the catalog lists is one hop, only for a cluster on the LTS plan.
+        assert_eq!(hops("1.27.102", "1.30.14", true), ["1.30.14"]);
+        assert_eq!(
+            hops("1.27.102", "1.30.14", false),
+            ["1.28.101", "1.29.15", "1.30.14"]
+        );
+        // Minors without catalog patches are hops as minors.
+        assert_eq!(hops("1.33.2", "1.36", false), ["1.34", "1.35", "1.36"]);
+        assert_eq!(hops("1.30.2", "1.30.14", false), ["1.30.14"]);
+        assert!(hops("1.30.14", "1.30.2", false).is_empty());
+        assert!(hops("1.31.1", "1.30.14", false).is_empty());
+
+        use ControlPlaneMove::*;
+        let judge = |from: &str, to: &str, lts: bool| control_plane_move(&catalog, v(from), v(to), lts);
+        assert_eq!(judge("1.33.2", "1.34", false), OneMinor);
+        assert_eq!(judge("1.33.2", "1.35", false), Skip);
+        assert_eq!(judge("1.33.2", "1.32.6", false), Down);
+        assert_eq!(judge("1.27.102", "1.30.14", true), LtsJump);
+        assert_eq!(judge("1.27.102", "1.30.14", false), Skip);
+    }
+
+    #[test]
     fn upstream_skew_table() {
         use PoolSkew::*;
         let cases: &[(&str, &str, PoolSkew)] = &[
