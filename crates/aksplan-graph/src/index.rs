@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use crate::build::{ClusterPlan, Compiled};
+use crate::compile::{ClusterPlan, Compiled};
 use crate::step::Step;
 
 /// Index of a [`Compiled`] plan; borrows it.

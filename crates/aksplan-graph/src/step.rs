@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use aksplan_model::codes::Code;
 use aksplan_model::plan::{Channels, MaintenanceWindow, OsSku, UpgradeSettings};
 use aksplan_model::version::KubeVersion;
 use serde::Serialize;
@@ -19,6 +20,13 @@ pub struct ClusterState {
 
 fn version_text<S: serde::Serializer>(version: &KubeVersion, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&version.to_string())
+}
+
+fn code_id<S: serde::Serializer>(code: &Option<Code>, s: S) -> Result<S::Ok, S::Error> {
+    match code {
+        Some(code) => s.serialize_some(code.id()),
+        None => s.serialize_none(),
+    }
 }
 
 fn pool_versions<S: serde::Serializer>(
@@ -103,9 +111,9 @@ pub enum StepKind {
 pub struct Provenance {
     /// One sentence for reviewers.
     pub reason: String,
-    /// The rule that makes it necessary, when one does (e.g. `AKS112`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<&'static str>,
+    /// The rule that makes it necessary, when one does (e.g. `AKS112`); serialised as its id.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "code_id")]
+    pub rule: Option<Code>,
     /// The plan field that asks for it (a JSON pointer).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan_field: Option<String>,

@@ -4,16 +4,20 @@
 
 use std::collections::BTreeMap;
 
+use aksplan_model::codes::Code;
 use aksplan_model::finding::Finding;
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::Context;
-use aksplan_rules::skew::{PoolSkew, aks_pool_skew};
+use aksplan_rules::rules::control_plane::{aks101_no_downgrade, aks104_one_minor_path};
+use aksplan_rules::rules::pools::{aks110_major, aks111_newer, aks112_behind, aks114_pool_hops};
+use aksplan_rules::skew::{ControlPlaneMove, PoolSkew, aks_pool_skew, control_plane_move};
 
-use crate::build::Compiled;
+use crate::clusters::ClusterIndex;
+use crate::compile::Compiled;
 use crate::step::{ClusterState, Step, StepKind};
 
 struct Violation {
-    rule: &'static str,
+    rule: Code,
     detail: String,
 }
 
@@ -29,6 +33,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         .iter()
         .map(|c| (c.name.as_str(), c.lts))
         .collect();
+    let clusters = ClusterIndex::new(ctx);
     let mut findings = Vec::new();
     let order = match crate::dag::topological_order(&compiled.steps) {
         Ok(order) => order,
@@ -50,6 +55,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         };
         let violations = apply(
             ctx,
+            &clusters,
             state,
             step,
             lts.get(cluster.as_str()).copied().unwrap_or(false),
@@ -57,6 +63,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         for violation in violations {
             findings.push(finding(
                 ctx,
+                &clusters,
                 cluster,
                 &format!("after step `{}`", step.id),
                 &violation,
@@ -87,10 +94,17 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         }
         for detail in problems {
             let violation = Violation {
-                rule: "AKS104",
+                rule: aks104_one_minor_path::CODE,
                 detail,
             };
-            findings.push(finding(ctx, &plan.name, "at the end", &violation, state));
+            findings.push(finding(
+                ctx,
+                &clusters,
+                &plan.name,
+                "at the end",
+                &violation,
+                state,
+            ));
         }
     }
     findings
@@ -98,12 +112,13 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
 
 fn finding(
     ctx: &Context<'_>,
+    clusters: &ClusterIndex<'_>,
     cluster: &str,
     when: &str,
     violation: &Violation,
     state: &ClusterState,
 ) -> Finding {
-    let index = ctx.plan.spec.clusters.iter().position(|c| c.name == cluster);
+    let index = clusters.plan_position(cluster);
     let pointer = index.map_or_else(|| "/spec/target".to_owned(), |i| format!("/spec/clusters/{i}"));
     let mut f = Finding::new(
         crate::VERIFY_CODE,
@@ -122,32 +137,36 @@ fn finding(
 }
 
 /// Applies a step to the state and returns what it breaks.
-fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) -> Vec<Violation> {
+fn apply(
+    ctx: &Context<'_>,
+    clusters: &ClusterIndex<'_>,
+    state: &mut ClusterState,
+    step: &Step,
+    lts: bool,
+) -> Vec<Violation> {
     let mut violations = Vec::new();
     // Returns whether the move is an LTS jump the catalog lists (a full upgrade carries pools on
     // the control plane's minor along with it).
     let cp_move = |state: &ClusterState, to: KubeVersion, violations: &mut Vec<Violation>| -> bool {
         let from = state.control_plane;
-        if to.major != from.major || to < from {
-            violations.push(Violation {
-                rule: "AKS101",
-                detail: format!("the control plane would go from `{from}` to `{to}`"),
-            });
-        } else if to.minor > from.minor + 1 {
-            let listed = ctx.catalog.upgrade_listed(from, to) == Some(true);
-            let lts_ok = lts
-                && listed
-                && ctx.catalog.minor(from).is_some_and(|m| m.lts_capable())
-                && ctx.catalog.minor(to).is_some_and(|m| m.lts_capable());
-            if !lts_ok {
+        match control_plane_move(ctx.catalog, from, to, lts) {
+            ControlPlaneMove::OneMinor => false,
+            ControlPlaneMove::LtsJump => true,
+            ControlPlaneMove::Down => {
                 violations.push(Violation {
-                    rule: "AKS104",
+                    rule: aks101_no_downgrade::CODE,
+                    detail: format!("the control plane would go from `{from}` to `{to}`"),
+                });
+                false
+            }
+            ControlPlaneMove::Skip => {
+                violations.push(Violation {
+                    rule: aks104_one_minor_path::CODE,
                     detail: format!("the control plane would skip from `{from}` to `{to}`"),
                 });
+                false
             }
-            return lts_ok;
         }
-        false
     };
     let pool_move = |state: &ClusterState,
                      pool: &str,
@@ -156,28 +175,28 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
                      violations: &mut Vec<Violation>| {
         let Some(&from) = state.pools.get(pool) else {
             violations.push(Violation {
-                rule: "AKS200",
+                rule: crate::VERIFY_CODE,
                 detail: format!("pool `{pool}` does not exist at this point"),
             });
             return;
         };
         if to < from || to.major != from.major {
             violations.push(Violation {
-                rule: "AKS101",
+                rule: aks101_no_downgrade::CODE,
                 detail: format!("pool `{pool}` would go from `{from}` down to `{to}`"),
             });
         }
         let carried = carried && from.minor >= state.control_plane.minor;
         if to.minor > from.minor + 1 && !carried {
-            let offered = ctx
-                .clusters
-                .iter()
-                .filter(|c| step.cluster.as_deref() == Some(c.name.as_str()))
-                .flat_map(|c| c.pool_upgrade_profiles.get(pool))
-                .any(|p| p.upgrades.iter().any(|u| u.kubernetes_version.minor == to.minor));
+            let offered = step
+                .cluster
+                .as_deref()
+                .and_then(|name| clusters.view(name))
+                .and_then(|view| view.resolved.pool_upgrade_profiles.get(pool))
+                .is_some_and(|p| p.upgrades.iter().any(|u| u.kubernetes_version.minor == to.minor));
             if !offered {
                 violations.push(Violation {
-                    rule: "AKS114",
+                    rule: aks114_pool_hops::CODE,
                     detail: format!("pool `{pool}` would skip from `{from}` to `{to}` in one upgrade"),
                 });
             }
@@ -221,18 +240,18 @@ fn apply(ctx: &Context<'_>, state: &mut ClusterState, step: &Step, lts: bool) ->
             let detail = match aks_pool_skew(state.control_plane, *version) {
                 PoolSkew::Ok => continue,
                 PoolSkew::MajorMismatch => (
-                    "AKS110",
+                    aks110_major::CODE,
                     format!("pool `{pool}` (`{version}`) has another major than the control plane"),
                 ),
                 PoolSkew::Newer => (
-                    "AKS111",
+                    aks111_newer::CODE,
                     format!(
                         "pool `{pool}` (`{version}`) would be newer than the control plane (`{}`)",
                         state.control_plane
                     ),
                 ),
                 PoolSkew::TooFarBehind { behind, allowed } => (
-                    "AKS112",
+                    aks112_behind::CODE,
                     format!(
                         "pool `{pool}` (`{version}`) would be {behind} minors behind the control plane (`{}`), {allowed} allowed",
                         state.control_plane

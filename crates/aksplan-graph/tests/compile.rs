@@ -173,7 +173,7 @@ fn verifier_reports_a_missing_pool_upgrade_before_the_second_hop() {
     let mut compiled = fixture.compile();
     // The route lifts `legacy` to 1.32.6 so that it stays within 3 minors of the hop to 1.35.
     let needed = step(&compiled, "aks/pool/legacy/1.32.6");
-    assert_eq!(needed.provenance.rule, Some("AKS112"));
+    assert_eq!(needed.provenance.rule.map(|c| c.id()), Some("AKS112"));
     assert_eq!(needed.provenance.hop.as_deref(), Some("1.35"));
     remove_step(&mut compiled, "aks/pool/legacy/1.32.6");
     assert!(topological_order(&compiled.steps).is_ok());
@@ -661,7 +661,8 @@ fn node_image_latest_reimages_pools_already_at_the_target() {
         latest
             .steps
             .iter()
-            .all(|s| matches!(s.kind, StepKind::PoolNodeImage { .. }) && s.provenance.rule == Some("AKS115"))
+            .all(|s| matches!(s.kind, StepKind::PoolNodeImage { .. })
+                && s.provenance.rule.is_some_and(|c| c.id() == "AKS115"))
     );
     assert_eq!(
         step(&latest, "aks/pool/apps/node-image").depends_on,

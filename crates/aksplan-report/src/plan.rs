@@ -3,20 +3,14 @@
 
 use std::fmt::Write as _;
 
-use aksplan_graph::schedule::{local_date, local_text, time_text};
+use aksplan_graph::time::{local_date, local_text, time_text};
 use aksplan_graph::{Compiled, Schedule, StepKind};
 use aksplan_model::plan::{Plan, PoolStrategy};
 use serde_json::json;
 
-/// `1h 05m`, `20m`, `2d 3h`.
-pub fn duration(minutes: u64) -> String {
-    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
-    match (days, hours) {
-        (0, 0) => format!("{mins}m"),
-        (0, _) => format!("{hours}h {mins:02}m"),
-        _ => format!("{days}d {hours}h"),
-    }
-}
+/// `1h 05m`, `20m`, `2d 3h`: the scheduler's own format, so that the route and the scheduler's
+/// findings write durations alike.
+pub use aksplan_graph::time::duration_text as duration;
 
 /// A readable summary: per stage and cluster the hops, then every step in graph order with its
 /// estimate and the reason it exists, then the schedule.

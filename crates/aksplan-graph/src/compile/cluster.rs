@@ -1,0 +1,145 @@
+//! One cluster: its start, its control-plane route, and its phases in the order they run.
+
+use std::collections::BTreeMap;
+
+use aksplan_model::plan::{Estimates, NodePool, UpgradeSettings};
+use aksplan_model::version::KubeVersion;
+use aksplan_rules::skew::control_plane_hops;
+use aksplan_rules::{ClusterView, Context};
+
+use super::ClusterPlan;
+use super::builder::Builder;
+use super::channels::ChannelChoice;
+use super::hops::Target;
+use crate::step::{ClusterState, Provenance, Step, StepKind};
+
+/// A cluster being compiled: its version state and the steps the next one waits for. The phases
+/// are methods, one module each.
+pub(super) struct ClusterBuild<'a, 'c> {
+    pub(super) ctx: &'a Context<'c>,
+    pub(super) view: &'a ClusterView<'c>,
+    pub(super) builder: &'a mut Builder,
+    pub(super) state: ClusterState,
+    pub(super) frontier: Vec<String>,
+    /// Pools that got a Kubernetes upgrade (no node-image-only step needed afterwards).
+    pub(super) upgraded: Vec<String>,
+}
+
+impl ClusterBuild<'_, '_> {
+    pub(super) fn name(&self) -> String {
+        self.view.name().to_owned()
+    }
+
+    pub(super) fn pool(&self, name: &str) -> Option<&NodePool> {
+        self.view.pools().iter().find(|p| p.name == name)
+    }
+
+    pub(super) fn settings_for(&self, pool: &str) -> Option<&UpgradeSettings> {
+        self.view.spec.pool_settings.get(pool)
+    }
+
+    pub(super) fn estimates(&self) -> &Estimates {
+        &self.ctx.plan.spec.estimates
+    }
+
+    /// Minutes of a configuration change (settings, channels, maintenance, cordon).
+    pub(super) fn config_minutes(&self) -> u64 {
+        u64::from(self.estimates().config_minutes)
+    }
+
+    /// Adds a step after the frontier; it becomes the frontier.
+    pub(super) fn sequential(
+        &mut self,
+        id: String,
+        kind: StepKind,
+        provenance: Provenance,
+        after: Option<ClusterState>,
+        minutes: u64,
+    ) {
+        let before = after.as_ref().map(|_| self.state.clone());
+        let id = self.builder.add(Step {
+            id,
+            cluster: Some(self.name()),
+            kind,
+            provenance,
+            before,
+            after: after.clone(),
+            estimate_minutes: minutes,
+            depends_on: self.frontier.clone(),
+        });
+        if let Some(after) = after {
+            self.state = after;
+        }
+        self.frontier = vec![id];
+    }
+}
+
+/// The cluster's versions before the change (pools whose version cannot be read are left out).
+fn start_state(view: &ClusterView<'_>, control_plane: KubeVersion) -> ClusterState {
+    let pools: BTreeMap<String, KubeVersion> = view
+        .pools()
+        .iter()
+        .filter_map(|p| {
+            KubeVersion::parse(&p.orchestrator_version)
+                .ok()
+                .map(|v| (p.name.clone(), v))
+        })
+        .collect();
+    ClusterState { control_plane, pools }
+}
+
+/// Compiles one cluster after the steps in `entry`: its route, and the steps the next stage
+/// waits for. `None` when the cluster has no readable current version or target.
+pub(super) fn compile_cluster(
+    ctx: &Context<'_>,
+    view: &ClusterView<'_>,
+    stage: Option<String>,
+    entry: &[String],
+    builder: &mut Builder,
+) -> Option<(ClusterPlan, Vec<String>)> {
+    let current = view.current_version()?;
+    let (named, pointer) = view.target()?;
+    let target = Target {
+        named,
+        exact: ctx.catalog.resolve(named).unwrap_or(named),
+        pointer,
+    };
+    let start = start_state(view, current);
+    let lts = view.is_lts();
+    let hops = control_plane_hops(ctx.catalog, current, target.exact, lts);
+    let channels = ChannelChoice::new(ctx, view, !hops.is_empty());
+    let mut build = ClusterBuild {
+        ctx,
+        view,
+        builder,
+        state: start.clone(),
+        frontier: entry.to_vec(),
+        upgraded: Vec::new(),
+    };
+    if channels.switched {
+        build.channel_off(&channels);
+    }
+    build.pool_settings();
+    for &hop in &hops {
+        build.hop(hop, &target, &channels);
+    }
+    // Pools to the target (minimal strategy, and any pool lockstep left behind).
+    if !channels.full_upgrades {
+        build.pools_to_target(hops.last().copied());
+    }
+    build.blue_green();
+    build.node_images();
+    build.maintenance();
+    build.channels_after(&channels);
+    let plan = ClusterPlan {
+        name: view.name().to_owned(),
+        stage,
+        hops,
+        start,
+        end: build.state,
+        full_upgrades: channels.full_upgrades,
+        channel_switched: channels.switched,
+        lts,
+    };
+    Some((plan, build.frontier))
+}

@@ -1,0 +1,127 @@
+//! Compiling a checked plan into steps: the stages in order (`stages.rs`), each cluster in
+//! phases (`cluster.rs` and the phase modules), then graph order, the checks that need the whole
+//! route, and the verifier.
+//!
+//! A cluster's phases, in the order its steps run: channel off (`channels.rs`), pool settings
+//! (`pools.rs`), the control-plane hops with the pool rounds each one needs (`hops.rs`), the
+//! remaining pool rounds (`pools.rs`), blue-green replacements (`blue_green.rs`), node images
+//! (`node_images.rs`), maintenance configurations (`maintenance.rs`), channel restore or set
+//! (`channels.rs`).
+
+mod blue_green;
+mod builder;
+mod channels;
+mod cluster;
+mod hops;
+mod maintenance;
+mod node_images;
+mod pools;
+mod stages;
+
+use aksplan_model::finding::Finding;
+use aksplan_model::plan::PoolUpgradeStrategy;
+use aksplan_model::version::KubeVersion;
+use aksplan_rules::Context;
+use serde::Serialize;
+
+use crate::clusters::ClusterIndex;
+use crate::step::{ClusterState, Step};
+
+pub(crate) use channels::channel_name;
+
+/// One cluster's route.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClusterPlan {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Control-plane versions, in order.
+    #[serde(serialize_with = "versions")]
+    pub hops: Vec<KubeVersion>,
+    pub start: ClusterState,
+    pub end: ClusterState,
+    /// Whether hops are full upgrades (control plane and pools together).
+    pub full_upgrades: bool,
+    /// Whether the auto-upgrade channel is switched off for the change.
+    pub channel_switched: bool,
+    /// Whether this cluster is on the LTS plan (LTS jumps are allowed).
+    #[serde(skip)]
+    pub lts: bool,
+}
+
+fn versions<S: serde::Serializer>(versions: &[KubeVersion], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(versions.iter().map(ToString::to_string))
+}
+
+/// The compiled plan: steps in graph order, each cluster's route, and the verifier's findings.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Compiled {
+    pub clusters: Vec<ClusterPlan>,
+    pub steps: Vec<Step>,
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+/// Compiles every resolved cluster of the plan, stage by stage, then verifies the result.
+pub fn compile(ctx: &Context<'_>) -> Compiled {
+    let index = ClusterIndex::new(ctx);
+    let (clusters, steps) = stages::compile_stages(ctx, &index);
+    let mut compiled = Compiled {
+        clusters,
+        steps,
+        findings: Vec::new(),
+    };
+    put_in_graph_order(ctx, &mut compiled);
+    compiled
+        .findings
+        .extend(full_upgrade_conflicts(&index, &compiled.clusters));
+    compiled.findings.extend(crate::verify(ctx, &compiled));
+    compiled
+}
+
+/// Sorts the steps into graph order; a graph that cannot be ordered is a finding.
+fn put_in_graph_order(ctx: &Context<'_>, compiled: &mut Compiled) {
+    match crate::dag::topological_order(&compiled.steps) {
+        Ok(order) => {
+            let mut steps = std::mem::take(&mut compiled.steps);
+            let mut slots: Vec<Option<Step>> = steps.drain(..).map(Some).collect();
+            compiled.steps = order.into_iter().filter_map(|idx| slots[idx].take()).collect();
+        }
+        Err(message) => compiled.findings.push(
+            Finding::new(
+                crate::VERIFY_CODE,
+                format!("the compiled graph is not a graph of steps: {message}"),
+            )
+            .at(ctx.doc.label("/spec")),
+        ),
+    }
+}
+
+/// A full upgrade (`az aks upgrade` without `--control-plane-only`) upgrades every pool in
+/// place, blue-green pools included: the two choices contradict each other.
+fn full_upgrade_conflicts(index: &ClusterIndex<'_>, clusters: &[ClusterPlan]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for plan in clusters.iter().filter(|c| c.full_upgrades) {
+        let Some(view) = index.view(&plan.name) else {
+            continue;
+        };
+        for (idx, pool) in view.pools().iter().enumerate() {
+            if pool.strategy == PoolUpgradeStrategy::BlueGreen {
+                let mut finding = Finding::new(
+                    crate::VERIFY_CODE,
+                    format!(
+                        "cluster `{}`: pool `{}` asks for a blue-green replacement, but `channelConflict: fullUpgrade` upgrades every pool in place at each hop",
+                        plan.name, pool.name
+                    ),
+                )
+                .at(view.pool_label(idx, "strategy"))
+                .help("use `spec.strategy.channelConflict: switchToNone`, or turn the cluster's auto-upgrade channel off in the plan");
+                finding.cluster = Some(plan.name.clone());
+                findings.push(finding);
+            }
+        }
+    }
+    findings
+}

@@ -1,0 +1,222 @@
+//! Pool steps: the plan's upgrade settings first, then rounds of pool upgrades in the plan's
+//! waves. A round moves every pool that has somewhere to go one step (a wave after the one
+//! before it); rounds repeat until no pool moves.
+
+use aksplan_catalog::Catalog;
+use aksplan_model::codes::Code;
+use aksplan_model::plan::{PoolMode, PoolUpgradeStrategy};
+use aksplan_model::version::KubeVersion;
+use aksplan_rules::ClusterView;
+
+use super::builder::provenance;
+use super::cluster::ClusterBuild;
+use crate::estimate::pool_minutes;
+use crate::step::{Step, StepKind};
+
+/// Where a pool on a version goes next in a round, if anywhere.
+pub(super) type Next<'r, 'a, 'c> =
+    &'r dyn Fn(&ClusterBuild<'a, 'c>, &str, KubeVersion) -> Option<KubeVersion>;
+
+/// Why a pool moves to a version.
+pub(super) type Reason<'r> = &'r dyn Fn(&str, KubeVersion) -> String;
+
+/// Pools grouped into waves: the plan's `poolOrder`, else System pools, then the others.
+pub(super) fn waves(view: &ClusterView<'_>) -> Vec<Vec<String>> {
+    if let Some(order) = &view.spec.pool_order {
+        return order.iter().map(|wave| wave.pools().to_vec()).collect();
+    }
+    let pools = view.pools();
+    let system: Vec<String> = pools
+        .iter()
+        .filter(|p| p.mode == PoolMode::System)
+        .map(|p| p.name.clone())
+        .collect();
+    let others: Vec<String> = pools
+        .iter()
+        .filter(|p| p.mode != PoolMode::System)
+        .map(|p| p.name.clone())
+        .collect();
+    [system, others].into_iter().filter(|w| !w.is_empty()).collect()
+}
+
+/// The exact version a pool gets when it moves to `minor` under a control plane on `cp`.
+fn pool_version_for(catalog: &Catalog, minor: u64, cp: KubeVersion) -> KubeVersion {
+    if minor == cp.minor {
+        return cp;
+    }
+    let version = KubeVersion::new(cp.major, minor, None);
+    catalog.resolve(version).unwrap_or(version)
+}
+
+impl<'a, 'c> ClusterBuild<'a, 'c> {
+    /// Upgrade settings the plan sets, before any pool moves (one step per pool, in parallel).
+    pub(super) fn pool_settings(&mut self) {
+        let view = self.view;
+        let name = self.name();
+        let config_minutes = self.config_minutes();
+        let cluster_pointer = view.pointer();
+        let mut settings_steps = Vec::new();
+        for (pool, settings) in &view.spec.pool_settings {
+            if !self.state.pools.contains_key(pool) {
+                continue;
+            }
+            let id = self.builder.add(Step {
+                id: format!("{name}/pool/{pool}/settings"),
+                cluster: Some(name.clone()),
+                kind: StepKind::PoolSettings {
+                    pool: pool.clone(),
+                    settings: settings.clone(),
+                },
+                provenance: provenance(
+                    format!("the plan sets the upgrade settings of pool `{pool}` for the change"),
+                    None,
+                    Some(format!("{cluster_pointer}/poolSettings/{pool}")),
+                    None,
+                ),
+                before: None,
+                after: None,
+                estimate_minutes: config_minutes,
+                depends_on: self.frontier.clone(),
+            });
+            settings_steps.push(id);
+        }
+        if !settings_steps.is_empty() {
+            self.frontier = settings_steps;
+        }
+    }
+
+    /// The pools left below the control plane follow it to the target (after the last hop).
+    pub(super) fn pools_to_target(&mut self, last_hop: Option<KubeVersion>) {
+        self.pool_rounds(
+            &Self::follow_control_plane,
+            &|pool, to| format!("pool `{pool}` to `{to}`, towards the target"),
+            None,
+            last_hop,
+        );
+    }
+
+    /// Rounds of pool steps until no pool moves.
+    pub(super) fn pool_rounds(
+        &mut self,
+        next: Next<'_, 'a, 'c>,
+        reason: Reason<'_>,
+        rule: Option<Code>,
+        hop: Option<KubeVersion>,
+    ) {
+        while self.pool_round(next, reason, rule, hop) {}
+    }
+
+    /// One round of pool steps in waves: `next(pool, version)` says where a pool goes, if
+    /// anywhere. Whether any pool moved.
+    fn pool_round(
+        &mut self,
+        next: Next<'_, 'a, 'c>,
+        reason: Reason<'_>,
+        rule: Option<Code>,
+        hop: Option<KubeVersion>,
+    ) -> bool {
+        let mut round: Vec<String> = Vec::new();
+        let mut previous_wave: Vec<String> = Vec::new();
+        for wave in waves(self.view) {
+            let mut this_wave = Vec::new();
+            for pool_name in &wave {
+                let Some(current) = self.state.pools.get(pool_name).copied() else {
+                    continue;
+                };
+                let Some(to) = next(self, pool_name, current) else {
+                    continue;
+                };
+                let Some(pool) = self.pool(pool_name).cloned() else {
+                    continue;
+                };
+                let mut after = self.state.clone();
+                after.pools.insert(pool_name.clone(), to);
+                let mut depends_on = self.frontier.clone();
+                depends_on.extend(previous_wave.iter().cloned());
+                let minutes = pool_minutes(&pool, self.settings_for(pool_name), to, self.estimates());
+                let id = self.builder.add(Step {
+                    id: format!("{}/pool/{pool_name}/{to}", self.name()),
+                    cluster: Some(self.name()),
+                    kind: StepKind::PoolUpgrade {
+                        pool: pool_name.clone(),
+                        to,
+                    },
+                    provenance: provenance(reason(pool_name, to), rule, None, hop),
+                    before: Some(self.state.clone()),
+                    after: Some(after.clone()),
+                    estimate_minutes: minutes,
+                    depends_on,
+                });
+                self.state = after;
+                if !self.upgraded.contains(pool_name) {
+                    self.upgraded.push(pool_name.clone());
+                }
+                this_wave.push(id);
+            }
+            if !this_wave.is_empty() {
+                round.extend(this_wave.iter().cloned());
+                previous_wave = this_wave;
+            }
+        }
+        if round.is_empty() {
+            return false;
+        }
+        self.frontier = round;
+        true
+    }
+
+    /// The next version of a pool moving towards `goal_minor`: one minor, or straight there when
+    /// the pool's own `nodepool get-upgrades` offers it (only from the version it was saved at).
+    pub(super) fn step_towards(
+        &self,
+        pool: &str,
+        current: KubeVersion,
+        goal_minor: u64,
+    ) -> Option<KubeVersion> {
+        if current.minor >= goal_minor {
+            return None;
+        }
+        let cp = self.state.control_plane;
+        let offered_jump = self
+            .view
+            .resolved
+            .pool_upgrade_profiles
+            .get(pool)
+            .is_some_and(|profile| {
+                profile
+                    .kubernetes_version
+                    .is_some_and(|v| v.minor == current.minor)
+                    && profile
+                        .upgrades
+                        .iter()
+                        .any(|u| u.kubernetes_version.minor == goal_minor)
+            });
+        let minor = if offered_jump {
+            goal_minor
+        } else {
+            current.minor + 1
+        };
+        Some(pool_version_for(self.ctx.catalog, minor, cp))
+    }
+
+    /// A pool (not blue-green) follows the control plane: towards its minor, then to its exact
+    /// version.
+    pub(super) fn follow_control_plane(&self, pool: &str, current: KubeVersion) -> Option<KubeVersion> {
+        if self.is_blue_green(pool) {
+            return None;
+        }
+        let cp = self.state.control_plane;
+        if current.minor < cp.minor {
+            self.step_towards(pool, current, cp.minor)
+        } else if current < cp {
+            Some(cp)
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn is_blue_green(&self, pool: &str) -> bool {
+        self.pool(pool)
+            .is_some_and(|p| p.strategy == PoolUpgradeStrategy::BlueGreen)
+    }
+}
