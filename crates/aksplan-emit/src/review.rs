@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use aksplan_graph::schedule::local_text;
+use aksplan_graph::time::local_text;
 use aksplan_graph::{Compiled, Schedule, Step};
 use aksplan_model::codes::Code;
 use aksplan_model::finding::{Finding, Severity};

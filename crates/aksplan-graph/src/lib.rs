@@ -10,7 +10,6 @@
 //! that names petgraph types (`dag.rs`).
 
 mod clusters;
-mod codes;
 mod compile;
 mod dag;
 pub mod estimate;
@@ -21,7 +20,6 @@ pub mod step;
 pub mod time;
 pub mod verify;
 
-pub use codes::VERIFY_CODE;
 pub use compile::{ClusterPlan, Compiled, compile};
 pub use dag::topological_order;
 pub use index::StepIndex;

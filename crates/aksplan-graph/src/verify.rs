@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use aksplan_model::codes::Code;
+use aksplan_model::codes::{self, Code};
 use aksplan_model::finding::Finding;
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::Context;
@@ -40,7 +40,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         Err(message) => {
             return vec![
                 Finding::new(
-                    crate::VERIFY_CODE,
+                    codes::VERIFY,
                     format!("the steps cannot be ordered: {message}"),
                 )
                 .at(ctx.doc.label("/spec")),
@@ -121,7 +121,7 @@ fn finding(
     let index = clusters.plan_position(cluster);
     let pointer = index.map_or_else(|| "/spec/target".to_owned(), |i| format!("/spec/clusters/{i}"));
     let mut f = Finding::new(
-        crate::VERIFY_CODE,
+        codes::VERIFY,
         format!(
             "cluster `{cluster}`, {when}: {}: {}; state: {}",
             violation.rule,
@@ -175,7 +175,7 @@ fn apply(
                      violations: &mut Vec<Violation>| {
         let Some(&from) = state.pools.get(pool) else {
             violations.push(Violation {
-                rule: crate::VERIFY_CODE,
+                rule: codes::VERIFY,
                 detail: format!("pool `{pool}` does not exist at this point"),
             });
             return;

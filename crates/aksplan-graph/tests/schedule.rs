@@ -80,12 +80,12 @@ fn placed<'a>(schedule: &'a Schedule, id: &str) -> &'a aksplan_graph::Placement 
 
 fn at(schedule: &Schedule, id: &str) -> String {
     let p = placed(schedule, id);
-    aksplan_graph::schedule::rfc3339(p.start, p.offset)
+    aksplan_graph::time::rfc3339(p.start, p.offset)
 }
 
 fn ends(schedule: &Schedule, id: &str) -> String {
     let p = placed(schedule, id);
-    aksplan_graph::schedule::rfc3339(p.end, p.offset)
+    aksplan_graph::time::rfc3339(p.end, p.offset)
 }
 
 fn codes(schedule: &Schedule) -> Vec<&'static str> {
@@ -115,7 +115,7 @@ fn steps_land_in_the_first_window_they_fit() {
     assert_eq!(
         schedule
             .end
-            .map(|e| aksplan_graph::schedule::rfc3339(e, schedule.offset)),
+            .map(|e| aksplan_graph::time::rfc3339(e, schedule.offset)),
         Some("2026-12-06T22:45:00+01:00".to_owned())
     );
     assert_eq!(schedule.used_minutes(0), 20);

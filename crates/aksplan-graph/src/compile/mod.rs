@@ -91,7 +91,7 @@ fn put_in_graph_order(ctx: &Context<'_>, compiled: &mut Compiled) {
         }
         Err(message) => compiled.findings.push(
             Finding::new(
-                crate::VERIFY_CODE,
+                aksplan_model::codes::VERIFY,
                 format!("the compiled graph is not a graph of steps: {message}"),
             )
             .at(ctx.doc.label("/spec")),
@@ -110,7 +110,7 @@ fn full_upgrade_conflicts(index: &ClusterIndex<'_>, clusters: &[ClusterPlan]) ->
         for (idx, pool) in view.pools().iter().enumerate() {
             if pool.strategy == PoolUpgradeStrategy::BlueGreen {
                 let mut finding = Finding::new(
-                    crate::VERIFY_CODE,
+                    aksplan_model::codes::VERIFY,
                     format!(
                         "cluster `{}`: pool `{}` asks for a blue-green replacement, but `channelConflict: fullUpgrade` upgrades every pool in place at each hop",
                         plan.name, pool.name

@@ -7,7 +7,7 @@ use aksplan_rules::Context;
 use jiff::Timestamp;
 
 use super::place::{Miss, Outcome, Scheduler};
-use crate::codes::{NO_FIT_CODE, NO_WINDOWS_CODE, SUPPORT_CODE};
+use aksplan_model::codes::{NO_FIT, NO_WINDOWS, PAST_SUPPORT};
 use crate::step::{Step, StepKind};
 use crate::time::{duration_text, local_date, local_text};
 
@@ -43,7 +43,7 @@ impl Scheduler<'_, '_> {
                 };
                 findings.push(
                     Finding::new(
-                        NO_FIT_CODE,
+                        NO_FIT,
                         format!(
                             "stage `{stage}` could start on {}, after the start of the last change window, so it is not scheduled",
                             self.local(*ready)
@@ -141,7 +141,7 @@ impl Scheduler<'_, '_> {
                 _ => help,
             };
             let (label, pointer) = self.cluster_label(name);
-            let mut finding = Finding::new(NO_FIT_CODE, message)
+            let mut finding = Finding::new(NO_FIT, message)
                 .at(label)
                 .pointer(pointer)
                 .help(help);
@@ -246,7 +246,7 @@ impl Scheduler<'_, '_> {
                         .map_or_else(|| "/spec/target".to_owned(), |(_, p)| p);
                     (view.target_label(), pointer)
                 };
-                let mut finding = Finding::new(SUPPORT_CODE, message)
+                let mut finding = Finding::new(PAST_SUPPORT, message)
                     .at(label.with_message(format!("support ends on {end_of_support}")))
                     .pointer(pointer)
                     .help(help);
@@ -261,7 +261,7 @@ impl Scheduler<'_, '_> {
 /// AKS212: nothing to schedule into.
 pub(super) fn no_windows(ctx: &Context<'_>) -> Finding {
     Finding::new(
-        NO_WINDOWS_CODE,
+        NO_WINDOWS,
         "the plan has no `changeWindows`, so its steps are not scheduled",
     )
     .at(ctx.doc.key_label("/spec"))

@@ -30,10 +30,6 @@ use jiff::Timestamp;
 use jiff::civil::Time;
 use jiff::tz::Offset;
 
-pub use crate::codes::{NO_FIT_CODE, NO_WINDOWS_CODE, SCHEDULE_CODES as CODES, SUPPORT_CODE};
-// The time formatting lived here first; callers may still import it from `schedule`.
-pub use crate::time::{local_date, local_text, offset_text, rfc3339, time_text};
-
 use crate::clusters::ClusterIndex;
 use crate::compile::Compiled;
 use crate::index::StepIndex;
