@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use aksplan_graph::time::local_text;
+use aksplan_graph::time::{duration_text, local_text};
 use aksplan_graph::{Compiled, Schedule, Step};
 use aksplan_model::codes::Code;
 use aksplan_model::finding::{Finding, Severity};
@@ -152,7 +152,7 @@ fn summary(out: &mut String, compiled: &Compiled, schedule: &Schedule) {
             code_text(&cluster.name),
             cell(&route),
             cell(&used),
-            duration(estimate)
+            duration_text(estimate)
         );
     }
     let total: u64 = compiled.steps.iter().map(|s| s.estimate_minutes).sum();
@@ -161,7 +161,7 @@ fn summary(out: &mut String, compiled: &Compiled, schedule: &Schedule) {
         out,
         "**Total estimate:** {} of work in sequence, including stage soaks (before scheduling into \
          change windows).  ",
-        duration(total)
+        duration_text(total)
     );
     if schedule.windows.is_empty() {
         let _ = writeln!(
@@ -324,7 +324,7 @@ fn steps_section(out: &mut String, compiled: &Compiled, schedule: &Schedule) {
             "| {} | `{}` | {} | {} | {} |",
             number + 1,
             code_text(&step.id),
-            duration(step.estimate_minutes),
+            duration_text(step.estimate_minutes),
             cell(&when),
             cell(&step.provenance.reason)
         );
@@ -397,16 +397,6 @@ fn code_text(text: &str) -> String {
     text.replace('`', "'").replace('|', "¦").replace('\n', " ")
 }
 
-/// `1h 05m`, `20m`, `2d 3h` (as `aksplan plan` prints them).
-fn duration(minutes: u64) -> String {
-    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
-    match (days, hours) {
-        (0, 0) => format!("{mins}m"),
-        (0, _) => format!("{hours}h {mins:02}m"),
-        _ => format!("{days}d {hours}h"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,6 +405,6 @@ mod tests {
     fn cells_stay_in_their_column() {
         assert_eq!(cell("a | b\nc <d>"), "a \\| b c &lt;d>");
         assert_eq!(code_text("a`b|c"), "a'b¦c");
-        assert_eq!(duration(65), "1h 05m");
+        assert_eq!(duration_text(65), "1h 05m");
     }
 }
