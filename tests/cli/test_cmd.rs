@@ -281,8 +281,7 @@ fn a_recursive_function_exits_2_with_aks300_not_a_crash() {
 /// The time limit of `aksplan test` (`--policy-timeout`): the test fails with the limit named.
 #[test]
 fn a_test_past_the_time_limit_fails_with_the_limit_named() {
-    let started = std::time::Instant::now();
-    let output = run(&[
+    let output = run_guarded(&[
         "test",
         "fixtures/policy-tests/limits/time_test.rego",
         "--policy-timeout",
@@ -290,7 +289,6 @@ fn a_test_past_the_time_limit_fails_with_the_limit_named() {
         "--format",
         "json",
     ]);
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     let report = json(&output);
     let test = &report["tests"][0];
@@ -310,9 +308,7 @@ fn a_test_past_the_memory_limit_is_stopped_by_it() {
     for (extra, limit) in [(&["--policy-memory", "256"][..], 256), (&[][..], 1024)] {
         let mut args = vec!["test", "fixtures/policy-tests/limits/memory_test.rego"];
         args.extend_from_slice(extra);
-        let started = std::time::Instant::now();
-        let output = run(&args);
-        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let output = run_guarded(&args);
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         // The report wraps long lines with a `│` gutter: compare the words.

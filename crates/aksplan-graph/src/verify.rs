@@ -39,11 +39,8 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
         Ok(order) => order,
         Err(message) => {
             return vec![
-                Finding::new(
-                    codes::VERIFY,
-                    format!("the steps cannot be ordered: {message}"),
-                )
-                .at(ctx.doc.label("/spec")),
+                Finding::new(codes::VERIFY, format!("the steps cannot be ordered: {message}"))
+                    .at(ctx.doc.label("/spec")),
             ];
         }
     };

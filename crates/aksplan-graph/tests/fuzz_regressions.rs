@@ -16,8 +16,9 @@ use aksplan_model::finding::Finding;
 use aksplan_model::source::Format;
 use aksplan_pipeline::{NoPolicies, Options, PlanInput};
 
-/// Far above what any of these plans needs (milliseconds), far below "hung".
-const LIMIT: Duration = Duration::from_secs(30);
+/// A hang guard, not a measurement: these plans need milliseconds; one still running after this
+/// is the hang it was found for.
+const LIMIT: Duration = Duration::from_secs(120);
 
 fn assert_labels(name: &str, findings: &[Finding]) {
     for label in findings.iter().flat_map(|f| f.primary.iter().chain(&f.secondary)) {

@@ -978,11 +978,11 @@ mod tests {
                 vec![format!("*a{}", i - 1); 9].join(", ")
             ));
         }
-        let started = std::time::Instant::now();
+        // A billion nodes if expanded: the refusal itself, naming the aliases, is the proof that
+        // the replay budget stopped it (the node budget would name nodes, and expanding would
+        // not end at all).
         let err = parse(&text, Format::Yaml).unwrap_err();
         assert_eq!(err.code, codes::LIMIT, "{}", err.message);
         assert!(err.message.contains("aliases"), "{}", err.message);
-        // 100,000 replayed events, not the million nodes of the node budget.
-        assert!(started.elapsed() < std::time::Duration::from_secs(3));
     }
 }

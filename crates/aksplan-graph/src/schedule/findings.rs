@@ -7,9 +7,9 @@ use aksplan_rules::Context;
 use jiff::Timestamp;
 
 use super::place::{Miss, Outcome, Scheduler};
-use aksplan_model::codes::{NO_FIT, NO_WINDOWS, PAST_SUPPORT};
 use crate::step::{Step, StepKind};
 use crate::time::{duration_text, local_date, local_text};
+use aksplan_model::codes::{NO_FIT, NO_WINDOWS, PAST_SUPPORT};
 
 impl Scheduler<'_, '_> {
     fn missed(&self, id: &str) -> Option<&Miss> {
