@@ -220,21 +220,16 @@ fn first_paragraph(docs: &str) -> String {
 /// there, with the message and location in the failure. Rules that cannot find anything in a
 /// cluster appear as passing cases, so a dashboard shows what was checked.
 pub fn render_junit(input: &ReportInput<'_>) -> String {
-    use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-    let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
-    let _ = writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    use crate::junit::{Case, Counts, Outcome, Report, Suite};
     // Notes and waived findings do not fail a test case.
     let failing = |f: &&Finding| f.severity != Severity::Info && f.waived.is_none();
-    let total_failures = input.findings.iter().filter(failing).count();
-    let mut suites = BytesStart::new("testsuites");
-    suites.push_attribute(("name", "aksplan"));
-    let _ = writer.write_event(Event::Start(suites));
     let rule_codes: Vec<Code> = input
         .codes
         .iter()
         .copied()
         .filter(|c| c.category() == Category::Rule)
         .collect();
+    let mut suites = Vec::new();
     for file in input.files {
         let in_file: Vec<&Finding> = input
             .findings
@@ -245,11 +240,11 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
             })
             .collect();
         // Cases: every rule × every cluster, plus (code, none) for every other code that fired.
-        let mut cases: Vec<(Code, Option<&str>)> = Vec::new();
+        let mut keys: Vec<(Code, Option<&str>)> = Vec::new();
         if file.rules_ran {
             for cluster in &file.clusters {
                 for code in &rule_codes {
-                    cases.push((*code, Some(cluster)));
+                    keys.push((*code, Some(cluster)));
                 }
             }
         }
@@ -261,74 +256,75 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
                     .as_deref()
                     .filter(|c| file.clusters.iter().any(|x| x == c)),
             );
-            if !cases.iter().any(|(c, cl)| *c == key.0 && *cl == key.1) {
-                cases.push(key);
+            if !keys.iter().any(|(c, cl)| *c == key.0 && *cl == key.1) {
+                keys.push(key);
             }
         }
-        cases.sort_by(|a, b| (a.0.id(), a.1).cmp(&(b.0.id(), b.1)));
+        keys.sort_by(|a, b| (a.0.id(), a.1).cmp(&(b.0.id(), b.1)));
+        let cases: Vec<Case> = keys
+            .iter()
+            .map(|(code, cluster)| {
+                let name = match cluster {
+                    Some(cluster) => format!("{} {} ({})", code.id(), cluster, code.title()),
+                    None => format!("{} ({})", code.id(), code.title()),
+                };
+                let hits: Vec<&&Finding> = in_file
+                    .iter()
+                    .filter(|f| f.code == *code && f.cluster.as_deref() == *cluster && failing(f))
+                    .collect();
+                let outcome = match hits.first() {
+                    None => Outcome::Passed,
+                    Some(first) => {
+                        let mut body = String::new();
+                        for finding in &hits {
+                            let at = place(finding)
+                                .map(|p| format!("{}:{}:{}", p.file, p.line, p.column))
+                                .unwrap_or_default();
+                            let _ = writeln!(
+                                body,
+                                "{}[{}] {}: {}",
+                                finding.severity,
+                                finding.code.id(),
+                                at,
+                                full_message(finding)
+                            );
+                        }
+                        Outcome::Failed {
+                            error: false,
+                            message: first.message.clone(),
+                            kind: first.severity.to_string(),
+                            body,
+                        }
+                    }
+                };
+                Case {
+                    name,
+                    classname: format!("aksplan.{}", file.name),
+                    file: file.name.clone(),
+                    line: None,
+                    outcome,
+                }
+            })
+            .collect();
         let failures = cases
             .iter()
-            .filter(|(code, cluster)| {
-                in_file
-                    .iter()
-                    .any(|f| f.code == *code && f.cluster.as_deref() == *cluster && failing(f))
-            })
+            .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
             .count();
-        let mut suite = BytesStart::new("testsuite");
-        suite.push_attribute(("name", file.name.as_str()));
-        suite.push_attribute(("tests", cases.len().to_string().as_str()));
-        suite.push_attribute(("failures", failures.to_string().as_str()));
-        suite.push_attribute(("errors", "0"));
-        suite.push_attribute(("skipped", "0"));
-        let _ = writer.write_event(Event::Start(suite));
-        for (code, cluster) in &cases {
-            let name = match cluster {
-                Some(cluster) => format!("{} {} ({})", code.id(), cluster, code.title()),
-                None => format!("{} ({})", code.id(), code.title()),
-            };
-            let mut case = BytesStart::new("testcase");
-            case.push_attribute(("name", name.as_str()));
-            case.push_attribute(("classname", format!("aksplan.{}", file.name).as_str()));
-            case.push_attribute(("file", file.name.as_str()));
-            let hits: Vec<&&Finding> = in_file
-                .iter()
-                .filter(|f| f.code == *code && f.cluster.as_deref() == *cluster && failing(f))
-                .collect();
-            if hits.is_empty() {
-                let _ = writer.write_event(Event::Empty(case));
-                continue;
-            }
-            let _ = writer.write_event(Event::Start(case));
-            let mut failure = BytesStart::new("failure");
-            let first = hits[0];
-            failure.push_attribute(("message", first.message.as_str()));
-            failure.push_attribute(("type", first.severity.to_string().as_str()));
-            let _ = writer.write_event(Event::Start(failure));
-            let mut body = String::new();
-            for finding in &hits {
-                let at = place(finding)
-                    .map(|p| format!("{}:{}:{}", p.file, p.line, p.column))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    body,
-                    "{}[{}] {}: {}",
-                    finding.severity,
-                    finding.code.id(),
-                    at,
-                    full_message(finding)
-                );
-            }
-            let _ = writer.write_event(Event::Text(BytesText::new(&body)));
-            let _ = writer.write_event(Event::End(BytesEnd::new("failure")));
-            let _ = writer.write_event(Event::End(BytesEnd::new("testcase")));
-        }
-        let _ = writer.write_event(Event::End(BytesEnd::new("testsuite")));
+        suites.push(Suite {
+            name: file.name.clone(),
+            counts: Counts {
+                tests: cases.len(),
+                failures,
+                ..Counts::default()
+            },
+            cases,
+        });
     }
-    let _ = writer.write_event(Event::End(BytesEnd::new("testsuites")));
-    let _ = total_failures;
-    let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
-    text.push('\n');
-    text
+    crate::junit::write(&Report {
+        name: "aksplan".to_owned(),
+        totals: None,
+        suites,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

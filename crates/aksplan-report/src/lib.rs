@@ -323,6 +323,8 @@ pub fn render_json(findings: &[Finding], files: &[String]) -> String {
 }
 
 pub mod ci;
+pub mod junit;
+pub mod policy_tests;
 mod printable;
 mod snippet;
 pub use ci::{FileSummary, ReportInput};
