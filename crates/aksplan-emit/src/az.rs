@@ -17,7 +17,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use aksplan_graph::{Compiled, Step, StepIndex, StepKind};
-use aksplan_model::plan::{Cluster, MaintenanceWindow, NodePool, OsType, Plan};
+use aksplan_model::plan::{Cluster, Plan};
+
+use crate::command::Command;
 use aksplan_model::version::KubeVersion;
 
 /// What the caller knows that the plan does not: identity of the inputs, and the selection.
@@ -60,10 +62,7 @@ pub fn check_options(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> R
     Ok(())
 }
 
-/// Quotes one word for bash: `'…'`, with each `'` written `'\''`.
-pub fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
-}
+pub use crate::command::quote;
 
 /// Text safe inside a `#` comment: no newline or other control character from the plan.
 fn comment(text: &str) -> String {
@@ -85,14 +84,6 @@ fn version_key(version: &KubeVersion) -> String {
     match version.patch {
         Some(_) => version.to_string(),
         None => format!("{}.{}.", version.major, version.minor),
-    }
-}
-
-/// The JMESPath test of a version field.
-fn version_test(field: &str, version: &KubeVersion) -> String {
-    match version.patch {
-        Some(_) => format!("{field}=='{version}'"),
-        None => format!("starts_with({field}, '{}')", version_key(version)),
     }
 }
 
@@ -434,25 +425,19 @@ fn cluster_step(
     index: &StepIndex<'_>,
     label: &str,
 ) {
+    let Some(commands) = crate::command::step_command(cluster, step) else {
+        return;
+    };
+    let run = commands.run.shell();
+    let wait = commands.wait.as_ref().map(Command::shell).unwrap_or_default();
     let (rg, name) = rg_name(cluster);
     match kind {
         StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
-            let only = if matches!(kind, StepKind::ControlPlaneUpgrade { .. }) {
-                " --control-plane-only"
-            } else {
-                ""
-            };
-            let custom = at_version_succeeded("currentKubernetesVersion", to);
             VersionUpgrade {
                 probe: format!("cp_version {rg} {name}"),
                 done: cp_done_versions(index, step, to),
-                start: format!(
-                    "az aks upgrade --resource-group={rg} -n {name} -k {}{only} --yes --no-wait",
-                    quote(&to.to_string())
-                ),
-                wait: format!(
-                    "az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 30 --timeout 7200"
-                ),
+                start: run,
+                wait,
                 subject: "control plane".to_owned(),
                 succeeded: format!(
                     "[[ $(cluster_state {rg} {name}) == Succeeded ]] || die {}",
@@ -465,15 +450,11 @@ fn cluster_step(
         }
         StepKind::PoolUpgrade { pool, to } => {
             let p = quote(pool);
-            let custom = at_version_succeeded("currentOrchestratorVersion", to);
             VersionUpgrade {
                 probe: format!("pool_version {rg} {name} {p}"),
                 done: pool_done_versions(index, step, pool, to),
-                start: format!(
-                    "az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} -k {} --yes --no-wait",
-                    quote(&to.to_string())
-                ),
-                wait: pool_wait(&rg, &name, &p, &custom),
+                start: run,
+                wait,
                 subject: format!("pool {pool}"),
                 succeeded: pool_succeeded(&rg, &name, &p, &format!("{}: pool is not Succeeded", step.id)),
                 id: &step.id,
@@ -492,13 +473,8 @@ fn cluster_step(
             );
             let _ = writeln!(out, "{current}");
             unless_done(out, "[[ $current == \"$latest\" ]]", label, |out| {
-                // Never with -k or surge flags (§6.2): settings are set by `nodepool update` first.
-                let _ = writeln!(
-                    out,
-                    "  az aks nodepool upgrade --resource-group={rg} --cluster-name {name} -n {p} --node-image-only --yes --no-wait"
-                );
-                let custom = "\"nodeImageVersion=='$latest' && provisioningState=='Succeeded'\"";
-                let _ = writeln!(out, "  {}", pool_wait(&rg, &name, &p, custom));
+                let _ = writeln!(out, "  {run}");
+                let _ = writeln!(out, "  {wait}");
                 let _ = writeln!(out, "  {current}");
                 let _ = writeln!(
                     out,
@@ -512,55 +488,27 @@ fn cluster_step(
                 let _ = writeln!(out, "  {}", pool_succeeded(&rg, &name, &p, &message));
             });
         }
-        StepKind::PoolSettings { pool, settings } => {
+        StepKind::PoolSettings { pool, .. } => {
             let p = quote(pool);
-            let mut flags = String::new();
-            if let Some(v) = settings.max_surge {
-                let _ = write!(flags, " --max-surge {}", quote(&v.to_string()));
-            }
-            if let Some(v) = settings.max_unavailable {
-                let _ = write!(flags, " --max-unavailable {}", quote(&v.to_string()));
-            }
-            if let Some(v) = settings.drain_timeout_in_minutes {
-                let _ = write!(flags, " --drain-timeout {v}");
-            }
-            if let Some(v) = settings.node_soak_duration_in_minutes {
-                let _ = write!(flags, " --node-soak-duration {v}");
-            }
-            if let Some(v) = settings.undrainable_node_behavior {
-                let _ = write!(flags, " --undrainable-node-behavior {v:?}");
-            }
             out.push_str("# Setting the same upgrade settings again is harmless: this step always runs.\n");
             let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
-            let _ = writeln!(
-                out,
-                "az aks nodepool update --resource-group={rg} --cluster-name {name} -n {p}{flags} --no-wait"
-            );
-            let custom = quote("provisioningState=='Succeeded'");
-            let _ = writeln!(
-                out,
-                "az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --custom {custom} --interval 15 --timeout 3600"
-            );
+            let _ = writeln!(out, "{run}");
+            let _ = writeln!(out, "{wait}");
             let message = format!("{}: pool {pool} is not Succeeded", step.id);
             let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &p, &message));
         }
         StepKind::ChannelChange { to, restore } => {
-            let mut flags = String::new();
             let mut checks = Vec::new();
             if let Some(channel) = to.upgrade_channel {
-                let text = channel_text(&channel);
-                let _ = write!(flags, " --auto-upgrade-channel {}", quote(&text));
                 checks.push(format!(
                     "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.upgradeChannel -o tsv) == {} ]]",
-                    quote(&text)
+                    quote(&crate::command::enum_text(&channel))
                 ));
             }
             if let Some(channel) = to.node_os_upgrade_channel {
-                let text = format!("{channel:?}");
-                let _ = write!(flags, " --node-os-upgrade-channel {}", quote(&text));
                 checks.push(format!(
                     "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.nodeOsUpgradeChannel -o tsv) == {} ]]",
-                    quote(&text)
+                    quote(&crate::command::enum_text(&channel))
                 ));
             }
             if checks.is_empty() {
@@ -572,15 +520,8 @@ fn cluster_step(
             }
             let test = checks.join(" && ");
             unless_done(out, &test, label, |out| {
-                let _ = writeln!(
-                    out,
-                    "  az aks update --resource-group={rg} -n {name}{flags} --no-wait"
-                );
-                let custom = quote("provisioningState=='Succeeded'");
-                let _ = writeln!(
-                    out,
-                    "  az aks wait --resource-group={rg} -n {name} --custom {custom} --interval 15 --timeout 3600"
-                );
+                let _ = writeln!(out, "  {run}");
+                let _ = writeln!(out, "  {wait}");
                 let _ = writeln!(
                     out,
                     "  {test} || die {}",
@@ -591,45 +532,19 @@ fn cluster_step(
                 );
             });
         }
-        StepKind::MaintenanceSet { name: config, window } => {
-            maintenance(out, &rg, &name, config, window, label, &step.id);
+        StepKind::MaintenanceSet { name: config, .. } => {
+            maintenance(out, &rg, &name, config, &commands, label, &step.id);
         }
-        StepKind::BlueGreenCreate {
-            pool,
-            new_pool,
-            to,
-            os_sku,
-        } => {
+        StepKind::BlueGreenCreate { new_pool, to, .. } => {
             let np = quote(new_pool);
-            let old = cluster_pool(cluster, pool);
-            let mut flags = format!(" -k {}", quote(&to.to_string()));
-            if let Some(old) = old {
-                let _ = write!(flags, " --mode {:?}", old.mode);
-                if old.os_type == OsType::Windows {
-                    flags.push_str(" --os-type Windows");
-                }
-                if let Some(count) = old.count {
-                    let _ = write!(flags, " --node-count {count}");
-                }
-                if let Some(size) = &old.vm_size {
-                    let _ = write!(flags, " --node-vm-size {}", quote(size));
-                }
-            }
-            if let Some(sku) = os_sku {
-                let _ = write!(flags, " --os-sku {sku:?}");
-            }
-            let custom = at_version_succeeded("currentOrchestratorVersion", to);
             let _ = writeln!(out, "if [[ -n $(pool_version {rg} {name} {np}) ]]; then");
             let _ = writeln!(out, "  printf 'aksplan: %s exists already\\n' {np}");
             out.push_str("else\n");
             run_banner(out, label);
-            let _ = writeln!(
-                out,
-                "  az aks nodepool add --resource-group={rg} --cluster-name {name} -n {np}{flags} --no-wait"
-            );
+            let _ = writeln!(out, "  {run}");
             out.push_str("fi\n");
             out.push_str("# waiting is safe on a re-run too: it returns at once when the pool is ready\n");
-            let _ = writeln!(out, "{}", pool_wait(&rg, &name, &np, &custom));
+            let _ = writeln!(out, "{wait}");
             let message = format!("{}: new pool {new_pool} is not at {to}: ", step.id);
             check_version(out, "", &format!("pool_version {rg} {name} {np}"), to, &message);
             let message = format!("{}: pool {new_pool} is not Succeeded", step.id);
@@ -637,35 +552,19 @@ fn cluster_step(
         }
         StepKind::BlueGreenCordon { pool } | StepKind::BlueGreenDrain { pool } => {
             let p = quote(pool);
-            let selector = quote(&format!("agentpool={pool}"));
             let absent = format!("[[ -z $(pool_version {rg} {name} {p}) ]]");
+            let setup = commands.setup.as_ref().map(Command::shell).unwrap_or_default();
             unless_done(out, &absent, label, |out| {
-                let _ = writeln!(
-                    out,
-                    "  az aks get-credentials --resource-group={rg} -n {name} --overwrite-existing"
-                );
-                if matches!(kind, StepKind::BlueGreenCordon { .. }) {
-                    let _ = writeln!(out, "  kubectl cordon -l {selector}");
-                } else {
-                    let _ = writeln!(
-                        out,
-                        "  kubectl drain -l {selector} --ignore-daemonsets --delete-emptydir-data"
-                    );
-                }
+                let _ = writeln!(out, "  {setup}");
+                let _ = writeln!(out, "  {run}");
             });
         }
         StepKind::BlueGreenDelete { pool } => {
             let p = quote(pool);
             let absent = format!("[[ -z $(pool_version {rg} {name} {p}) ]]");
             unless_done(out, &absent, label, |out| {
-                let _ = writeln!(
-                    out,
-                    "  az aks nodepool delete --resource-group={rg} --cluster-name {name} -n {p} --no-wait"
-                );
-                let _ = writeln!(
-                    out,
-                    "  az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {p} --deleted --interval 30 --timeout 3600"
-                );
+                let _ = writeln!(out, "  {run}");
+                let _ = writeln!(out, "  {wait}");
                 let _ = writeln!(
                     out,
                     "  {absent} || die {}",
@@ -726,20 +625,6 @@ fn check_version(out: &mut String, indent: &str, probe: &str, to: &KubeVersion, 
     );
 }
 
-/// The `--custom` query of a wait for `field` at `to` with the operation finished.
-fn at_version_succeeded(field: &str, to: &KubeVersion) -> String {
-    quote(&format!(
-        "{} && provisioningState=='Succeeded'",
-        version_test(field, to)
-    ))
-}
-
-fn pool_wait(rg: &str, name: &str, pool: &str, custom: &str) -> String {
-    format!(
-        "az aks nodepool wait --resource-group={rg} --cluster-name {name} --nodepool-name {pool} --custom {custom} --interval 30 --timeout 7200"
-    )
-}
-
 fn pool_succeeded(rg: &str, name: &str, pool: &str, message: &str) -> String {
     format!(
         "[[ $(pool_state {rg} {name} {pool}) == Succeeded ]] || die {}",
@@ -747,107 +632,43 @@ fn pool_succeeded(rg: &str, name: &str, pool: &str, message: &str) -> String {
     )
 }
 
-fn cluster_pool<'a>(cluster: &'a Cluster, pool: &str) -> Option<&'a NodePool> {
-    cluster
-        .current
-        .as_ref()?
-        .node_pools
-        .iter()
-        .find(|p| p.name == pool)
-}
-
-fn channel_text(channel: &aksplan_model::plan::UpgradeChannel) -> String {
-    serde_json::to_value(channel)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "none".to_owned())
-}
-
 fn maintenance(
     out: &mut String,
     rg: &str,
     name: &str,
     config: &str,
-    window: &MaintenanceWindow,
+    commands: &crate::command::StepCommand,
     label: &str,
     id: &str,
 ) {
     let c = quote(config);
-    let flags = if window.not_allowed_dates.is_empty() {
-        schedule_flags(config, window)
-    } else {
+    if let Some(body) = &commands.config_file {
         // notAllowedDates has no flag: the body goes in a config file (§4).
-        let body = serde_json::json!({ "properties": { "maintenanceWindow": window } });
-        let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+        let text = serde_json::to_string_pretty(body).unwrap_or_default();
         out.push_str("config_file=$(mktemp)\n");
         out.push_str("trap 'rm -f \"$config_file\"' EXIT\n");
         out.push_str("cat >\"$config_file\" <<'AKSPLAN_CONFIG_EOF'\n");
         out.push_str(&text);
         out.push_str("\nAKSPLAN_CONFIG_EOF\n");
-        " --config-file \"$config_file\"".to_owned()
-    };
+    }
     out.push_str("# add when missing, update when present: both leave the planned window (safe to re-run)\n");
     let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
     let _ = writeln!(
         out,
         "if az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {c} >/dev/null 2>&1; then"
     );
-    let _ = writeln!(
-        out,
-        "  az aks maintenanceconfiguration update --resource-group={rg} --cluster-name {name} -n {c}{flags} -o none"
-    );
+    if let Some(update) = &commands.update {
+        let _ = writeln!(out, "  {}", update.shell());
+    }
     out.push_str("else\n");
-    let _ = writeln!(
-        out,
-        "  az aks maintenanceconfiguration add --resource-group={rg} --cluster-name {name} -n {c}{flags} -o none"
-    );
+    let _ = writeln!(out, "  {}", commands.run.shell());
     out.push_str("fi\n");
     let _ = writeln!(
         out,
         "az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {c} -o none || die {}",
         quote(&format!("{id}: maintenance configuration {config} is missing"))
     );
-    if !window.not_allowed_dates.is_empty() {
+    if commands.config_file.is_some() {
         out.push_str("rm -f \"$config_file\"\n");
     }
-}
-
-fn schedule_flags(config: &str, window: &MaintenanceWindow) -> String {
-    let mut flags = String::new();
-    let s = &window.schedule;
-    if let Some(daily) = &s.daily {
-        let _ = write!(
-            flags,
-            " --schedule-type Daily --interval-days {}",
-            daily.interval_days
-        );
-    } else if let Some(weekly) = &s.weekly {
-        flags.push_str(" --schedule-type Weekly");
-        if config != "default" {
-            let _ = write!(flags, " --interval-weeks {}", weekly.interval_weeks.unwrap_or(1));
-        }
-        let _ = write!(flags, " --day-of-week {:?}", weekly.day_of_week);
-    } else if let Some(monthly) = &s.absolute_monthly {
-        let _ = write!(
-            flags,
-            " --schedule-type AbsoluteMonthly --interval-months {} --day-of-month {}",
-            monthly.interval_months, monthly.day_of_month
-        );
-    } else if let Some(monthly) = &s.relative_monthly {
-        let _ = write!(
-            flags,
-            " --schedule-type RelativeMonthly --interval-months {} --day-of-week {:?} --week-index {:?}",
-            monthly.interval_months, monthly.day_of_week, monthly.week_index
-        );
-    }
-    let _ = write!(flags, " --duration {}", window.duration_hours);
-    let _ = write!(flags, " --start-time {}", quote(&window.start_time));
-    if let Some(offset) = &window.utc_offset {
-        // `=` keeps a negative offset from being read as a flag (§4).
-        let _ = write!(flags, " {}", quote(&format!("--utc-offset={offset}")));
-    }
-    if let Some(date) = &window.start_date {
-        let _ = write!(flags, " --start-date {}", quote(date));
-    }
-    flags
 }

@@ -6,7 +6,7 @@
 
 use aksplan_graph::{Compiled, Schedule, Step, StepKind};
 use aksplan_model::finding::Finding;
-use aksplan_model::plan::{MaintenanceWindow, Plan, UpgradeSettings};
+use aksplan_model::plan::Plan;
 use serde_json::{Map, Value, json};
 
 /// The `apiVersion` of the document.
@@ -152,7 +152,23 @@ fn step_value(plan: &Plan, schedule: &Schedule, number: usize, step: &Step) -> V
         })
     });
     map.insert("schedule".into(), placement.unwrap_or(Value::Null));
-    map.insert("argv".into(), argv(plan, step).map_or(Value::Null, |a| json!(a)));
+    let cluster = step.cluster.as_deref().and_then(|name| cluster_spec(plan, name));
+    let commands = cluster.and_then(|cluster| crate::command::step_command(cluster, step));
+    let argv = commands.as_ref().zip(cluster).map(|(commands, cluster)| {
+        commands
+            .run
+            .clone()
+            .in_subscription(cluster.subscription.as_deref())
+            .argv()
+    });
+    map.insert("argv".into(), argv.map_or(Value::Null, |a| json!(a)));
+    // A maintenance window with notAllowedDates goes in a file (no flag carries them).
+    if let Some(content) = commands.and_then(|c| c.config_file) {
+        map.insert(
+            "configFile".into(),
+            json!({ "name": crate::command::CONFIG_FILE, "content": content }),
+        );
+    }
     Value::Object(map)
 }
 
@@ -196,231 +212,17 @@ fn cluster_spec<'a>(plan: &'a Plan, name: &str) -> Option<&'a aksplan_model::pla
     plan.spec.clusters.iter().find(|c| c.name == name)
 }
 
-fn s(text: impl Into<String>) -> String {
-    text.into()
-}
-
-/// The exact command vector of a step: `az …` (`aks-upgrade-rules.md` §6) or `kubectl …` for the
-/// blue-green cordon and drain; `None` for approval gates and soaks, which run no command.
-///
-/// Every command that would prompt gets `--yes`; long operations get `--no-wait` (the caller
-/// waits with `az aks wait --custom`); `--node-image-only` never goes with `-k` or surge flags;
-/// a negative utc offset is written `--utc-offset=-08:00`. A cluster with a `subscription` gets
-/// `--subscription` so each vector runs on its own. The resource group and the subscription are
-/// joined to their option (`--resource-group=-rg-dev`): Azure allows both to start with `-`, which
-/// az's parser would take for an option even without a shell in between.
+/// The exact command vector of a step (`crate::command`, the same words the `az` script runs):
+/// `az …` (`aks-upgrade-rules.md` §6) or `kubectl …` for the blue-green cordon and drain; `None`
+/// for approval gates and soaks, which run no command. A cluster with a `subscription` gets
+/// `--subscription=…` so each vector runs on its own.
 pub fn argv(plan: &Plan, step: &Step) -> Option<Vec<String>> {
-    let name = step.cluster.as_deref()?;
-    let spec = cluster_spec(plan, name);
-    let rg = format!(
-        "--resource-group={}",
-        spec.map_or("", |c| c.resource_group.as_str())
-    );
-    let subscription = spec.and_then(|c| c.subscription.as_deref());
-    let cluster_args = |v: &mut Vec<String>| v.extend([rg.clone(), s("-n"), s(name)]);
-    let pool_args = |v: &mut Vec<String>, pool: &str| {
-        v.extend([rg.clone(), s("--cluster-name"), s(name), s("-n"), s(pool)]);
-    };
-    let mut v: Vec<String> = Vec::new();
-    match &step.kind {
-        StepKind::ApprovalGate { .. } | StepKind::StageWait { .. } => return None,
-        StepKind::ControlPlaneUpgrade { to } => {
-            v.extend([s("az"), s("aks"), s("upgrade")]);
-            cluster_args(&mut v);
-            v.extend([s("-k"), to.to_string(), s("--control-plane-only")]);
-            v.extend([s("--yes"), s("--no-wait")]);
-        }
-        StepKind::FullUpgrade { to } => {
-            v.extend([s("az"), s("aks"), s("upgrade")]);
-            cluster_args(&mut v);
-            v.extend([s("-k"), to.to_string(), s("--yes"), s("--no-wait")]);
-        }
-        StepKind::PoolUpgrade { pool, to } => {
-            v.extend([s("az"), s("aks"), s("nodepool"), s("upgrade")]);
-            pool_args(&mut v, pool);
-            v.extend([s("-k"), to.to_string(), s("--yes"), s("--no-wait")]);
-        }
-        StepKind::PoolNodeImage { pool } => {
-            v.extend([s("az"), s("aks"), s("nodepool"), s("upgrade")]);
-            pool_args(&mut v, pool);
-            v.extend([s("--node-image-only"), s("--yes"), s("--no-wait")]);
-        }
-        StepKind::PoolSettings { pool, settings } => {
-            v.extend([s("az"), s("aks"), s("nodepool"), s("update")]);
-            pool_args(&mut v, pool);
-            settings_args(&mut v, settings);
-            v.push(s("--no-wait"));
-        }
-        StepKind::ChannelChange { to, .. } => {
-            v.extend([s("az"), s("aks"), s("update")]);
-            cluster_args(&mut v);
-            if let Some(channel) = to.upgrade_channel {
-                v.extend([s("--auto-upgrade-channel"), enum_text(&channel)]);
-            }
-            if let Some(channel) = to.node_os_upgrade_channel {
-                v.extend([s("--node-os-upgrade-channel"), enum_text(&channel)]);
-            }
-            v.push(s("--no-wait"));
-        }
-        StepKind::MaintenanceSet { name: config, window } => {
-            v.extend([s("az"), s("aks"), s("maintenanceconfiguration"), s("add")]);
-            pool_args(&mut v, config);
-            maintenance_args(&mut v, config, window);
-        }
-        StepKind::BlueGreenCreate {
-            new_pool,
-            to,
-            os_sku,
-            pool,
-        } => {
-            v.extend([s("az"), s("aks"), s("nodepool"), s("add")]);
-            pool_args(&mut v, new_pool);
-            v.extend([s("-k"), to.to_string()]);
-            let old = spec
-                .and_then(|c| c.current.as_ref())
-                .and_then(|cur| cur.node_pools.iter().find(|p| &p.name == pool));
-            if let Some(old) = old {
-                v.extend([s("--mode"), enum_text(&old.mode)]);
-                if let Some(count) = old.count {
-                    v.extend([s("--node-count"), count.to_string()]);
-                }
-                if let Some(size) = &old.vm_size {
-                    v.extend([s("--node-vm-size"), size.clone()]);
-                }
-            }
-            if let Some(sku) = os_sku {
-                v.extend([s("--os-sku"), enum_text(sku)]);
-            }
-            v.push(s("--no-wait"));
-        }
-        StepKind::BlueGreenCordon { pool } => {
-            return Some(vec![
-                s("kubectl"),
-                s("--context"),
-                s(name),
-                s("cordon"),
-                s("-l"),
-                format!("agentpool={pool}"),
-            ]);
-        }
-        StepKind::BlueGreenDrain { pool } => {
-            return Some(vec![
-                s("kubectl"),
-                s("--context"),
-                s(name),
-                s("drain"),
-                s("-l"),
-                format!("agentpool={pool}"),
-                s("--ignore-daemonsets"),
-                s("--delete-emptydir-data"),
-            ]);
-        }
-        StepKind::BlueGreenDelete { pool } => {
-            v.extend([s("az"), s("aks"), s("nodepool"), s("delete")]);
-            pool_args(&mut v, pool);
-            v.push(s("--no-wait"));
-        }
-    }
-    if let Some(subscription) = subscription {
-        v.push(format!("--subscription={subscription}"));
-    }
-    Some(v)
-}
-
-fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
-    }
-}
-
-fn settings_args(v: &mut Vec<String>, settings: &UpgradeSettings) {
-    if let Some(surge) = settings.max_surge {
-        v.extend([s("--max-surge"), surge.to_string()]);
-    }
-    if let Some(unavailable) = settings.max_unavailable {
-        v.extend([s("--max-unavailable"), unavailable.to_string()]);
-    }
-    if let Some(minutes) = settings.drain_timeout_in_minutes {
-        v.extend([s("--drain-timeout"), minutes.to_string()]);
-    }
-    if let Some(minutes) = settings.node_soak_duration_in_minutes {
-        v.extend([s("--node-soak-duration"), minutes.to_string()]);
-    }
-    if let Some(behavior) = settings.undrainable_node_behavior {
-        v.extend([s("--undrainable-node-behavior"), enum_text(&behavior)]);
-    }
-}
-
-/// `az aks maintenanceconfiguration add` flags (`aks-upgrade-rules.md` §4): `default` is weekly
-/// without `--interval-weeks`; a negative offset is written with `=`.
-fn maintenance_args(v: &mut Vec<String>, config: &str, window: &MaintenanceWindow) {
-    let schedule = &window.schedule;
-    if let Some(daily) = &schedule.daily {
-        v.extend([s("--schedule-type"), s("Daily")]);
-        v.extend([s("--interval-days"), daily.interval_days.to_string()]);
-    } else if let Some(weekly) = &schedule.weekly {
-        v.extend([s("--schedule-type"), s("Weekly")]);
-        if config != "default" {
-            v.extend([
-                s("--interval-weeks"),
-                weekly.interval_weeks.unwrap_or(1).to_string(),
-            ]);
-        }
-        v.extend([s("--day-of-week"), enum_text(&weekly.day_of_week)]);
-    } else if let Some(monthly) = &schedule.absolute_monthly {
-        v.extend([s("--schedule-type"), s("AbsoluteMonthly")]);
-        v.extend([s("--interval-months"), monthly.interval_months.to_string()]);
-        v.extend([s("--day-of-month"), monthly.day_of_month.to_string()]);
-    } else if let Some(monthly) = &schedule.relative_monthly {
-        v.extend([s("--schedule-type"), s("RelativeMonthly")]);
-        v.extend([s("--interval-months"), monthly.interval_months.to_string()]);
-        v.extend([s("--day-of-week"), enum_text(&monthly.day_of_week)]);
-        v.extend([s("--week-index"), enum_text(&monthly.week_index)]);
-    }
-    v.extend([s("--duration"), window.duration_hours.to_string()]);
-    v.extend([s("--start-time"), window.start_time.clone()]);
-    if let Some(offset) = &window.utc_offset {
-        v.push(format!("--utc-offset={offset}"));
-    }
-    if let Some(date) = &window.start_date {
-        v.extend([s("--start-date"), date.clone()]);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    #[test]
-    fn maintenance_args_follow_the_cli_rules() {
-        let window: MaintenanceWindow = serde_json::from_value(json!({
-            "schedule": { "weekly": { "intervalWeeks": 1, "dayOfWeek": "Sunday" } },
-            "durationHours": 4,
-            "startTime": "01:00",
-            "utcOffset": "-08:00"
-        }))
-        .unwrap();
-        let mut v = Vec::new();
-        maintenance_args(&mut v, "default", &window);
-        assert_eq!(
-            v,
-            [
-                "--schedule-type",
-                "Weekly",
-                "--day-of-week",
-                "Sunday",
-                "--duration",
-                "4",
-                "--start-time",
-                "01:00",
-                "--utc-offset=-08:00"
-            ]
-        );
-        let mut v = Vec::new();
-        maintenance_args(&mut v, "aksManagedAutoUpgradeSchedule", &window);
-        assert!(v.windows(2).any(|w| w == ["--interval-weeks", "1"]));
-    }
+    let cluster = cluster_spec(plan, step.cluster.as_deref()?)?;
+    let commands = crate::command::step_command(cluster, step)?;
+    Some(
+        commands
+            .run
+            .in_subscription(cluster.subscription.as_deref())
+            .argv(),
+    )
 }

@@ -2,6 +2,7 @@
 //! decides where the text goes.
 
 pub mod az;
+pub mod command;
 pub mod diff;
 pub mod fleet;
 pub mod graphviz;
