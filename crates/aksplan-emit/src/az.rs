@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use aksplan_graph::{Compiled, Step, StepIndex, StepKind};
 use aksplan_model::plan::{Cluster, Plan};
 
-use crate::command::Command;
+use crate::command::{Command, Done, version_key};
 use aksplan_model::version::KubeVersion;
 
 /// What the caller knows that the plan does not: identity of the inputs, and the selection.
@@ -77,14 +77,6 @@ fn stages(plan: &Plan) -> Vec<String> {
         .as_ref()
         .map(|r| r.stages.iter().map(|s| s.name.clone()).collect())
         .unwrap_or_default()
-}
-
-/// A version as the helpers compare it: exact (`1.35.3`) or a minor prefix (`1.35.`).
-fn version_key(version: &KubeVersion) -> String {
-    match version.patch {
-        Some(_) => version.to_string(),
-        None => format!("{}.{}.", version.major, version.minor),
-    }
 }
 
 const PRELUDE: &str = r#"set -euo pipefail
@@ -356,30 +348,6 @@ fn drift_check(out: &mut String, probe: &str, accepted: &str, versions: &BTreeSe
     );
 }
 
-/// The versions a cluster's control plane has at or after a step (the step is done when the
-/// live version is one of them).
-fn cp_done_versions(index: &StepIndex<'_>, step: &Step, to: &KubeVersion) -> BTreeSet<String> {
-    let mut set = BTreeSet::new();
-    set.insert(version_key(to));
-    for later in index.cluster_steps_from(step) {
-        if let Some(after) = &later.after {
-            set.insert(version_key(&after.control_plane));
-        }
-    }
-    set
-}
-
-fn pool_done_versions(index: &StepIndex<'_>, step: &Step, pool: &str, to: &KubeVersion) -> BTreeSet<String> {
-    let mut set = BTreeSet::new();
-    set.insert(version_key(to));
-    for later in index.cluster_steps_from(step) {
-        if let Some(version) = later.after.as_ref().and_then(|a| a.pools.get(pool)) {
-            set.insert(version_key(version));
-        }
-    }
-    set
-}
-
 fn joined(set: &BTreeSet<String>) -> String {
     set.iter().map(|v| quote(v)).collect::<Vec<_>>().join(" ")
 }
@@ -430,12 +398,16 @@ fn cluster_step(
     };
     let run = commands.run.shell();
     let wait = commands.wait.as_ref().map(Command::shell).unwrap_or_default();
+    let done = crate::command::done(step, index);
     let (rg, name) = rg_name(cluster);
     match kind {
         StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
             VersionUpgrade {
                 probe: format!("cp_version {rg} {name}"),
-                done: cp_done_versions(index, step, to),
+                done: match done {
+                    Done::ControlPlaneAt(versions) => versions,
+                    _ => BTreeSet::new(),
+                },
                 start: run,
                 wait,
                 subject: "control plane".to_owned(),
@@ -452,7 +424,10 @@ fn cluster_step(
             let p = quote(pool);
             VersionUpgrade {
                 probe: format!("pool_version {rg} {name} {p}"),
-                done: pool_done_versions(index, step, pool, to),
+                done: match done {
+                    Done::PoolAt { versions, .. } => versions,
+                    _ => BTreeSet::new(),
+                },
                 start: run,
                 wait,
                 subject: format!("pool {pool}"),
@@ -497,19 +472,17 @@ fn cluster_step(
             let message = format!("{}: pool {pool} is not Succeeded", step.id);
             let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &p, &message));
         }
-        StepKind::ChannelChange { to, restore } => {
+        StepKind::ChannelChange { restore, .. } => {
             let mut checks = Vec::new();
-            if let Some(channel) = to.upgrade_channel {
-                checks.push(format!(
-                    "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.upgradeChannel -o tsv) == {} ]]",
-                    quote(&crate::command::enum_text(&channel))
-                ));
-            }
-            if let Some(channel) = to.node_os_upgrade_channel {
-                checks.push(format!(
-                    "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.nodeOsUpgradeChannel -o tsv) == {} ]]",
-                    quote(&crate::command::enum_text(&channel))
-                ));
+            if let Done::Channels { upgrade, node_os } = &done {
+                for (field, value) in [("upgradeChannel", upgrade), ("nodeOsUpgradeChannel", node_os)] {
+                    if let Some(value) = value {
+                        checks.push(format!(
+                            "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.{field} -o tsv) == {} ]]",
+                            quote(value)
+                        ));
+                    }
+                }
             }
             if checks.is_empty() {
                 out.push_str("# no channel to set\n");

@@ -1,4 +1,5 @@
-//! The commands of each step kind, built once: what the `az` script runs (each word quoted by
+//! The commands of each step kind, built once, and when a step is done ([`done`]): what the `az`
+//! script runs (each word quoted by
 //! [`Word::shell`]) and what the JSON execution plan lists as a step's `argv` (the same words,
 //! [`Word::argv`]). Pure data, no shell syntax: the two renderings cannot drift apart.
 //!
@@ -10,7 +11,9 @@
 //! - `--node-image-only` never goes with `-k` or surge flags;
 //! - a negative utc offset is written `--utc-offset=-08:00`, as one word.
 
-use aksplan_graph::{Step, StepKind};
+use std::collections::BTreeSet;
+
+use aksplan_graph::{Step, StepIndex, StepKind};
 use aksplan_model::plan::{Cluster, MaintenanceWindow, OsType, UpgradeSettings};
 use aksplan_model::version::KubeVersion;
 use serde_json::Value;
@@ -411,6 +414,84 @@ pub fn step_command(cluster: &Cluster, step: &Step) -> Option<StepCommand> {
         config_file,
         wait,
     })
+}
+
+/// What the live state shows when a step is done, so that a re-run skips it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Done {
+    /// Never skipped: running it again leaves the same state (pool settings, maintenance).
+    Repeatable,
+    /// The control plane runs one of these versions (exact, or a minor prefix `1.35.`): the
+    /// step's target or any later one on the route.
+    ControlPlaneAt(BTreeSet<String>),
+    /// The pool runs one of these versions.
+    PoolAt {
+        pool: String,
+        versions: BTreeSet<String>,
+    },
+    /// The pool's node image is the latest AKS offers it (read live).
+    NodeImageLatest { pool: String },
+    /// The cluster's channels are these (serde names).
+    Channels {
+        upgrade: Option<String>,
+        node_os: Option<String>,
+    },
+    /// The pool exists (a blue-green replacement).
+    PoolExists { pool: String },
+    /// The pool is gone (its blue-green replacement took over).
+    PoolGone { pool: String },
+}
+
+/// A version as the live state is compared with it: exact (`1.35.3`) or a minor prefix (`1.35.`).
+pub fn version_key(version: &KubeVersion) -> String {
+    match version.patch {
+        Some(_) => version.to_string(),
+        None => format!("{}.{}.", version.major, version.minor),
+    }
+}
+
+/// When `step` is done, judged on the live state (the step's own target, or a later step's of the
+/// same cluster: a re-run after the cluster moved on skips it too).
+pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
+    let later = || index.cluster_steps_from(step);
+    match &step.kind {
+        StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
+            let mut versions = BTreeSet::from([version_key(to)]);
+            versions.extend(
+                later()
+                    .filter_map(|s| s.after.as_ref())
+                    .map(|a| version_key(&a.control_plane)),
+            );
+            Done::ControlPlaneAt(versions)
+        }
+        StepKind::PoolUpgrade { pool, to } => {
+            let mut versions = BTreeSet::from([version_key(to)]);
+            versions.extend(
+                later()
+                    .filter_map(|s| s.after.as_ref()?.pools.get(pool))
+                    .map(version_key),
+            );
+            Done::PoolAt {
+                pool: pool.clone(),
+                versions,
+            }
+        }
+        StepKind::PoolNodeImage { pool } => Done::NodeImageLatest { pool: pool.clone() },
+        StepKind::ChannelChange { to, .. } => Done::Channels {
+            upgrade: to.upgrade_channel.map(|c| enum_text(&c)),
+            node_os: to.node_os_upgrade_channel.map(|c| enum_text(&c)),
+        },
+        StepKind::BlueGreenCreate { new_pool, .. } => Done::PoolExists {
+            pool: new_pool.clone(),
+        },
+        StepKind::BlueGreenCordon { pool }
+        | StepKind::BlueGreenDrain { pool }
+        | StepKind::BlueGreenDelete { pool } => Done::PoolGone { pool: pool.clone() },
+        StepKind::PoolSettings { .. }
+        | StepKind::MaintenanceSet { .. }
+        | StepKind::ApprovalGate { .. }
+        | StepKind::StageWait { .. } => Done::Repeatable,
+    }
 }
 
 /// `az aks nodepool update` flags for upgrade settings.
