@@ -118,12 +118,25 @@ fn json_lists_tests_coverage_and_summary() {
             "file": "fixtures/policy-tests/failing/windows_test.rego",
             "line": 10,
             "result": "fail",
+            "failedExpression": {
+                "text": "count(data.aksplan.windows.deny) == 0 with input as {\"windows\": [{\"name\": \"b\", \"hours\": 3, \"day\": \"monday\"}]}",
+                "line": 11,
+                "column": 5,
+                "operands": [
+                    { "text": "count(data.aksplan.windows.deny)", "value": 1 },
+                    { "text": "0", "value": 0 },
+                ],
+            },
         })
     );
+    // Times only with --verbose: the default output is the same on every run.
+    assert!(tests.iter().all(|t| t.get("micros").is_none()));
+    let verbose = json(&run(&["test", FAILING, "--format", "json", "--verbose"]));
+    assert!(verbose["tests"][0]["micros"].is_u64(), "{verbose:#}");
     assert_eq!(tests[2]["value"], 1, "a non-true value is reported");
     assert_eq!(
         document["summary"],
-        serde_json::json!({"passed": 1, "failed": 2, "skipped": 0})
+        serde_json::json!({"passed": 1, "failed": 2, "errors": 0, "skipped": 0})
     );
     let low = json(&run(&[
         "test",
@@ -231,7 +244,16 @@ fn junit_has_a_suite_per_package_and_parses_strictly() {
         )
     );
     assert_eq!(failures.len(), 2);
-    assert_eq!(failures[0].0, "value: undefined");
+    assert!(
+        failures[0]
+            .0
+            .starts_with("failed: `count(data.aksplan.windows.deny) == 0 with input as"),
+        "{failures:?}"
+    );
+    assert!(
+        failures[0].1.contains("count(data.aksplan.windows.deny) = 1"),
+        "{failures:?}"
+    );
     assert!(
         failures[0]
             .1
@@ -366,4 +388,38 @@ fn the_starter_pack_passes_with_90_percent_coverage() {
         text(&output.stdout),
         text(&output.stderr)
     );
+}
+
+/// A call to a builtin the engine does not have is an error at its line (exit 2: the policy
+/// cannot run here), not a failed assertion; the help names the list of builtins.
+#[test]
+fn a_builtin_the_engine_lacks_is_an_error_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("absent_test.rego");
+    std::fs::write(
+        &path,
+        "package absent\n\nimport rego.v1\n\ntest_ok if true\n\ntest_cidr if net.cidr_intersects(\"10.0.0.0/8\", \"10.1.0.0/16\")\n",
+    )
+    .unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let output = run(&["test", &path, "--verbose"]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("ERROR data.absent.test_cidr"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "could not find function net.cidr_intersects at {path}:7:"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 passed, 0 failed, 1 error, 0 skipped"),
+        "{stdout}"
+    );
+    // --verbose: each test's time after its location.
+    let passed = stdout.lines().find(|l| l.starts_with("PASS")).unwrap();
+    assert!(passed.ends_with("s"), "{passed}");
+    let report = json(&run(&["test", &path, "--format", "json"]));
+    assert_eq!(report["tests"][1]["result"], "error", "{report:#}");
+    assert_eq!(report["summary"]["errors"], 1);
 }

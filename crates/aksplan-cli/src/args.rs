@@ -401,6 +401,9 @@ pub struct TestArgs {
     /// Memory limit of the test runner (a child process), in MiB; 0 for none.
     #[arg(long, value_name = "MIB", default_value_t = aksplan_policy::DEFAULT_MEMORY_MIB)]
     pub policy_memory: u64,
+    /// Show each test's time (human: after the test; JSON: `micros`), as `opa test -v`.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

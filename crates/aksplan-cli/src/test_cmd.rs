@@ -77,9 +77,11 @@ pub fn run(args: &TestArgs, inv: &Invocation) -> ExitStatus {
     let text = match args.format {
         TestFormat::Human => {
             let color = human.color && std::io::stdout().is_terminal();
-            aksplan_report::policy_tests::render_human(&response, args.threshold, color)
+            aksplan_report::policy_tests::render_human(&response, args.threshold, color, args.verbose)
         }
-        TestFormat::Json => aksplan_report::policy_tests::render_json(&response, args.threshold),
+        TestFormat::Json => {
+            aksplan_report::policy_tests::render_json(&response, args.threshold, args.verbose)
+        }
         TestFormat::Junit => aksplan_report::policy_tests::render_junit(&response.tests),
     };
     crate::output::write_stdout(&text);
@@ -95,7 +97,11 @@ pub fn run(args: &TestArgs, inv: &Invocation) -> ExitStatus {
             paths.join(", ")
         ));
     }
-    if summary.failed > 0 || below {
+    // A test that errored (a builtin the engine lacks or refuses, a runtime error) gave no
+    // verdict: exit 2, as `check` does for a policy that cannot be evaluated.
+    if summary.errors > 0 {
+        ExitStatus::CouldNotRun
+    } else if summary.failed > 0 || below {
         ExitStatus::Rejected
     } else {
         ExitStatus::Success

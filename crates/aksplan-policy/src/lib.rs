@@ -761,6 +761,9 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
                     None => finding.at(Label::new(source, offset..offset)),
                 };
             }
+            if err.message.contains("could not find function") {
+                finding = finding.help("aksplan's policy engine does not have this builtin: docs/policy-builtins.md lists those a policy can call");
+            }
             if err.kind == PolicyErrorKind::Result {
                 finding = finding.help("a result is a string, or an object `{\"msg\": ..., \"code\": ..., \"severity\": ..., \"help\": ..., \"path\": ...}` of strings (only `msg` required); `path` is a JSON pointer into the plan, such as `/spec/clusters/0`");
             }

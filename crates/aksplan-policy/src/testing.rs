@@ -59,7 +59,23 @@ impl Discovered {
 pub enum Outcome {
     Pass,
     Fail,
+    /// The test could not run to a verdict: a runtime error, a builtin the engine does not have
+    /// or refuses (as `opa test` reports ERROR).
+    Error,
     Skip,
+}
+
+/// The expression of a failing test's body that did not hold, with the values of its operands
+/// (evaluated after the statements before it), as `opa test --var-values` shows them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FailedExpression {
+    /// The expression as written.
+    pub text: String,
+    pub line: u32,
+    pub column: u32,
+    /// Each operand (`count(x)`, `1`) and its value (`None`: undefined).
+    pub operands: Vec<(String, Option<serde_json::Value>)>,
 }
 
 /// The result of one test.
@@ -72,6 +88,12 @@ pub struct TestResult {
     pub value: Option<serde_json::Value>,
     /// The runtime error (or time limit) that failed the test.
     pub error: Option<String>,
+    /// For a failing test: the first statement of its body that did not hold.
+    #[serde(default)]
+    pub failed_expression: Option<FailedExpression>,
+    /// How long the test took, in microseconds (shown by `--verbose`; not deterministic).
+    #[serde(default)]
+    pub micros: u64,
 }
 
 /// Line coverage of one policy file.
@@ -130,11 +152,12 @@ pub struct TestResponse {
     pub errors: Vec<PolicyError>,
 }
 
-/// Passed, failed and skipped tests.
+/// Passed, failed, errored and skipped tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub passed: usize,
     pub failed: usize,
+    pub errors: usize,
     pub skipped: usize,
 }
 
@@ -145,6 +168,7 @@ impl Summary {
             match test.outcome {
                 Outcome::Pass => summary.passed += 1,
                 Outcome::Fail => summary.failed += 1,
+                Outcome::Error => summary.errors += 1,
                 Outcome::Skip => summary.skipped += 1,
             }
         }
@@ -154,11 +178,13 @@ impl Summary {
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} passed, {} failed, {} skipped",
-            self.passed, self.failed, self.skipped
-        )
+        write!(f, "{} passed, {} failed", self.passed, self.failed)?;
+        match self.errors {
+            0 => {}
+            1 => write!(f, ", 1 error")?,
+            n => write!(f, ", {n} errors")?,
+        }
+        write!(f, ", {} skipped", self.skipped)
     }
 }
 
@@ -287,6 +313,8 @@ pub fn run_request_with_progress(
                 outcome: Outcome::Skip,
                 value: None,
                 error: None,
+                failed_expression: None,
+                micros: 0,
             });
             continue;
         }
@@ -301,7 +329,10 @@ pub fn run_request_with_progress(
 
 fn run_one(engine: &mut regorus::Engine, test: &Discovered) -> TestResult {
     let path = test.path();
-    let (outcome, value, error_text) = match engine.eval_rule(path.clone()) {
+    let started = std::time::Instant::now();
+    let evaluated = engine.eval_rule(path.clone());
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    let (outcome, value, error_text) = match evaluated {
         Ok(regorus::Value::Bool(true)) => (Outcome::Pass, None, None),
         Ok(regorus::Value::Undefined) => (Outcome::Fail, None, None),
         Ok(value) => (
@@ -314,17 +345,120 @@ fn run_one(engine: &mut regorus::Engine, test: &Discovered) -> TestResult {
             let message = match (&err.location, err.kind) {
                 (_, PolicyErrorKind::Limit) => format!("{} (`--policy-timeout`)", err.message),
                 (Some((file, line, column)), _) => format!("{} at {file}:{line}:{column}", err.message),
-                (None, _) => err.message,
+                (None, _) => err.message.clone(),
             };
-            (Outcome::Fail, None, Some(message))
+            // A limit is the test's own cost: a failure. Anything else kept it from a verdict.
+            let outcome = if err.kind == PolicyErrorKind::Limit {
+                Outcome::Fail
+            } else {
+                Outcome::Error
+            };
+            (outcome, None, Some(message))
         }
     };
+    let failed_expression = (outcome == Outcome::Fail && error_text.is_none())
+        .then(|| explain(engine, test))
+        .flatten();
     TestResult {
         test: test.clone(),
         outcome,
         value,
         error: error_text,
+        failed_expression,
+        micros,
     }
+}
+
+/// The first statement of a failing test's body that does not hold, found by evaluating growing
+/// prefixes of the body as rules of a helper module in the test's package (on a copy of the
+/// engine), and the values of that statement's operands after the statements before it.
+fn explain(engine: &mut regorus::Engine, test: &Discovered) -> Option<FailedExpression> {
+    let module = engine
+        .get_modules()
+        .iter()
+        .find(|m| {
+            format!("data.{}", m.package.refr.span().text()) == test.package
+                && *m.package.span.source.file() == test.file
+        })?
+        .clone();
+    let body = module.policy.iter().find_map(|rule| match rule.as_ref() {
+        Rule::Spec {
+            head: RuleHead::Compr { refr, .. },
+            bodies,
+            ..
+        } if plain_name(refr).as_deref() == Some(test.name.as_str()) => {
+            bodies.first().map(|b| b.query.clone())
+        }
+        _ => None,
+    })?;
+    let statements: Vec<String> = body.stmts.iter().map(|s| s.span.text().to_owned()).collect();
+    let mut helper = format!("package {}\n\n", module.package.refr.span().text());
+    for import in &module.imports {
+        helper.push_str(import.span.text());
+        helper.push('\n');
+    }
+    let prefix = |n: usize| {
+        statements[..n]
+            .iter()
+            .map(|s| format!("\t{s}\n"))
+            .collect::<String>()
+    };
+    for n in 1..=statements.len() {
+        helper.push_str(&format!("\n__aksplan_holds_{n} if {{\n{}}}\n", prefix(n)));
+    }
+    let mut probe = engine.clone();
+    probe
+        .add_policy("<aksplan test: failing expression>".to_owned(), helper.clone())
+        .ok()?;
+    let package = &test.package;
+    let failing = (1..=statements.len()).find(|n| {
+        !matches!(
+            probe.eval_rule(format!("{package}.__aksplan_holds_{n}")),
+            Ok(regorus::Value::Bool(true))
+        )
+    })?;
+    let stmt = &body.stmts[failing - 1];
+    let operands: Vec<String> = match &stmt.literal {
+        Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => match expr.as_ref() {
+            Expr::BoolExpr { lhs, rhs, .. } => {
+                vec![lhs.span().text().to_owned(), rhs.span().text().to_owned()]
+            }
+            other => vec![other.span().text().to_owned()],
+        },
+        _ => Vec::new(),
+    };
+    let mut values = Vec::new();
+    if !operands.is_empty() {
+        // The statement's `with` modifiers apply to its operands too.
+        let with: String = stmt
+            .with_mods
+            .iter()
+            .map(|w| format!(" {}", w.span.text()))
+            .collect();
+        for (i, operand) in operands.iter().enumerate() {
+            helper.push_str(&format!(
+                "\n__aksplan_operand_{i} := __aksplan_value if {{\n{}\t__aksplan_value := ({operand}){with}\n}}\n",
+                prefix(failing - 1)
+            ));
+        }
+        let mut probe = engine.clone();
+        probe
+            .add_policy("<aksplan test: operands>".to_owned(), helper)
+            .ok()?;
+        for (i, operand) in operands.into_iter().enumerate() {
+            let value = match probe.eval_rule(format!("{package}.__aksplan_operand_{i}")) {
+                Ok(regorus::Value::Undefined) | Err(_) => None,
+                Ok(value) => serde_json::to_value(&value).ok(),
+            };
+            values.push((operand, value));
+        }
+    }
+    Some(FailedExpression {
+        text: stmt.span.text().to_owned(),
+        line: stmt.span.line,
+        column: stmt.span.col,
+        operands: values,
+    })
 }
 
 /// Coverage of every policy file that is not a test file. regorus reports only the files some

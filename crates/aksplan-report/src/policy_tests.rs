@@ -12,10 +12,41 @@ fn location(test: &TestResult) -> String {
 
 /// Why a test failed, in one line.
 fn failure(test: &TestResult) -> String {
-    match (&test.error, &test.value) {
-        (Some(error), _) => format!("error: {error}"),
-        (None, Some(value)) => format!("value: {value}"),
-        (None, None) => "value: undefined".to_owned(),
+    match (&test.error, &test.value, &test.failed_expression) {
+        (Some(error), _, _) => format!("error: {error}"),
+        (None, Some(value), _) => format!("value: {value}"),
+        (None, None, Some(failed)) => format!(
+            "failed: `{}` at {}:{}:{}",
+            failed.text, test.test.file, failed.line, failed.column
+        ),
+        (None, None, None) => "value: undefined".to_owned(),
+    }
+}
+
+/// The operands of the expression that failed, one line each (`count(x) = 2`).
+fn operands(test: &TestResult) -> Vec<String> {
+    test.failed_expression
+        .iter()
+        .flat_map(|failed| &failed.operands)
+        .filter(|(text, _)| failed_operand_is_not_literal(text))
+        .map(|(text, value)| match value {
+            Some(value) => format!("{text} = {value}"),
+            None => format!("{text} is undefined"),
+        })
+        .collect()
+}
+
+/// `1`, `"x"`, `true`: an operand that is its own value says nothing more.
+fn failed_operand_is_not_literal(text: &str) -> bool {
+    serde_json::from_str::<Value>(text).is_err()
+}
+
+/// `850µs`, `12.3ms`, `1.20s`.
+fn duration(micros: u64) -> String {
+    match micros {
+        0..1_000 => format!("{micros}µs"),
+        1_000..1_000_000 => format!("{:.1}ms", micros as f64 / 1_000.0),
+        _ => format!("{:.2}s", micros as f64 / 1_000_000.0),
     }
 }
 
@@ -41,7 +72,9 @@ fn ranges(lines: &std::collections::BTreeSet<u32>) -> String {
         .join(", ")
 }
 
-pub fn render_human(response: &TestResponse, threshold: Option<f64>, color: bool) -> String {
+/// One line per test (`PASS`, `FAIL`, `ERROR`, `SKIP`), the reason and the failing expression's
+/// operands under a failure; with `verbose`, each test's time (as `opa test -v`).
+pub fn render_human(response: &TestResponse, threshold: Option<f64>, color: bool, verbose: bool) -> String {
     let paint = |code: &str, text: &str| {
         if color {
             format!("\x1b[{code}m{text}\x1b[0m")
@@ -54,11 +87,20 @@ pub fn render_human(response: &TestResponse, threshold: Option<f64>, color: bool
         let label = match test.outcome {
             Outcome::Pass => paint("32", "PASS"),
             Outcome::Fail => paint("31;1", "FAIL"),
+            Outcome::Error => paint("31;1", "ERROR"),
             Outcome::Skip => paint("33", "SKIP"),
         };
-        let _ = writeln!(out, "{label} {} ({})", test.test.path(), location(test));
-        if test.outcome == Outcome::Fail {
+        let time = if verbose && test.outcome != Outcome::Skip {
+            format!(" {}", duration(test.micros))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{label} {} ({}){time}", test.test.path(), location(test));
+        if matches!(test.outcome, Outcome::Fail | Outcome::Error) {
             let _ = writeln!(out, "     {}", failure(test));
+            for operand in operands(test) {
+                let _ = writeln!(out, "       {operand}");
+            }
         }
     }
     if let Some(coverage) = &response.coverage {
@@ -120,7 +162,9 @@ fn rounded(percent: f64) -> f64 {
     (percent * 100.0).round() / 100.0
 }
 
-pub fn render_json(response: &TestResponse, threshold: Option<f64>) -> String {
+/// The results as one JSON document; `verbose` adds each test's time (`micros`), which differs
+/// from run to run.
+pub fn render_json(response: &TestResponse, threshold: Option<f64>, verbose: bool) -> String {
     let tests: Vec<Value> = response
         .tests
         .iter()
@@ -133,9 +177,24 @@ pub fn render_json(response: &TestResponse, threshold: Option<f64>) -> String {
                 "result": match test.outcome {
                     Outcome::Pass => "pass",
                     Outcome::Fail => "fail",
+                    Outcome::Error => "error",
                     Outcome::Skip => "skip",
                 },
             });
+            if let Some(failed) = &test.failed_expression {
+                item["failedExpression"] = json!({
+                    "text": failed.text,
+                    "line": failed.line,
+                    "column": failed.column,
+                    "operands": failed.operands.iter().map(|(text, value)| json!({
+                        "text": text,
+                        "value": value,
+                    })).collect::<Vec<_>>(),
+                });
+            }
+            if verbose && test.outcome != Outcome::Skip {
+                item["micros"] = json!(test.micros);
+            }
             if let Some(value) = &test.value {
                 item["value"] = value.clone();
             }
@@ -174,6 +233,7 @@ pub fn render_json(response: &TestResponse, threshold: Option<f64>) -> String {
     document["summary"] = json!({
         "passed": summary.passed,
         "failed": summary.failed,
+        "errors": summary.errors,
         "skipped": summary.skipped,
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
@@ -188,7 +248,7 @@ pub fn render_junit(tests: &[TestResult]) -> String {
     let counts = |summary: &Summary, tests: usize| Counts {
         tests,
         failures: summary.failed,
-        errors: 0,
+        errors: summary.errors,
         skipped: summary.skipped,
     };
     let mut packages: Vec<&str> = Vec::new();
@@ -214,13 +274,18 @@ pub fn render_junit(tests: &[TestResult]) -> String {
                         Outcome::Skip => CaseOutcome::Skipped {
                             message: "todo".to_owned(),
                         },
-                        Outcome::Fail => {
+                        Outcome::Fail | Outcome::Error => {
                             let reason = failure(test);
+                            let mut body = format!("{}: {} {}", location(test), test.test.path(), reason);
+                            for operand in operands(test) {
+                                body.push_str(&format!("\n  {operand}"));
+                            }
+                            let error = test.outcome == Outcome::Error;
                             CaseOutcome::Failed {
-                                error: false,
-                                body: format!("{}: {} {}", location(test), test.test.path(), reason),
+                                error,
+                                body,
                                 message: reason,
-                                kind: "fail".to_owned(),
+                                kind: if error { "error" } else { "fail" }.to_owned(),
                             }
                         }
                     },
