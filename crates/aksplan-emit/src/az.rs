@@ -393,7 +393,10 @@ fn cluster_step(
     index: &StepIndex<'_>,
     label: &str,
 ) {
-    let Some(commands) = crate::command::step_command(cluster, step) else {
+    let pools = index
+        .route(&cluster.name)
+        .map_or(&[][..], |route| route.pools.as_slice());
+    let Some(commands) = crate::command::step_command(cluster, pools, step) else {
         return;
     };
     let run = commands.run.shell();

@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use aksplan_graph::{Step, StepIndex, StepKind};
-use aksplan_model::plan::{Cluster, MaintenanceWindow, OsType, UpgradeSettings};
+use aksplan_model::plan::{Cluster, MaintenanceWindow, NodePool, OsType, UpgradeSettings};
 use aksplan_model::version::KubeVersion;
 use serde_json::Value;
 
@@ -218,9 +218,10 @@ fn pool_wait(
     wait
 }
 
-/// The commands of a step on `cluster`; `None` for the steps that run nothing against a cluster
-/// (approval gates and soaks).
-pub fn step_command(cluster: &Cluster, step: &Step) -> Option<StepCommand> {
+/// The commands of a step on `cluster`, whose pools are now `pools` (the compiled route's, from the
+/// plan or `currentFrom`); `None` for the steps that run nothing against a cluster (approval gates
+/// and soaks).
+pub fn step_command(cluster: &Cluster, pools: &[NodePool], step: &Step) -> Option<StepCommand> {
     let mut setup = None;
     let mut update = None;
     let mut config_file = None;
@@ -333,10 +334,9 @@ pub fn step_command(cluster: &Cluster, step: &Step) -> Option<StepCommand> {
             let mut run = az(&["aks", "nodepool", "add"]);
             run.push(child_target(cluster, new_pool));
             run.push([Word::Fixed("-k"), Word::Value(to.to_string())]);
-            let old = cluster
-                .current
-                .as_ref()
-                .and_then(|current| current.node_pools.iter().find(|p| &p.name == pool));
+            // The replacement copies the pool as it is now, wherever that was read from: a System
+            // pool stays System, so the cluster never loses its last one (AKS refuses that).
+            let old = pools.iter().find(|p| &p.name == pool);
             if let Some(old) = old {
                 run.push([Word::Fixed("--mode"), Word::Name(enum_text(&old.mode))]);
                 if old.os_type == OsType::Windows {

@@ -55,12 +55,34 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
         generated.insert("catalog".into(), json!(catalog));
     }
 
+    // Clusters by name, once: a scan per cluster or per step would be quadratic in the fleet.
+    let pools: std::collections::HashMap<&str, &[aksplan_model::plan::NodePool]> = compiled
+        .clusters
+        .iter()
+        .map(|c| (c.name.as_str(), c.pools.as_slice()))
+        .collect();
+    let clusters_by_name: std::collections::HashMap<
+        &str,
+        (&aksplan_model::plan::Cluster, &[aksplan_model::plan::NodePool]),
+    > = plan
+        .spec
+        .clusters
+        .iter()
+        .rev()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                (c, pools.get(c.name.as_str()).copied().unwrap_or(&[])),
+            )
+        })
+        .collect();
     let clusters: Vec<Value> = compiled
         .clusters
         .iter()
         .map(|c| {
             let mut value = serde_json::to_value(c).unwrap_or(Value::Null);
-            if let (Value::Object(map), Some(spec)) = (&mut value, cluster_spec(plan, &c.name)) {
+            if let (Value::Object(map), Some((spec, _))) = (&mut value, clusters_by_name.get(c.name.as_str()))
+            {
                 map.insert("resourceGroup".into(), json!(spec.resource_group));
                 if let Some(subscription) = &spec.subscription {
                     map.insert("subscription".into(), json!(subscription));
@@ -74,7 +96,7 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
         .steps
         .iter()
         .enumerate()
-        .map(|(n, step)| step_value(plan, schedule, n + 1, step))
+        .map(|(n, step)| step_value(&clusters_by_name, schedule, n + 1, step))
         .collect();
 
     let windows: Vec<Value> = schedule
@@ -122,7 +144,16 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
     })
 }
 
-fn step_value(plan: &Plan, schedule: &Schedule, number: usize, step: &Step) -> Value {
+/// A cluster of the plan with its pools as they are now, by name.
+type ClustersByName<'a> = std::collections::HashMap<
+    &'a str,
+    (
+        &'a aksplan_model::plan::Cluster,
+        &'a [aksplan_model::plan::NodePool],
+    ),
+>;
+
+fn step_value(clusters: &ClustersByName<'_>, schedule: &Schedule, number: usize, step: &Step) -> Value {
     let mut value = serde_json::to_value(step).unwrap_or(Value::Null);
     let Value::Object(fields) = &mut value else {
         return value;
@@ -152,8 +183,12 @@ fn step_value(plan: &Plan, schedule: &Schedule, number: usize, step: &Step) -> V
         })
     });
     map.insert("schedule".into(), placement.unwrap_or(Value::Null));
-    let cluster = step.cluster.as_deref().and_then(|name| cluster_spec(plan, name));
-    let commands = cluster.and_then(|cluster| crate::command::step_command(cluster, step));
+    let found = step
+        .cluster
+        .as_deref()
+        .and_then(|name| clusters.get(name).copied());
+    let cluster = found.map(|(cluster, _)| cluster);
+    let commands = found.and_then(|(cluster, pools)| crate::command::step_command(cluster, pools, step));
     let argv = commands.as_ref().zip(cluster).map(|(commands, cluster)| {
         commands
             .run
@@ -208,6 +243,15 @@ fn step_pool(kind: &StepKind) -> Option<&str> {
     }
 }
 
+/// A cluster's pools as they are now, from its compiled route.
+fn pools_of<'a>(compiled: &'a Compiled, cluster: &str) -> &'a [aksplan_model::plan::NodePool] {
+    compiled
+        .clusters
+        .iter()
+        .find(|c| c.name == cluster)
+        .map_or(&[][..], |c| c.pools.as_slice())
+}
+
 fn cluster_spec<'a>(plan: &'a Plan, name: &str) -> Option<&'a aksplan_model::plan::Cluster> {
     plan.spec.clusters.iter().find(|c| c.name == name)
 }
@@ -216,9 +260,9 @@ fn cluster_spec<'a>(plan: &'a Plan, name: &str) -> Option<&'a aksplan_model::pla
 /// `az …` (`aks-upgrade-rules.md` §6) or `kubectl …` for the blue-green cordon and drain; `None`
 /// for approval gates and soaks, which run no command. A cluster with a `subscription` gets
 /// `--subscription=…` so each vector runs on its own.
-pub fn argv(plan: &Plan, step: &Step) -> Option<Vec<String>> {
+pub fn argv(plan: &Plan, compiled: &Compiled, step: &Step) -> Option<Vec<String>> {
     let cluster = cluster_spec(plan, step.cluster.as_deref()?)?;
-    let commands = crate::command::step_command(cluster, step)?;
+    let commands = crate::command::step_command(cluster, pools_of(compiled, &cluster.name), step)?;
     Some(
         commands
             .run

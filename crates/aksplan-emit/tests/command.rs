@@ -69,7 +69,13 @@ fn the_script_and_the_json_plan_run_the_model_commands() {
                 continue;
             };
             let cluster = plan.spec.clusters.iter().find(|c| c.name == cluster).unwrap();
-            let commands = step_command(cluster, step).unwrap();
+            let pools = &compiled
+                .clusters
+                .iter()
+                .find(|c| c.name == cluster.name)
+                .unwrap()
+                .pools;
+            let commands = step_command(cluster, pools, step).unwrap();
             let line = commands.run.shell();
             assert!(
                 script.contains(&line),

@@ -140,6 +140,7 @@ pub(super) fn compile_cluster(
         full_upgrades: channels.full_upgrades,
         channel_switched: channels.switched,
         lts,
+        pools: view.pools().to_vec(),
     };
     Some((plan, build.frontier))
 }

@@ -48,6 +48,10 @@ pub struct ClusterPlan {
     /// Whether this cluster is on the LTS plan (LTS jumps are allowed).
     #[serde(skip)]
     pub lts: bool,
+    /// The pools as they are now (from the plan or `currentFrom`): what a blue-green replacement
+    /// copies (mode, OS, count, size), so that a System pool is replaced by a System pool.
+    #[serde(skip)]
+    pub pools: Vec<aksplan_model::plan::NodePool>,
 }
 
 fn versions<S: serde::Serializer>(versions: &[KubeVersion], s: S) -> Result<S::Ok, S::Error> {

@@ -8,6 +8,7 @@ pub mod aks112_behind;
 pub mod aks113_kubelet_skew;
 pub mod aks114_pool_hops;
 pub mod aks115_node_image;
+pub mod aks116_no_system_pool;
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -33,6 +34,10 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: aks115_node_image::CODE,
         check: aks115_node_image::check,
+    },
+    Rule {
+        code: aks116_no_system_pool::CODE,
+        check: aks116_no_system_pool::check,
     },
 ];
 
