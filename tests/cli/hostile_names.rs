@@ -476,3 +476,19 @@ fn the_accepted_values_include_awkward_ones() {
         assert!(awkward.contains(&c), "no {c:?} in {awkward:?}");
     }
 }
+
+/// A plan value with terminal control characters reaches the JUnit report without them: XML 1.0
+/// cannot carry them, and a CI server would reject the whole report.
+#[test]
+fn junit_reports_drop_characters_xml_cannot_carry() {
+    let name = "fixtures/plans/hostile-names/terminal-escape.yaml";
+    let output = run(&["check", "--format", "junit", name]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let xml = text(&output.stdout);
+    let bad: Vec<char> = xml
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    assert!(bad.is_empty(), "{bad:?} in\n{xml}");
+    assert!(xml.contains("aks-[2J]0;pwnedprod"), "{xml}");
+}
