@@ -50,7 +50,7 @@ fn listed(text: &str, end: bool) -> BTreeMap<String, Date> {
 }
 
 /// The text after `marker` up to the end of its bullet (the next line that starts a bullet).
-fn bullet<'a>(text: &'a str, marker: &str) -> String {
+fn bullet(text: &str, marker: &str) -> String {
     let start = text
         .find(marker)
         .unwrap_or_else(|| panic!("`{marker}` not in the reference"))
