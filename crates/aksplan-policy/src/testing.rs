@@ -769,7 +769,7 @@ todo_weekends if false
     }
 
     #[test]
-    fn a_runtime_error_fails_the_test_with_its_message() {
+    fn a_runtime_error_is_an_error_with_its_message_not_a_failure() {
         let policies = files(&[(
             "e_test.rego",
             "package e\n\nimport rego.v1\n\ntest_boom if {\n\tto_number(\"x\") == 1\n}\n",
@@ -782,8 +782,34 @@ todo_weekends if false
             memory_mib: 0,
         });
         assert_eq!(response.tests.len(), 1);
-        assert_eq!(response.tests[0].outcome, Outcome::Fail);
+        assert_eq!(response.tests[0].outcome, Outcome::Error);
         assert!(response.tests[0].error.is_some(), "{:?}", response.tests[0]);
+        assert_eq!(response.tests[0].failed_expression, None, "an error has no failed expression");
+    }
+
+    #[test]
+    fn a_failing_test_names_the_statement_that_did_not_hold_and_its_operands() {
+        let policies = files(&[(
+            "f_test.rego",
+            "package f\n\nimport rego.v1\n\nxs := [1, 2]\n\ntest_count if {\n\tsome x in xs\n\tx > 0\n\tcount(xs) == 3\n}\n",
+        )]);
+        let response = run_request(&TestRequest {
+            policies,
+            run: None,
+            coverage: false,
+            timeout_ms: 5_000,
+            memory_mib: 0,
+        });
+        let failed = response.tests[0].failed_expression.clone().unwrap();
+        // regorus counts the leading tab as four columns.
+        assert_eq!((failed.text.as_str(), failed.line, failed.column), ("count(xs) == 3", 10, 5));
+        assert_eq!(
+            failed.operands,
+            [
+                ("count(xs)".to_owned(), Some(serde_json::json!(2))),
+                ("3".to_owned(), Some(serde_json::json!(3)))
+            ]
+        );
     }
 
     #[test]
