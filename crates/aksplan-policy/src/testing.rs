@@ -784,7 +784,10 @@ todo_weekends if false
         assert_eq!(response.tests.len(), 1);
         assert_eq!(response.tests[0].outcome, Outcome::Error);
         assert!(response.tests[0].error.is_some(), "{:?}", response.tests[0]);
-        assert_eq!(response.tests[0].failed_expression, None, "an error has no failed expression");
+        assert_eq!(
+            response.tests[0].failed_expression, None,
+            "an error has no failed expression"
+        );
     }
 
     #[test]
@@ -802,7 +805,10 @@ todo_weekends if false
         });
         let failed = response.tests[0].failed_expression.clone().unwrap();
         // regorus counts the leading tab as four columns.
-        assert_eq!((failed.text.as_str(), failed.line, failed.column), ("count(xs) == 3", 10, 5));
+        assert_eq!(
+            (failed.text.as_str(), failed.line, failed.column),
+            ("count(xs) == 3", 10, 5)
+        );
         assert_eq!(
             failed.operands,
             [
