@@ -23,8 +23,11 @@ use libfuzzer_sys::fuzz_target;
 
 /// Built once: parsing the embedded snapshot per input would dominate the run time. A plan
 /// without `asOf` is judged on a fixed day, so runs repeat.
-static OPTIONS: LazyLock<Options> =
-    LazyLock::new(|| Options::new(Arc::new(Catalog::embedded()), None, || jiff::civil::date(2026, 7, 1)));
+static OPTIONS: LazyLock<Options> = LazyLock::new(|| {
+    Options::new(Arc::new(Catalog::embedded()), None, || {
+        jiff::civil::date(2026, 7, 1)
+    })
+});
 
 fuzz_target!(|seed: PlanSeed| {
     let (text, format, name) = seed.render();
