@@ -80,8 +80,10 @@ fn an_unusable_catalog_is_exit_2() {
 #[test]
 fn support_is_judged_as_of_the_plan_date_or_the_flag() {
     let dir = tempfile::tempdir().unwrap();
-    // 1.33 left community support at the end of July 2026.
-    let path = plan(dir.path(), Some("2026-06-01"), "1.32.6", "1.33");
+    // 1.33 left community support at the end of July 2026. On 2026-05-15 the cluster's 1.32 is in
+    // platform support (until 1.36 GA in June 2026): a warning, and control-plane-only hops are
+    // still allowed (from 1.36 GA on, AKS125 would require full upgrades).
+    let path = plan(dir.path(), Some("2026-05-15"), "1.32.6", "1.33");
     let (exit, found) = codes(&[&path]);
     assert_eq!(exit, Some(0), "{found:?}");
     let (exit, found) = codes(&[&path, "--as-of", "2026-12-01"]);

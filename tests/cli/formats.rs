@@ -121,8 +121,8 @@ fn junit_is_well_formed_with_a_case_per_rule_and_cluster() {
         "passing case for the clean cluster"
     );
     assert_eq!(
-        failures, 4,
-        "AKS121 and AKS112 on aks-old, the policy's TEAM-SUB on both clusters; the waived AKS120 and notes such as AKS113 do not fail"
+        failures, 5,
+        "AKS121, AKS125 and AKS112 on aks-old, the policy's TEAM-SUB on both clusters; the waived AKS120 and notes such as AKS113 do not fail"
     );
 }
 
@@ -165,7 +165,7 @@ fn several_formats_at_once_and_files_written_atomically() {
     assert_eq!(output.status.code(), Some(1));
     assert!(text(&output.stderr).contains("error[AKS121]"));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json["summary"]["errors"], 2);
+    assert_eq!(json["summary"]["errors"], 3);
     assert!(
         std::fs::read_to_string(&sarif)
             .unwrap()

@@ -199,6 +199,32 @@ impl<'a> ClusterView<'a> {
         self.resolved.current.tier == Some(Tier::Premium)
     }
 
+    /// Whether the compiler keeps the cluster's auto-upgrade channel on and makes every hop a full
+    /// upgrade (control plane and pools together): an auto-upgrade channel is set and the plan's
+    /// `strategy.channelConflict` is `fullUpgrade`. Otherwise hops are control-plane-only. The
+    /// compiler and the rules that judge its route ask this one place.
+    pub fn full_upgrades(&self) -> bool {
+        let auto_upgrade = self
+            .resolved
+            .current
+            .channels
+            .as_ref()
+            .and_then(|c| c.upgrade_channel)
+            .is_some_and(|c| c != aksplan_model::plan::UpgradeChannel::None);
+        auto_upgrade
+            && self.plan.spec.strategy.channel_conflict == aksplan_model::plan::ChannelConflict::FullUpgrade
+    }
+
+    /// The control-plane hops the compiler takes from the current version to the target.
+    pub fn hops(&self, catalog: &Catalog) -> Vec<KubeVersion> {
+        match (self.current_version(), self.target()) {
+            (Some(current), Some((target, _))) => {
+                crate::skew::control_plane_hops(catalog, current, target, self.is_lts())
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub fn has_windows_pools(&self) -> bool {
         self.pools().iter().any(|p| p.os_type == OsType::Windows)
     }

@@ -27,7 +27,7 @@ impl ChannelChoice {
         let auto_upgrade = current.upgrade_channel.is_some_and(|c| c != UpgradeChannel::None);
         let conflict = ctx.plan.spec.strategy.channel_conflict;
         Self {
-            full_upgrades: auto_upgrade && conflict == ChannelConflict::FullUpgrade && has_hops,
+            full_upgrades: view.full_upgrades() && has_hops,
             switched: auto_upgrade && conflict == ChannelConflict::SwitchToNone,
             current,
         }

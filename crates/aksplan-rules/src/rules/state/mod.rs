@@ -7,6 +7,8 @@ pub mod aks120_current_support;
 pub mod aks121_target_support;
 pub mod aks122_lts_premium;
 pub mod aks123_lts_capable;
+pub mod aks124_hop_not_offered;
+pub mod aks125_unsupported_start;
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -24,5 +26,13 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: aks123_lts_capable::CODE,
         check: aks123_lts_capable::check,
+    },
+    Rule {
+        code: aks124_hop_not_offered::CODE,
+        check: aks124_hop_not_offered::check,
+    },
+    Rule {
+        code: aks125_unsupported_start::CODE,
+        check: aks125_unsupported_start::check,
     },
 ];
