@@ -61,6 +61,14 @@ fn sarif_is_valid_sarif_2_1_0_with_one_rule_per_code() {
             .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{plan}: {errors:#?}");
+        // Azure DevOps Advanced Security needs both (issue 19).
+        assert_eq!(sarif["runs"][0]["automationDetails"]["id"], "aksplan/check/");
+        assert!(
+            sarif["runs"][0]["tool"]["driver"]["fullName"]
+                .as_str()
+                .unwrap()
+                .starts_with("aksplan ")
+        );
         let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
         let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
         assert!(ids.len() >= aksplan_rules::registry::check_codes().len());

@@ -152,11 +152,15 @@ pub fn render_sarif(input: &ReportInput<'_>) -> String {
             "tool": {
                 "driver": {
                     "name": "aksplan",
+                    "fullName": format!("aksplan {} (AKS upgrade plan checks)", input.tool_version),
                     "version": input.tool_version,
                     "informationUri": input.docs_url,
                     "rules": rules,
                 }
             },
+            // Azure DevOps Advanced Security and GitHub code scanning tell runs of one tool
+            // apart by this id: aksplan's plan checks are one category, whatever the file.
+            "automationDetails": { "id": "aksplan/check/" },
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
