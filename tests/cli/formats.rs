@@ -329,3 +329,23 @@ fn version_completions_and_man_page() {
         "docs/man is stale: run `cargo xtask codegen`"
     );
 }
+
+/// Two plans that both name a cluster `aks-prod`: each JUnit suite holds its own file's failures
+/// only (a cluster name does not tell the files apart).
+#[test]
+fn junit_attributes_findings_to_their_own_file() {
+    let a = "fixtures/plans/rules/AKS112-four-minors-behind.yaml";
+    let b = "fixtures/plans/rules/AKS120-platform-support.yaml";
+    let output = run(&["check", a, b, "--format", "junit"]);
+    let xml = text(&output.stdout);
+    let suites: Vec<&str> = xml.split("<testsuite ").skip(1).collect();
+    assert_eq!(suites.len(), 2, "{xml}");
+    for (suite, own, other) in [(suites[0], a, b), (suites[1], b, a)] {
+        assert!(suite.starts_with(&format!("name=\"{own}\"")), "{suite}");
+        assert!(!suite.contains(other), "{own}'s suite mentions {other}:\n{suite}");
+        assert!(
+            suite.contains("<failure"),
+            "{own} has failures of its own:\n{suite}"
+        );
+    }
+}

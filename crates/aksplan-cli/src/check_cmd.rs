@@ -41,6 +41,7 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
         for name in &args.plans {
             match aksplan_pipeline::inputs::read_plan(name, args.input_format.map(Into::into)) {
                 Ok(input) => {
+                    let start = findings.len();
                     let mut policies = crate::policy::ChildPolicies::new(Some(&policy_args));
                     let checked = aksplan_pipeline::run(&input, &options, &mut policies);
                     let clusters = checked
@@ -49,18 +50,21 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
                         .as_ref()
                         .map(|p| p.spec.clusters.iter().map(|c| c.name.clone()).collect())
                         .unwrap_or_default();
+                    let own = start..start + checked.findings.len();
+                    findings.extend(checked.findings);
                     files.push(FileSummary {
                         name: input.name,
                         clusters,
                         rules_ran: checked.rules_ran,
+                        findings: own,
                     });
-                    findings.extend(checked.findings);
                 }
                 Err(finding) => {
                     files.push(FileSummary {
                         name: display_name(name).to_owned(),
                         clusters: Vec::new(),
                         rules_ran: false,
+                        findings: findings.len()..findings.len() + 1,
                     });
                     findings.push(finding);
                 }

@@ -19,6 +19,9 @@ pub struct FileSummary {
     /// Whether the built-in rules ran on this file (they do not when loading found errors):
     /// only then are rules without findings reported as passing test cases.
     pub rules_ran: bool,
+    /// This file's findings: their positions in [`ReportInput::findings`]. Two plans may name
+    /// the same cluster, so a cluster name does not tell which file a finding belongs to.
+    pub findings: std::ops::Range<usize>,
 }
 
 pub struct ReportInput<'a> {
@@ -237,11 +240,9 @@ pub fn render_junit(input: &ReportInput<'_>) -> String {
     for file in input.files {
         let in_file: Vec<&Finding> = input
             .findings
+            .get(file.findings.clone())
+            .unwrap_or_default()
             .iter()
-            .filter(|f| {
-                f.primary.as_ref().is_some_and(|l| l.source.name == file.name)
-                    || f.cluster.as_ref().is_some_and(|c| file.clusters.contains(c))
-            })
             .collect();
         // Cases: every rule × every cluster, plus (code, none) for every other code that fired.
         let mut keys: Vec<(Code, Option<&str>)> = Vec::new();
