@@ -404,3 +404,28 @@ fn emit_other_formats_are_wired() {
     ]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// Written files get the permissions of any new file (0666 less the umask), not the 0600 of a
+/// temporary file, so other users and CI steps can read a script or report.
+#[cfg(unix)]
+#[test]
+fn written_files_follow_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    for (umask, mode) in [("022", 0o644), ("077", 0o600)] {
+        let out = dir.path().join(format!("upgrade-{umask}.sh"));
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" emit examples/single-cluster.yaml --format az -o \"$1\""
+            ))
+            .arg(env!("CARGO_BIN_EXE_aksplan"))
+            .arg(&out)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(status.status.code(), Some(0), "{}", text(&status.stderr));
+        let actual = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(actual, mode, "umask {umask}");
+    }
+}

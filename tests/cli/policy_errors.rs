@@ -57,6 +57,10 @@ fn a_policy_error_is_aks300_and_exit_2_in_check_plan_and_emit() {
                 stderr.contains(&format!("[{path}:{line}:")),
                 "{command} {name}: not at line {line}:\n{stderr}"
             );
+            assert!(
+                stderr.contains("could not run: "),
+                "{command} {name}: the summary is no verdict:\n{stderr}"
+            );
             if command == "emit" {
                 assert!(
                     output.stdout.is_empty(),

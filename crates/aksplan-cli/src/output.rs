@@ -97,7 +97,15 @@ pub fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), Find
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+    // Made as any new file is (0666 less the umask), not 0600 as temporary files are: a report or
+    // script written for CI is read by other users and steps.
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(dir).map_err(|e| fail(&e))?;
     file.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
     file.as_file().sync_all().map_err(|e| fail(&e))?;
     file.persist(path).map_err(|e| fail(&e.error))?;

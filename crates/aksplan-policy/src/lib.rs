@@ -376,8 +376,16 @@ pub fn evaluate_prepared(
         limit: Duration::from_millis(limits.time_ms),
         check_interval: NonZeroU32::MIN,
     };
-    // conftest `exception` rules: names of rules (without `deny_`/`warn_` prefix) to skip.
-    let exceptions = exceptions(&mut engine, input);
+    // conftest `exception` rules: names of rules (without `deny_`/`warn_` prefix) to skip, each
+    // package's for its own rules. One that fails is an error, never a silent "no exceptions".
+    engine.set_execution_timer_config(timer);
+    let exceptions = match exceptions(&mut engine, input) {
+        Ok(exceptions) => exceptions,
+        Err(err) => {
+            response.errors.push(err);
+            return response;
+        }
+    };
     for (rule, declared) in &rules {
         let (rule, declared) = (rule.clone(), declared.clone());
         let malformed = |message: String| PolicyError {
@@ -392,8 +400,10 @@ pub fn evaluate_prepared(
             ));
             continue;
         }
-        let name = rule.rsplit('.').next().unwrap_or(&rule).to_owned();
-        if exceptions.iter().any(|e| {
+        let (package, name) = rule.rsplit_once('.').unwrap_or(("", &rule));
+        let (package, name) = (package.to_owned(), name.to_owned());
+        let excepted = exceptions.get(&package).map_or(&[][..], Vec::as_slice);
+        if excepted.iter().any(|e| {
             *e == name
                 || name
                     .strip_prefix("deny_")
@@ -435,14 +445,40 @@ pub fn evaluate_prepared(
     response
 }
 
-fn exceptions(engine: &mut regorus::Engine, input: &regorus::Value) -> Vec<String> {
-    let packages = engine.get_packages().unwrap_or_default();
-    let mut names = Vec::new();
+/// The names each package's `exception` rule excepts, by package (`data.team.x`).
+fn exceptions(
+    engine: &mut regorus::Engine,
+    input: &regorus::Value,
+) -> Result<BTreeMap<String, Vec<String>>, PolicyError> {
+    // Only the packages that define `exception`: evaluating a rule that no module defines is an
+    // error in regorus, not "no exceptions".
+    let mut packages = std::collections::BTreeSet::new();
+    for module in engine.get_modules() {
+        let defines = module.policy.iter().any(|rule| match rule.as_ref() {
+            regorus::unstable::Rule::Spec { head, .. } => {
+                let refr = match head {
+                    regorus::unstable::RuleHead::Compr { refr, .. }
+                    | regorus::unstable::RuleHead::Set { refr, .. }
+                    | regorus::unstable::RuleHead::Func { refr, .. } => refr,
+                };
+                let name = refr.span().text();
+                name == "exception" || name.starts_with("exception[") || name.starts_with("exception.")
+            }
+            _ => false,
+        });
+        if defines {
+            packages.insert(format!("data.{}", module.package.refr.span().text()));
+        }
+    }
+    let mut by_package = BTreeMap::new();
     for package in packages {
         engine.set_input(input.clone());
-        if let Ok(value) = engine.eval_rule(format!("{package}.exception"))
-            && let regorus::Value::Set(set) = value
-        {
+        let rule = format!("{package}.exception");
+        let value = engine
+            .eval_rule(rule.clone())
+            .map_err(|err| error(PolicyErrorKind::Runtime, &err, Some(&rule)))?;
+        let mut names = Vec::new();
+        if let regorus::Value::Set(set) = value {
             for item in set.iter() {
                 if let Ok(serde_json::Value::Array(parts)) = serde_json::to_value(item) {
                     names.extend(parts.iter().filter_map(|p| p.as_str().map(str::to_owned)));
@@ -451,8 +487,9 @@ fn exceptions(engine: &mut regorus::Engine, input: &regorus::Value) -> Vec<Strin
                 }
             }
         }
+        by_package.insert(package, names);
     }
-    names
+    Ok(by_package)
 }
 
 /// The VM program with every rule as an entry point; `None` when some rule does not compile
@@ -480,6 +517,8 @@ fn evaluate_rule(
     limits: Limits,
     timer: regorus::utils::limits::ExecutionTimerConfig,
 ) -> anyhow_free::Result<regorus::Value> {
+    // One budget for both passes: `--policy-timeout` is the rule's time, however it is spent.
+    let started = std::time::Instant::now();
     let entry: regorus::Rc<str> = rule.into();
     let program = match program {
         Some(program) => Some(std::sync::Arc::clone(program)),
@@ -500,7 +539,11 @@ fn evaluate_rule(
         vm.execute_entry_point_by_name(rule)
             .map_err(anyhow_free::Error::from_display)?;
     }
-    engine.set_execution_timer_config(timer);
+    let left = timer
+        .limit
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_millis(1));
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig { limit: left, ..timer });
     engine.set_input(input.clone());
     engine
         .eval_rule(rule.to_owned())
@@ -857,6 +900,38 @@ exception contains rules if { rules := ["latest"] }
         let response = evaluate_request(&request(policy, serde_json::json!({})));
         let msgs: Vec<&str> = response.results.iter().map(|r| r.msg.as_str()).collect();
         assert_eq!(msgs, ["y"]);
+    }
+
+    #[test]
+    fn exceptions_apply_to_their_own_package_and_fail_closed() {
+        let policies = |texts: &[&str]| Request {
+            policies: texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| PolicyFile {
+                    path: format!("p{i}.rego"),
+                    text: (*text).into(),
+                })
+                .collect(),
+            data: Vec::new(),
+            input: serde_json::json!({}),
+            limits: Limits::default(),
+        };
+        // `team.a` excepts `latest`: `team.b`'s deny_latest still counts.
+        let a = "package team.a\nimport rego.v1\ndeny_latest contains \"a\" if true\nexception contains [\"latest\"] if true\n";
+        let b = "package team.b\nimport rego.v1\ndeny_latest contains \"b\" if true\n";
+        let response = evaluate_request(&policies(&[a, b]));
+        let msgs: Vec<&str> = response.results.iter().map(|r| r.msg.as_str()).collect();
+        assert_eq!(msgs, ["b"]);
+        // An exception rule that fails is an error, not "nothing excepted".
+        let broken = "package team.c\nimport rego.v1\ndeny_x contains \"c\" if true\nexception contains [name] if name := to_number(\"x\")\n";
+        let response = evaluate_request(&policies(&[broken]));
+        assert_eq!(response.errors.len(), 1, "{:?}", response.results);
+        assert!(
+            response.errors[0].rule.as_deref() == Some("data.team.c.exception"),
+            "{:?}",
+            response.errors
+        );
     }
 
     #[test]

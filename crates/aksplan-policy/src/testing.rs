@@ -319,7 +319,9 @@ pub fn run_request_with_progress(
             continue;
         }
         progress(test);
-        response.tests.push(run_one(&mut engine, test));
+        response
+            .tests
+            .push(run_one(&mut engine, test, request.timeout_ms));
     }
     if request.coverage {
         response.coverage = Some(coverage(&mut engine, &request.policies, &all));
@@ -327,7 +329,7 @@ pub fn run_request_with_progress(
     response
 }
 
-fn run_one(engine: &mut regorus::Engine, test: &Discovered) -> TestResult {
+fn run_one(engine: &mut regorus::Engine, test: &Discovered, timeout_ms: u64) -> TestResult {
     let path = test.path();
     let started = std::time::Instant::now();
     let evaluated = engine.eval_rule(path.clone());
@@ -356,7 +358,10 @@ fn run_one(engine: &mut regorus::Engine, test: &Discovered) -> TestResult {
             (outcome, None, Some(message))
         }
     };
-    let failed_expression = (outcome == Outcome::Fail && error_text.is_none())
+    // Explaining costs a few more evaluations of the body's prefixes: only for a test that left
+    // most of its time budget, so that a slow failing test is never stopped by its explanation.
+    let cheap = micros.saturating_mul(8) < timeout_ms.saturating_mul(1_000);
+    let failed_expression = (outcome == Outcome::Fail && error_text.is_none() && cheap)
         .then(|| explain(engine, test))
         .flatten();
     TestResult {
@@ -420,9 +425,15 @@ fn explain(engine: &mut regorus::Engine, test: &Discovered) -> Option<FailedExpr
     let stmt = &body.stmts[failing - 1];
     let operands: Vec<String> = match &stmt.literal {
         Literal::Expr { expr, .. } | Literal::NotExpr { expr, .. } => match expr.as_ref() {
-            Expr::BoolExpr { lhs, rhs, .. } => {
-                vec![lhs.span().text().to_owned(), rhs.span().text().to_owned()]
-            }
+            // `a == b` and `a = b` (unification): the two sides; `x := v`: the value (`x` is new).
+            Expr::BoolExpr { lhs, rhs, .. }
+            | Expr::AssignExpr {
+                op: regorus::unstable::AssignOp::Eq,
+                lhs,
+                rhs,
+                ..
+            } => vec![lhs.span().text().to_owned(), rhs.span().text().to_owned()],
+            Expr::AssignExpr { rhs, .. } => vec![rhs.span().text().to_owned()],
             other => vec![other.span().text().to_owned()],
         },
         _ => Vec::new(),
@@ -441,16 +452,20 @@ fn explain(engine: &mut regorus::Engine, test: &Discovered) -> Option<FailedExpr
                 prefix(failing - 1)
             ));
         }
+        // An operand that is no expression of its own (an unbound variable) leaves the helper
+        // unparsable: then the statement is named without its operands.
         let mut probe = engine.clone();
-        probe
+        if probe
             .add_policy("<aksplan test: operands>".to_owned(), helper)
-            .ok()?;
-        for (i, operand) in operands.into_iter().enumerate() {
-            let value = match probe.eval_rule(format!("{package}.__aksplan_operand_{i}")) {
-                Ok(regorus::Value::Undefined) | Err(_) => None,
-                Ok(value) => serde_json::to_value(&value).ok(),
-            };
-            values.push((operand, value));
+            .is_ok()
+        {
+            for (i, operand) in operands.into_iter().enumerate() {
+                let value = match probe.eval_rule(format!("{package}.__aksplan_operand_{i}")) {
+                    Ok(regorus::Value::Undefined) | Err(_) => None,
+                    Ok(value) => serde_json::to_value(&value).ok(),
+                };
+                values.push((operand, value));
+            }
         }
     }
     Some(FailedExpression {

@@ -213,7 +213,17 @@ pub fn summary_line(findings: &[Finding], files: usize) -> String {
             format!("{n} {word}s")
         }
     };
-    let verdict = if errors > 0 { "rejected" } else { "accepted" };
+    // A tool error (exit 2) is no verdict on the plan: say so rather than "rejected".
+    let could_not_run = findings
+        .iter()
+        .any(|f| f.code.category() == aksplan_model::codes::Category::Tool);
+    let verdict = if could_not_run {
+        "could not run"
+    } else if errors > 0 {
+        "rejected"
+    } else {
+        "accepted"
+    };
     let waived = if waived > 0 {
         format!(", {waived} waived")
     } else {

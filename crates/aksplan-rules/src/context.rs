@@ -215,10 +215,12 @@ impl<'a> ClusterView<'a> {
             && self.plan.spec.strategy.channel_conflict == aksplan_model::plan::ChannelConflict::FullUpgrade
     }
 
-    /// The control-plane hops the compiler takes from the current version to the target.
+    /// The control-plane hops the compiler takes from the current version to the target (the
+    /// target resolved by the catalog first, as the compiler does: `1.31` may be a patch hop).
     pub fn hops(&self, catalog: &Catalog) -> Vec<KubeVersion> {
         match (self.current_version(), self.target()) {
             (Some(current), Some((target, _))) => {
+                let target = catalog.resolve(target).unwrap_or(target);
                 crate::skew::control_plane_hops(catalog, current, target, self.is_lts())
             }
             _ => Vec::new(),

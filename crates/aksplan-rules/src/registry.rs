@@ -26,7 +26,8 @@ pub fn all_codes() -> Vec<Code> {
 
 /// The codes `aksplan check` reports on every plan, for its SARIF rule table and JUnit cases:
 /// all but the compiler's (`check` does not report them; listing them would claim checks that
-/// did not run) and the policy evaluator's (listed when a finding carries it).
+/// did not run) and AKS300, a policy that could not be evaluated (listed when a finding carries
+/// it; AKS301, a malformed policy result, stays listed).
 pub fn check_codes() -> Vec<Code> {
     all_codes()
         .into_iter()

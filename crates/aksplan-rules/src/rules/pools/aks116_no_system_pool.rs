@@ -44,7 +44,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             Finding::new(
                 CODE,
                 format!(
-                    "cluster `{}` has no System pool: its pools ({}) are all User pools",
+                    "cluster `{}` has no System pool: none of its pools ({}) has `mode: System`",
                     cluster.name(),
                     names.join(", ")
                 ),

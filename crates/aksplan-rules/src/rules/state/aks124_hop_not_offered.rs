@@ -61,8 +61,9 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .iter()
             .copied()
             .filter(|hop| {
+                // A minor the catalog does not list is not offered (as AKS104 judges it).
                 let Some(minor) = ctx.catalog.minor(*hop) else {
-                    return false;
+                    return true;
                 };
                 let listed = minor.support_plans.iter().any(|p| p == plan);
                 let ended = !lts && minor.end_of_life.is_some_and(|end| end < ctx.as_of);
