@@ -376,8 +376,8 @@ pub fn evaluate_prepared(
         limit: Duration::from_millis(limits.time_ms),
         check_interval: NonZeroU32::MIN,
     };
-    // conftest `exception` rules: names of rules (without `deny_`/`warn_` prefix) to skip, each
-    // package's for its own rules. One that fails is an error, never a silent "no exceptions".
+    // conftest `exception` rules: names of rules (without `deny_`/`warn_` prefix) to skip. One
+    // that fails is an error, never a silent "no exceptions".
     engine.set_execution_timer_config(timer);
     let exceptions = match exceptions(&mut engine, input) {
         Ok(exceptions) => exceptions,
@@ -400,10 +400,10 @@ pub fn evaluate_prepared(
             ));
             continue;
         }
-        let (package, name) = rule.rsplit_once('.').unwrap_or(("", &rule));
-        let (package, name) = (package.to_owned(), name.to_owned());
-        let excepted = exceptions.get(&package).map_or(&[][..], Vec::as_slice);
-        if excepted.iter().any(|e| {
+        let name = rule.rsplit('.').next().unwrap_or(&rule).to_owned();
+        // Applied across packages, as docs/policies.md promises: a team's package can switch off
+        // a starter-pack rule without editing the pack (its rule names are unique).
+        if exceptions.values().flatten().any(|e| {
             *e == name
                 || name
                     .strip_prefix("deny_")
@@ -903,7 +903,7 @@ exception contains rules if { rules := ["latest"] }
     }
 
     #[test]
-    fn exceptions_apply_to_their_own_package_and_fail_closed() {
+    fn exceptions_apply_across_packages_and_fail_closed() {
         let policies = |texts: &[&str]| Request {
             policies: texts
                 .iter()
@@ -917,12 +917,12 @@ exception contains rules if { rules := ["latest"] }
             input: serde_json::json!({}),
             limits: Limits::default(),
         };
-        // `team.a` excepts `latest`: `team.b`'s deny_latest still counts.
-        let a = "package team.a\nimport rego.v1\ndeny_latest contains \"a\" if true\nexception contains [\"latest\"] if true\n";
-        let b = "package team.b\nimport rego.v1\ndeny_latest contains \"b\" if true\n";
+        // A team package excepts a rule of another package by name (docs/policies.md).
+        let a = "package team.a\nimport rego.v1\nexception contains [\"latest\"] if true\n";
+        let b = "package team.b\nimport rego.v1\ndeny_latest contains \"b\" if true\ndeny_other contains \"o\" if true\n";
         let response = evaluate_request(&policies(&[a, b]));
         let msgs: Vec<&str> = response.results.iter().map(|r| r.msg.as_str()).collect();
-        assert_eq!(msgs, ["b"]);
+        assert_eq!(msgs, ["o"]);
         // An exception rule that fails is an error, not "nothing excepted".
         let broken = "package team.c\nimport rego.v1\ndeny_x contains \"c\" if true\nexception contains [name] if name := to_number(\"x\")\n";
         let response = evaluate_request(&policies(&[broken]));
