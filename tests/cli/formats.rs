@@ -349,3 +349,25 @@ fn junit_attributes_findings_to_their_own_file() {
         );
     }
 }
+
+/// Every unknown field is its own finding in every format, so CI shows all at once (the human
+/// form used to carry the others as labels of the first, which machine formats dropped).
+#[test]
+fn every_unknown_field_is_its_own_record_in_machine_formats() {
+    let plan = "fixtures/plans/invalid/AKS010-several-unknown-fields.yaml";
+    let json: serde_json::Value =
+        serde_json::from_slice(&run(&["check", plan, "--format", "json"]).stdout).unwrap();
+    let fields: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "AKS010")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields.len(), 3, "{fields:#?}");
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&run(&["check", plan, "--format", "sarif"]).stdout).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
+    let github = text(&run(&["check", plan, "--format", "github"]).stdout);
+    assert_eq!(github.matches("::error ").count(), 3, "{github}");
+}

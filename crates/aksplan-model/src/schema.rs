@@ -91,42 +91,59 @@ pub fn validate(doc: &Document) -> Vec<Finding> {
         return Vec::new();
     };
     let schema = plan_schema();
+    let errors: Vec<_> = validator.iter_errors(&doc.value).collect();
+    // A required field written with a typo is one mistake: the unknown key names the field it
+    // was meant to be, and the "missing" finding of that field is left out.
+    let mut misspelt: Vec<(String, String)> = Vec::new();
+    for error in &errors {
+        if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind() {
+            misspelt.push((
+                error.instance_path().as_str().to_owned(),
+                property.as_str().unwrap_or_default().to_owned(),
+            ));
+        }
+    }
+    let mut folded: Vec<(String, String)> = Vec::new();
     let mut findings = Vec::new();
-    for error in validator.iter_errors(&doc.value) {
+    for error in &errors {
         let pointer = error.instance_path().as_str().to_owned();
-        findings.extend(map_error(doc, &schema, &pointer, &error));
+        if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
+            // One finding per unknown key, on the key itself, so every format shows each.
+            let known = known_properties(&schema, &doc.value, &pointer);
+            for name in unexpected {
+                let mut finding = unknown_field(doc, &pointer, name, &known);
+                if let Some(best) = closest(name, &known)
+                    && misspelt.iter().any(|(p, field)| *p == pointer && *field == best)
+                {
+                    finding.message = format!(
+                        "unknown field `{name}` in {}, where the required field `{best}` is missing",
+                        describe(&pointer)
+                    );
+                    folded.push((pointer.clone(), best));
+                }
+                findings.push(finding);
+            }
+            continue;
+        }
+        if let jsonschema::error::ValidationErrorKind::Required { property } = error.kind()
+            && folded
+                .iter()
+                .any(|(p, field)| *p == pointer && Some(field.as_str()) == property.as_str())
+        {
+            continue;
+        }
+        findings.extend(map_error(doc, &pointer, error));
     }
     findings
 }
 
-fn map_error(
-    doc: &Document,
-    schema: &Value,
-    pointer: &str,
-    error: &jsonschema::ValidationError<'_>,
-) -> Option<Finding> {
+fn map_error(doc: &Document, pointer: &str, error: &jsonschema::ValidationError<'_>) -> Option<Finding> {
     use jsonschema::error::ValidationErrorKind as K;
     let instance = error.instance();
     let field = pointer.rsplit('/').next().unwrap_or("");
     let finding = match error.kind() {
-        K::AdditionalProperties { unexpected } => {
-            // One finding per unknown key, on the key itself.
-            let known = known_properties(schema, &doc.value, pointer);
-            let first = unexpected.first()?;
-            // The other unknown keys of the same mapping ride along as labels, so none is lost.
-            let finding =
-                unexpected
-                    .iter()
-                    .skip(1)
-                    .fold(unknown_field(doc, pointer, first, &known), |f, extra| {
-                        let child = format!("{pointer}/{}", escape_pointer_segment(extra));
-                        f.also(
-                            doc.key_label(&child)
-                                .with_message(format!("`{extra}` is unknown too")),
-                        )
-                    });
-            return Some(finding);
-        }
+        // Handled by `validate`: one finding per key, folded with a missing field it misspells.
+        K::AdditionalProperties { .. } => return None,
         K::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let what = describe(pointer);
