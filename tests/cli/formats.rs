@@ -129,8 +129,8 @@ fn junit_is_well_formed_with_a_case_per_rule_and_cluster() {
         "passing case for the clean cluster"
     );
     assert_eq!(
-        failures, 5,
-        "AKS121, AKS125 and AKS112 on aks-old, the policy's TEAM-SUB on both clusters; the waived AKS120 and notes such as AKS113 do not fail"
+        failures, 3,
+        "AKS121, AKS125 and AKS112 on aks-old; under the default --fail-on error the policy's TEAM-SUB warnings, the waived AKS120 and notes such as AKS113 do not fail"
     );
 }
 
@@ -336,7 +336,8 @@ fn version_completions_and_man_page() {
 fn junit_attributes_findings_to_their_own_file() {
     let a = "fixtures/plans/rules/AKS112-four-minors-behind.yaml";
     let b = "fixtures/plans/rules/AKS120-platform-support.yaml";
-    let output = run(&["check", a, b, "--format", "junit"]);
+    // --fail-on warning: the second plan has warnings only.
+    let output = run(&["check", a, b, "--format", "junit", "--fail-on", "warning"]);
     let xml = text(&output.stdout);
     let suites: Vec<&str> = xml.split("<testsuite ").skip(1).collect();
     assert_eq!(suites.len(), 2, "{xml}");
@@ -370,4 +371,21 @@ fn every_unknown_field_is_its_own_record_in_machine_formats() {
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
     let github = text(&run(&["check", plan, "--format", "github"]).stdout);
     assert_eq!(github.matches("::error ").count(), 3, "{github}");
+}
+
+/// A JUnit case fails exactly when its findings would reject the plan (`--fail-on`): an accepted
+/// plan shows no failed test, a plan rejected for its warnings shows them.
+#[test]
+fn junit_failures_follow_fail_on() {
+    let plan = "fixtures/plans/report/warnings-only.yaml";
+    for (fail_on, exit, failures) in [("never", 0, 0), ("error", 0, 0), ("warning", 1, 2)] {
+        let output = run(&["check", plan, "--format", "junit", "--fail-on", fail_on]);
+        assert_eq!(output.status.code(), Some(exit), "--fail-on {fail_on}");
+        let xml = text(&output.stdout);
+        assert_eq!(
+            xml.matches("<failure ").count(),
+            failures,
+            "--fail-on {fail_on}:\n{xml}"
+        );
+    }
 }

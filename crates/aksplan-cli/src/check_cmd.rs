@@ -5,7 +5,7 @@ use aksplan_model::codes;
 use aksplan_model::finding::Finding;
 use aksplan_report::{FileSummary, ReportInput};
 
-use crate::args::{CheckArgs, OutputFormat};
+use crate::args::{CheckArgs, FailOn, OutputFormat};
 use crate::output::{ExitStatus, verdict, write_atomically, write_stderr, write_stdout};
 use crate::{DOCS_URL, Invocation, config};
 
@@ -80,6 +80,11 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
         codes: &codes,
         tool_version: env!("CARGO_PKG_VERSION"),
         docs_url: DOCS_URL,
+        fail_on: match effective.fail_on.value {
+            FailOn::Error => Some(aksplan_model::finding::Severity::Error),
+            FailOn::Warning => Some(aksplan_model::finding::Severity::Warning),
+            FailOn::Never => None,
+        },
     };
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
     let mut write_failures = Vec::new();

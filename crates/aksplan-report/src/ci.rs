@@ -32,6 +32,10 @@ pub struct ReportInput<'a> {
     pub tool_version: &'a str,
     /// Where `docs/rules.md` is published; each code's help link is `{docs_url}#{code}`.
     pub docs_url: &'a str,
+    /// The least severity that rejects the plan (`--fail-on`), `None` for never: a JUnit case
+    /// fails exactly when one of its findings would reject the plan, so an accepted plan shows
+    /// no failed test.
+    pub fail_on: Option<Severity>,
 }
 
 /// Where a finding is: file, and 1-based start/end line and column.
@@ -228,8 +232,15 @@ fn first_paragraph(docs: &str) -> String {
 /// cluster appear as passing cases, so a dashboard shows what was checked.
 pub fn render_junit(input: &ReportInput<'_>) -> String {
     use crate::junit::{Case, Counts, Outcome, Report, Suite};
-    // Notes and waived findings do not fail a test case.
-    let failing = |f: &&Finding| f.severity != Severity::Info && f.waived.is_none();
+    // A case fails when a finding would reject the plan: at or above `--fail-on`, not waived.
+    let failing = |f: &&Finding| {
+        f.waived.is_none()
+            && input.fail_on.is_some_and(|least| match least {
+                Severity::Error => f.severity == Severity::Error,
+                Severity::Warning => f.severity != Severity::Info,
+                Severity::Info => true,
+            })
+    };
     let rule_codes: Vec<Code> = input
         .codes
         .iter()
