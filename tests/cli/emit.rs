@@ -429,3 +429,20 @@ fn written_files_follow_the_umask() {
         assert_eq!(actual, mode, "umask {umask}");
     }
 }
+
+/// `emit --fail-on warning` writes nothing for a plan with warnings (exit 1); the default, as
+/// `check`'s, lets warnings through.
+#[test]
+fn emit_fail_on_stops_at_the_chosen_level() {
+    let plan = "fixtures/plans/report/warnings-only.yaml";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("upgrade.sh");
+    let out = out.to_str().unwrap();
+    let strict = run(&["emit", plan, "--format", "az", "-o", out, "--fail-on", "warning"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict.stderr));
+    assert!(text(&strict.stderr).contains("nothing emitted"));
+    assert!(!std::path::Path::new(out).exists(), "nothing is written");
+    let default = run(&["emit", plan, "--format", "az", "-o", out]);
+    assert_eq!(default.status.code(), Some(0), "{}", text(&default.stderr));
+    assert!(std::path::Path::new(out).exists());
+}

@@ -319,6 +319,9 @@ pub struct EmitArgs {
     /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`.
     #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]
     pub catalog: Option<PathBuf>,
+    /// Which findings stop the emission (nothing is written, exit code 1); errors always do.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
     #[command(flatten)]
     pub policy: PolicyArgs,
 }

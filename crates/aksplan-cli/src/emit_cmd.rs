@@ -54,6 +54,10 @@ pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
         write_stderr("nothing emitted: the plan has errors\n");
         return ExitStatus::Rejected;
     };
+    if crate::output::verdict(findings, args.fail_on) != ExitStatus::Success {
+        write_stderr("nothing emitted: the plan has findings at or above `--fail-on`\n");
+        return ExitStatus::Rejected;
+    }
     let plan_hash = content_hash(&input.bytes);
     let generator = format!("aksplan {}", env!("CARGO_PKG_VERSION"));
     let text = match args.format {
