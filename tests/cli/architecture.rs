@@ -62,8 +62,9 @@ fn dependencies(krate: &str) -> Vec<String> {
     names
 }
 
-/// Every `.rs` file under `dir`, recursively, sorted.
-fn rust_files(dir: &Path) -> Vec<PathBuf> {
+/// Every file under `dir`, recursively, sorted; insta's `snapshots` folders left out (they show
+/// what was reported, not what is tested).
+fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -73,14 +74,24 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
         for entry in entries {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
+                if !path.ends_with("snapshots") {
+                    stack.push(path);
+                }
+            } else {
                 files.push(path);
             }
         }
     }
     files.sort();
     files
+}
+
+/// Every `.rs` file under `dir`, recursively, sorted.
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .collect()
 }
 
 /// The code of a source file before its unit tests, comments dropped (line comments only: the
@@ -198,26 +209,17 @@ fn codes_are_declared_in_the_registry_and_named_by_constant_elsewhere() {
 fn every_code_is_documented_and_exercised() {
     // Every fixture and test source, once: a code must appear in one of them.
     let mut haystack = String::new();
-    let mut stack = vec![root().join("fixtures"), root().join("tests")];
-    for krate in crates() {
-        stack.push(root().join("crates").join(krate).join("tests"));
-    }
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                // Snapshots show what was reported, not what was tested for.
-                if !path.ends_with("snapshots") {
-                    stack.push(path);
-                }
-            } else if let Ok(text) = std::fs::read_to_string(&path) {
-                haystack.push_str(&path.to_string_lossy());
-                haystack.push('\n');
-                haystack.push_str(&text);
-            }
+    let mut dirs = vec![root().join("fixtures"), root().join("tests")];
+    dirs.extend(
+        crates()
+            .into_iter()
+            .map(|krate| root().join("crates").join(krate).join("tests")),
+    );
+    for path in dirs.iter().flat_map(|dir| files_under(dir)) {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            haystack.push_str(&path.to_string_lossy());
+            haystack.push('\n');
+            haystack.push_str(&text);
         }
     }
     let mut by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();

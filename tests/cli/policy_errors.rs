@@ -34,6 +34,20 @@ fn policy(name: &str) -> String {
     format!("fixtures/policy/errors/{name}.rego")
 }
 
+/// `aksplan check PLAN --policy POLICY --format json`: the output and its AKS300 finding.
+fn check_aks300(plan: &str, policy: &str) -> (std::process::Output, serde_json::Value) {
+    let output = run(&["check", plan, "--policy", policy, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "AKS300")
+        .cloned()
+        .unwrap_or_else(|| panic!("{policy}: no AKS300 in {report:#}"));
+    (output, finding)
+}
+
 #[test]
 fn a_policy_error_is_aks300_and_exit_2_in_check_plan_and_emit() {
     // An accepted plan: the only error can be the policy's.
@@ -69,14 +83,7 @@ fn a_policy_error_is_aks300_and_exit_2_in_check_plan_and_emit() {
             }
         }
         // The machine formats say so too.
-        let output = run(&["check", plan, "--policy", &path, "--format", "json"]);
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        let finding = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["code"] == "AKS300")
-            .unwrap_or_else(|| panic!("{name}: no AKS300 in {report:#}"));
+        let (output, finding) = check_aks300(plan, &path);
         let text = finding["message"].as_str().unwrap();
         assert!(text.contains(rule) && text.contains(message), "{finding:#}");
         assert_eq!(finding["file"], path.as_str(), "{finding:#}");
@@ -109,22 +116,8 @@ fn opa_with_strict_builtin_errors_fails_on_the_same_policies() {
 #[test]
 fn the_clock_and_randomness_are_refused_at_the_call() {
     let path = policy("clock");
-    let output = run(&[
-        "check",
-        "examples/single-cluster.yaml",
-        "--policy",
-        &path,
-        "--format",
-        "json",
-    ]);
+    let (output, finding) = check_aks300("examples/single-cluster.yaml", &path);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "AKS300")
-        .unwrap_or_else(|| panic!("no AKS300 in {report:#}"));
     let message = finding["message"].as_str().unwrap();
     assert!(
         message.contains("`time.now_ns` is not available") && message.contains("input.asOf"),

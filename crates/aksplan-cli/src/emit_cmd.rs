@@ -7,9 +7,9 @@ use aksplan_model::codes;
 use aksplan_model::finding::Finding;
 use aksplan_pipeline::inputs::content_hash;
 
+use crate::Invocation;
 use crate::args::{EmitArgs, EmitFormat};
 use crate::output::{ExitStatus, tool_errors, usage_error, write_atomically, write_stderr, write_stdout};
-use crate::{Invocation, policy};
 
 pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
     let selecting = args.from_step.is_some() || args.until_stage.is_some() || args.cluster.is_some();
@@ -37,16 +37,8 @@ pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
         Err(errors) => return tool_errors(&errors, inv.human),
     };
     let (input, options, catalog_origin) = opened;
-    let checked = aksplan_pipeline::run(
-        &input,
-        &options,
-        &mut policy::ChildPolicies::new(Some(&args.policy)),
-    );
+    let checked = crate::check_reported(&input, &options, &args.policy, inv);
     let findings = &checked.findings;
-    if !findings.is_empty() {
-        write_stderr(&aksplan_report::render_human(findings, inv.human));
-    }
-    write_stderr(&format!("{}\n", aksplan_report::summary_line(findings, 1)));
     if checked.could_not_run() {
         return ExitStatus::CouldNotRun;
     }

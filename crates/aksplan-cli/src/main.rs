@@ -110,6 +110,25 @@ fn today() -> jiff::civil::Date {
     jiff::Zoned::now().date()
 }
 
+/// Runs one plan through the pipeline with its policies, and reports its findings and the
+/// summary line on stderr (`plan` and `emit`).
+fn check_reported(
+    input: &PlanInput,
+    options: &Options,
+    policy: &args::PolicyArgs,
+    inv: &Invocation,
+) -> aksplan_pipeline::Checked {
+    let checked = aksplan_pipeline::run(input, options, &mut policy::ChildPolicies::new(Some(policy)));
+    if !checked.findings.is_empty() {
+        output::write_stderr(&aksplan_report::render_human(&checked.findings, inv.human));
+    }
+    output::write_stderr(&format!(
+        "{}\n",
+        aksplan_report::summary_line(&checked.findings, 1)
+    ));
+    checked
+}
+
 /// Reads the catalog and the plan for a command on one plan, and the pipeline's options;
 /// problems are tool errors (exit 2). The third value names the catalog for emitted files.
 fn open(

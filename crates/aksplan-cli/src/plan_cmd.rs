@@ -1,9 +1,9 @@
 //! `aksplan plan PLAN`: check, compile, verify, schedule; the route (or the graph as JSON) on
 //! stdout, findings on stderr.
 
+use crate::Invocation;
 use crate::args::{PlanArgs, PlanFormat};
-use crate::output::{ExitStatus, verdict, write_stderr, write_stdout};
-use crate::{Invocation, policy};
+use crate::output::{ExitStatus, verdict, write_stdout};
 
 pub fn run(args: &PlanArgs, inv: &Invocation) -> ExitStatus {
     let (input, options, _) =
@@ -11,16 +11,8 @@ pub fn run(args: &PlanArgs, inv: &Invocation) -> ExitStatus {
             Ok(opened) => opened,
             Err(errors) => return crate::output::tool_errors(&errors, inv.human),
         };
-    let checked = aksplan_pipeline::run(
-        &input,
-        &options,
-        &mut policy::ChildPolicies::new(Some(&args.policy)),
-    );
+    let checked = crate::check_reported(&input, &options, &args.policy, inv);
     let findings = &checked.findings;
-    if !findings.is_empty() {
-        write_stderr(&aksplan_report::render_human(findings, inv.human));
-    }
-    write_stderr(&format!("{}\n", aksplan_report::summary_line(findings, 1)));
     if let (Some((compiled, schedule)), Some(plan)) = (&checked.compiled, &checked.loaded.plan) {
         write_stdout(&match args.format {
             PlanFormat::Human => aksplan_report::plan::render_route(plan, compiled, schedule),

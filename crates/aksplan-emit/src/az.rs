@@ -401,16 +401,14 @@ fn cluster_step(
     };
     let run = commands.run.shell();
     let wait = commands.wait.as_ref().map(Command::shell).unwrap_or_default();
-    let done = crate::command::done(step, index);
     let (rg, name) = rg_name(cluster);
+    // The bash test of the step's done-probe: true when the live state shows it done.
+    let done = done_test(&crate::command::done(step, index), &rg, &name);
     match kind {
         StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
             VersionUpgrade {
                 probe: format!("cp_version {rg} {name}"),
-                done: match done {
-                    Done::ControlPlaneAt(versions) => versions,
-                    _ => BTreeSet::new(),
-                },
+                done: done.unwrap_or_default(),
                 start: run,
                 wait,
                 subject: "control plane".to_owned(),
@@ -427,10 +425,7 @@ fn cluster_step(
             let p = quote(pool);
             VersionUpgrade {
                 probe: format!("pool_version {rg} {name} {p}"),
-                done: match done {
-                    Done::PoolAt { versions, .. } => versions,
-                    _ => BTreeSet::new(),
-                },
+                done: done.unwrap_or_default(),
                 start: run,
                 wait,
                 subject: format!("pool {pool}"),
@@ -450,7 +445,7 @@ fn cluster_step(
                 "current=$(az aks nodepool show --resource-group={rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
             );
             let _ = writeln!(out, "{current}");
-            unless_done(out, "[[ $current == \"$latest\" ]]", label, |out| {
+            unless_done(out, &done.unwrap_or_default(), label, |out| {
                 let _ = writeln!(out, "  {run}");
                 let _ = writeln!(out, "  {wait}");
                 let _ = writeln!(out, "  {current}");
@@ -476,25 +471,13 @@ fn cluster_step(
             let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &p, &message));
         }
         StepKind::ChannelChange { restore, .. } => {
-            let mut checks = Vec::new();
-            if let Done::Channels { upgrade, node_os } = &done {
-                for (field, value) in [("upgradeChannel", upgrade), ("nodeOsUpgradeChannel", node_os)] {
-                    if let Some(value) = value {
-                        checks.push(format!(
-                            "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.{field} -o tsv) == {} ]]",
-                            quote(value)
-                        ));
-                    }
-                }
-            }
-            if checks.is_empty() {
+            let Some(test) = done else {
                 out.push_str("# no channel to set\n");
                 return;
-            }
+            };
             if *restore {
                 out.push_str("# restores the channels the cluster had before the change\n");
             }
-            let test = checks.join(" && ");
             unless_done(out, &test, label, |out| {
                 let _ = writeln!(out, "  {run}");
                 let _ = writeln!(out, "  {wait}");
@@ -513,7 +496,7 @@ fn cluster_step(
         }
         StepKind::BlueGreenCreate { new_pool, to, .. } => {
             let np = quote(new_pool);
-            let _ = writeln!(out, "if [[ -n $(pool_version {rg} {name} {np}) ]]; then");
+            let _ = writeln!(out, "if {}; then", done.unwrap_or_default());
             let _ = writeln!(out, "  printf 'aksplan: %s exists already\\n' {np}");
             out.push_str("else\n");
             run_banner(out, label);
@@ -526,9 +509,8 @@ fn cluster_step(
             let message = format!("{}: pool {new_pool} is not Succeeded", step.id);
             let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &np, &message));
         }
-        StepKind::BlueGreenCordon { pool } | StepKind::BlueGreenDrain { pool } => {
-            let p = quote(pool);
-            let absent = format!("[[ -z $(pool_version {rg} {name} {p}) ]]");
+        StepKind::BlueGreenCordon { .. } | StepKind::BlueGreenDrain { .. } => {
+            let absent = done.unwrap_or_default();
             let setup = commands.setup.as_ref().map(Command::shell).unwrap_or_default();
             unless_done(out, &absent, label, |out| {
                 let _ = writeln!(out, "  {setup}");
@@ -536,8 +518,7 @@ fn cluster_step(
             });
         }
         StepKind::BlueGreenDelete { pool } => {
-            let p = quote(pool);
-            let absent = format!("[[ -z $(pool_version {rg} {name} {p}) ]]");
+            let absent = done.unwrap_or_default();
             unless_done(out, &absent, label, |out| {
                 let _ = writeln!(out, "  {run}");
                 let _ = writeln!(out, "  {wait}");
@@ -557,7 +538,8 @@ fn cluster_step(
 /// (`succeeded`) the state. The two differ only in these commands and the `subject` named.
 struct VersionUpgrade<'a> {
     probe: String,
-    done: BTreeSet<String>,
+    /// The done test (`one_of "$(probe)" VERSIONS...`).
+    done: String,
     start: String,
     wait: String,
     subject: String,
@@ -569,13 +551,45 @@ struct VersionUpgrade<'a> {
 impl VersionUpgrade<'_> {
     fn emit(&self, out: &mut String, label: &str) {
         let Self { probe, to, .. } = self;
-        let test = format!("one_of \"$({probe})\" {}", joined(&self.done));
-        unless_done(out, &test, label, |out| {
+        unless_done(out, &self.done, label, |out| {
             let _ = writeln!(out, "  {}\n  {}", self.start, self.wait);
             let message = format!("{}: {} is not at {to} after the wait: ", self.id, self.subject);
             check_version(out, "  ", probe, to, &message);
             let _ = writeln!(out, "  {}", self.succeeded);
         });
+    }
+}
+
+/// The bash test that is true when the live state shows a step done; `None` for a step that is
+/// never skipped (or a channel change that sets no channel).
+fn done_test(done: &Done, rg: &str, name: &str) -> Option<String> {
+    let pool_version = |pool: &str| format!("pool_version {rg} {name} {}", quote(pool));
+    match done {
+        Done::Repeatable => None,
+        Done::ControlPlaneAt(versions) => Some(format!(
+            "one_of \"$(cp_version {rg} {name})\" {}",
+            joined(versions)
+        )),
+        Done::PoolAt { pool, versions } => Some(format!(
+            "one_of \"$({})\" {}",
+            pool_version(pool),
+            joined(versions)
+        )),
+        Done::NodeImageLatest { .. } => Some("[[ $current == \"$latest\" ]]".to_owned()),
+        Done::Channels { upgrade, node_os } => {
+            let checks: Vec<String> = [("upgradeChannel", upgrade), ("nodeOsUpgradeChannel", node_os)]
+                .into_iter()
+                .filter_map(|(field, value)| {
+                    Some(format!(
+                        "[[ $(az aks show --resource-group={rg} -n {name} --query autoUpgradeProfile.{field} -o tsv) == {} ]]",
+                        quote(value.as_deref()?)
+                    ))
+                })
+                .collect();
+            (!checks.is_empty()).then(|| checks.join(" && "))
+        }
+        Done::PoolExists { pool } => Some(format!("[[ -n $({}) ]]", pool_version(pool))),
+        Done::PoolGone { pool } => Some(format!("[[ -z $({}) ]]", pool_version(pool))),
     }
 }
 

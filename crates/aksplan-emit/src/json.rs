@@ -242,31 +242,3 @@ fn step_pool(kind: &StepKind) -> Option<&str> {
         _ => None,
     }
 }
-
-/// A cluster's pools as they are now, from its compiled route.
-fn pools_of<'a>(compiled: &'a Compiled, cluster: &str) -> &'a [aksplan_model::plan::NodePool] {
-    compiled
-        .clusters
-        .iter()
-        .find(|c| c.name == cluster)
-        .map_or(&[][..], |c| c.pools.as_slice())
-}
-
-fn cluster_spec<'a>(plan: &'a Plan, name: &str) -> Option<&'a aksplan_model::plan::Cluster> {
-    plan.spec.clusters.iter().find(|c| c.name == name)
-}
-
-/// The exact command vector of a step (`crate::command`, the same words the `az` script runs):
-/// `az …` (`aks-upgrade-rules.md` §6) or `kubectl …` for the blue-green cordon and drain; `None`
-/// for approval gates and soaks, which run no command. A cluster with a `subscription` gets
-/// `--subscription=…` so each vector runs on its own.
-pub fn argv(plan: &Plan, compiled: &Compiled, step: &Step) -> Option<Vec<String>> {
-    let cluster = cluster_spec(plan, step.cluster.as_deref()?)?;
-    let commands = crate::command::step_command(cluster, pools_of(compiled, &cluster.name), step)?;
-    Some(
-        commands
-            .run
-            .in_subscription(cluster.subscription.as_deref())
-            .argv(),
-    )
-}

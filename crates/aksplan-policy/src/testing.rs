@@ -783,19 +783,24 @@ todo_weekends if false
         assert!(file.not_covered.is_empty(), "{file:?}");
     }
 
+    /// Runs every test of the policies, without coverage, with a 5 s limit.
+    fn run_all(policies: Vec<PolicyFile>) -> TestResponse {
+        run_request(&TestRequest {
+            policies,
+            run: None,
+            coverage: false,
+            timeout_ms: 5_000,
+            memory_mib: 0,
+        })
+    }
+
     #[test]
     fn a_runtime_error_is_an_error_with_its_message_not_a_failure() {
         let policies = files(&[(
             "e_test.rego",
             "package e\n\nimport rego.v1\n\ntest_boom if {\n\tto_number(\"x\") == 1\n}\n",
         )]);
-        let response = run_request(&TestRequest {
-            policies,
-            run: None,
-            coverage: false,
-            timeout_ms: 5_000,
-            memory_mib: 0,
-        });
+        let response = run_all(policies);
         assert_eq!(response.tests.len(), 1);
         assert_eq!(response.tests[0].outcome, Outcome::Error);
         assert!(response.tests[0].error.is_some(), "{:?}", response.tests[0]);
@@ -811,13 +816,7 @@ todo_weekends if false
             "f_test.rego",
             "package f\n\nimport rego.v1\n\nxs := [1, 2]\n\ntest_count if {\n\tsome x in xs\n\tx > 0\n\tcount(xs) == 3\n}\n",
         )]);
-        let response = run_request(&TestRequest {
-            policies,
-            run: None,
-            coverage: false,
-            timeout_ms: 5_000,
-            memory_mib: 0,
-        });
+        let response = run_all(policies);
         let failed = response.tests[0].failed_expression.clone().unwrap();
         // regorus counts the leading tab as four columns.
         assert_eq!(
