@@ -145,6 +145,11 @@ case "$1 $2 $3" in
     esac
     ;;
   "aks upgrade "*) full "$k" >"$AZ_STATE/cp" ;;
+  # Every minor's patches 4 and 100 (an LTS patch): the script picks 4 (not on LTS).
+  "aks get-upgrades "* | "aks nodepool get-upgrades")
+    for m in $(seq 20 45); do printf '1.%s.4\t1.%s.100\t' "$m" "$m"; done
+    echo
+    ;;
   "aks nodepool list")
     case $q in
       *currentOrchestratorVersion*) cat "$AZ_STATE/pool-$pool" 2>/dev/null || true ;;

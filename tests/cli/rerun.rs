@@ -25,6 +25,8 @@ flag() {
     shift
   done
 }
+# A minor alias would be resolved by AKS to its newest patch; the script should send exact ones.
+exact() { if [[ $1 == *.*.* ]]; then printf '%s' "$1"; else printf '%s.2' "$1"; fi; }
 fail_here() { [[ -n ${AZ_FAIL:-} && $args == *"$AZ_FAIL"* ]]; }
 args="$*"
 case "$args" in
@@ -41,16 +43,21 @@ case "$args" in
     esac
     ;;
   "aks wait"* | "aks nodepool wait"*) ;;
+  # Every minor offers patches 1, 2 and 100 (LTS-only): the script must pick 2.
+  "aks get-upgrades"* | "aks nodepool get-upgrades"*)
+    for m in $(seq 20 45); do printf '1.%s.1\t1.%s.2\t1.%s.100\t' "$m" "$m" "$m"; done
+    echo
+    ;;
   "aks upgrade"*)
     printf '%s\n' "$args" >>"$AZ_LOG"
     if fail_here; then echo 'fake az: upgrade failed' >&2; exit 1; fi
-    CP="$(flag -k "$@").2"
+    CP="$(exact "$(flag -k "$@")")"
     save
     ;;
   "aks nodepool upgrade"*)
     printf '%s\n' "$args" >>"$AZ_LOG"
     if fail_here; then echo 'fake az: upgrade failed' >&2; exit 1; fi
-    declare "POOL_$(flag -n "$@")=$(flag -k "$@").2"
+    declare "POOL_$(flag -n "$@")=$(exact "$(flag -k "$@")")"
     save
     ;;
   *) echo "fake az: unexpected: $args" >&2; exit 3 ;;
@@ -133,7 +140,7 @@ fn rerun_after_a_failure_skips_finished_steps_and_drift_stops_the_script() {
 
     // First run: step 3 (pool system to 1.35) fails.
     let step3 =
-        "nodepool upgrade --resource-group=rg-shop-prod-weu --cluster-name aks-shop-weu -n system -k 1.35";
+        "nodepool upgrade --resource-group=rg-shop-prod-weu --cluster-name aks-shop-weu -n system -k 1.35.2";
     let (code, stdout, stderr) = fake.run(Some(step3));
     assert_ne!(code, Some(0), "{stdout}\n{stderr}");
     assert!(
@@ -155,11 +162,11 @@ fn rerun_after_a_failure_skips_finished_steps_and_drift_stops_the_script() {
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines.len(), 3, "{log}");
     assert!(
-        lines[0].starts_with("aks upgrade") && lines[0].contains("-k 1.35"),
+        lines[0].starts_with("aks upgrade") && lines[0].contains("-k 1.35.2 "),
         "{log}"
     );
     assert!(
-        lines[1].starts_with("aks upgrade") && lines[1].contains("-k 1.36"),
+        lines[1].starts_with("aks upgrade") && lines[1].contains("-k 1.36.2 "),
         "{log}"
     );
     assert!(lines[2].contains(step3), "{log}");
@@ -176,6 +183,14 @@ fn rerun_after_a_failure_skips_finished_steps_and_drift_stops_the_script() {
     let log = fake.take_log();
     assert!(!log.contains("aks upgrade"), "{log}");
     assert_eq!(log.lines().count(), 4, "{log}");
+    // Every version sent is an exact patch read live (the catalog lists none of 1.35 and 1.36),
+    // never a minor alias AKS would ignore for a pool, never an LTS-only patch.
+    for line in log.lines() {
+        assert!(
+            line.contains("-k 1.35.2 ") || line.contains("-k 1.36.2 "),
+            "{log}"
+        );
+    }
     assert_eq!(fake.state(), "CP=1.36.2\nPOOL_system=1.36.2\nPOOL_apps=1.36.2\n");
 
     // A state the plan did not expect: the drift check stops before any upgrade.

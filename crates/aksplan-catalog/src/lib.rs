@@ -88,6 +88,37 @@ pub enum Offered {
     No,
 }
 
+/// Whether a patch is one of AKS's LTS-only patches, numbered from 100 (`1.27.100`).
+pub fn is_lts_patch(version: KubeVersion) -> bool {
+    version.patch.is_some_and(|p| p >= 100)
+}
+
+/// What a version of a route is, once resolved against the catalog for one support plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// An exact patch the catalog offers the plan (or, for a minor without patch data, the
+    /// exact patch the plan names).
+    Exact(KubeVersion),
+    /// A minor whose patches the catalog does not list: the patch is read live when the step runs.
+    MinorOnly(KubeVersion),
+    /// The catalog lists patches of the minor, but none (or not this one) for the plan.
+    NotForPlan(KubeVersion),
+    /// The catalog does not know the minor, or does not list the patch.
+    Unknown(KubeVersion),
+}
+
+impl Resolution {
+    /// The version a step uses: the exact patch, or the minor as given.
+    pub fn version(self) -> KubeVersion {
+        match self {
+            Resolution::Exact(v)
+            | Resolution::MinorOnly(v)
+            | Resolution::NotForPlan(v)
+            | Resolution::Unknown(v) => v,
+        }
+    }
+}
+
 /// A node image version AKS published, as some source saw it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeImage {
@@ -400,6 +431,77 @@ impl Catalog {
         }
     }
 
+    /// Whether AKS offers the minor of `version` to a cluster on the LTS plan (`lts`) or on
+    /// `KubernetesOfficial` on `date`.
+    ///
+    /// `KubernetesOfficial`: from the minor's GA to the last day of its community support. For a
+    /// saved `get-versions` file the region's own `supportPlan` list must name the plan too (the
+    /// stricter of the two: a file recorded before the calendar's end still loses the minor on
+    /// that end). The embedded snapshot's plan lists describe its own date, so for it only the
+    /// calendar decides. LTS: what `KubernetesOfficial` is offered, and an LTS-capable minor until
+    /// its LTS end. A minor without dates is judged by its plan list alone; a minor the catalog
+    /// does not know is not offered.
+    pub fn offered(&self, version: KubeVersion, lts: bool, date: Date) -> bool {
+        let Some(minor) = self.minor(version) else {
+            return false;
+        };
+        let embedded = matches!(self.origin, Origin::Embedded { .. });
+        let listed = |plan: &str| embedded || minor.support_plans.iter().any(|p| p == plan);
+        // A minor is not offered before its GA month (an early region may have it sooner; the
+        // stricter reading is used). Only the embedded calendar is held to it: a saved file
+        // lists what its region offered when it was saved.
+        let released = !embedded || minor.is_preview || minor.ga.is_none_or(|ga| ga <= date);
+        let community =
+            listed("KubernetesOfficial") && released && minor.end_of_life.is_none_or(|end| date <= end);
+        if community || !lts {
+            return community;
+        }
+        minor.lts_capable() && released && minor.lts_end_of_life.is_none_or(|end| date <= end)
+    }
+
+    /// The patches of the minor of `version` that AKS offers a cluster on the LTS plan (`lts`)
+    /// or on `KubernetesOfficial`, oldest first; `None` when the catalog lists no patches of it.
+    /// AKS numbers LTS-only patches from 100 (`1.28.100`, §2.1): they are not offered to a
+    /// `KubernetesOfficial` cluster.
+    pub fn patches_for(&self, version: KubeVersion, lts: bool) -> Option<Vec<KubeVersion>> {
+        let patches = self.minor(version)?.patches.as_ref()?;
+        Some(
+            patches
+                .keys()
+                .copied()
+                .filter(|p| lts || !is_lts_patch(*p))
+                .collect(),
+        )
+    }
+
+    /// The exact version a hop to `version` means for a cluster on the LTS plan (`lts`) or not.
+    pub fn resolve_for(&self, version: KubeVersion, lts: bool) -> Resolution {
+        if self.minor(version).is_none() {
+            return Resolution::Unknown(version);
+        }
+        let Some(patches) = self.patches_for(version, lts) else {
+            return match version.patch {
+                Some(_) => Resolution::Exact(version),
+                None => Resolution::MinorOnly(version),
+            };
+        };
+        let listed = self
+            .minor(version)
+            .and_then(|m| m.patches.as_ref())
+            .is_some_and(|all| all.contains_key(&version));
+        match version.patch {
+            Some(_) if patches.contains(&version) => Resolution::Exact(version),
+            // Listed, but for the other plan.
+            Some(_) if listed => Resolution::NotForPlan(version),
+            // Not listed at all: not offered (AKS102).
+            Some(_) => Resolution::Unknown(version),
+            None => patches
+                .last()
+                .copied()
+                .map_or(Resolution::NotForPlan(version), Resolution::Exact),
+        }
+    }
+
     /// Whether AKS lists `to` as an upgrade from the patch `from` (`None`: the catalog has no
     /// patch data for `from`).
     pub fn upgrade_listed(&self, from: KubeVersion, to: KubeVersion) -> Option<bool> {
@@ -514,6 +616,72 @@ mod tests {
             "LTS patches jump minors"
         );
         assert_eq!(catalog.upgrade_listed(v("1.32.0"), v("1.33")), Some(true));
+    }
+
+    #[test]
+    fn offered_per_support_plan_and_date() {
+        let catalog = Catalog::embedded();
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        // (minor, lts, date, offered): community from GA to end of life, LTS until the LTS end.
+        let rows = [
+            ("1.32", false, "2026-03-31", true),
+            ("1.32", false, "2026-04-01", false),
+            ("1.32", true, "2026-04-01", true),
+            ("1.32", true, "2027-04-01", false),
+            ("1.35", false, "2026-02-28", false),
+            ("1.35", false, "2026-03-01", true),
+            ("1.35", true, "2026-02-28", false),
+            ("1.40", true, "2026-03-01", false),
+        ];
+        for (minor, lts, date, offered) in rows {
+            assert_eq!(
+                catalog.offered(v(minor), lts, d(date)),
+                offered,
+                "{minor} lts {lts} on {date}"
+            );
+        }
+        // A saved get-versions file also needs the plan in the minor's supportPlan list.
+        let text = r#"{"values":[{"version":"1.29","capabilities":{"supportPlan":["AKSLongTermSupport"]},"patchVersions":{"1.29.15":{"upgrades":[]}}}]}"#;
+        let doc = Arc::new(
+            aksplan_model::source::parse_document(
+                "versions.json",
+                text.as_bytes(),
+                aksplan_model::source::Format::Json,
+            )
+            .unwrap(),
+        );
+        let file = Catalog::from_get_versions(&doc).unwrap();
+        assert!(
+            !file.offered(v("1.29"), false, d("2025-01-01")),
+            "LTS-only in the file"
+        );
+        assert!(file.offered(v("1.29"), true, d("2025-01-01")));
+    }
+
+    #[test]
+    fn resolution_per_support_plan() {
+        let catalog = Catalog::embedded();
+        use Resolution::*;
+        let rows = [
+            ("1.28", false, NotForPlan(v("1.28"))),
+            ("1.28", true, Exact(v("1.28.101"))),
+            ("1.28.101", false, NotForPlan(v("1.28.101"))),
+            ("1.28.100", true, Exact(v("1.28.100"))),
+            ("1.29", false, Exact(v("1.29.15"))),
+            ("1.31", false, Exact(v("1.31.10"))),
+            ("1.35", false, MinorOnly(v("1.35"))),
+            ("1.35.2", false, Exact(v("1.35.2"))),
+            ("1.45", false, Unknown(v("1.45"))),
+            ("1.33.9", false, Unknown(v("1.33.9"))),
+        ];
+        for (version, lts, expected) in rows {
+            assert_eq!(
+                catalog.resolve_for(v(version), lts),
+                expected,
+                "{version} lts {lts}"
+            );
+        }
+        assert!(is_lts_patch(v("1.27.100")) && !is_lts_patch(v("1.27.99")) && !is_lts_patch(v("1.27")));
     }
 
     #[test]

@@ -120,6 +120,41 @@ pool_state() {
   az aks nodepool list --resource-group="$1" --cluster-name "$2" --query "[?name=='$3'].provisioningState | [0]" -o tsv
 }
 
+# latest_in MINOR PLAN: the newest exact version of MINOR (1.35) among the versions on stdin;
+# PLAN official leaves out LTS-only patches (numbered from 100).
+latest_in() {
+  local patch='[0-9]+'
+  [[ $2 == official ]] && patch='[0-9]{1,2}'
+  tr '\t' '\n' | grep -E "^${1//./\\.}\\.${patch}\$" | sort -V | tail -n 1 || true
+}
+
+# cp_target RG CLUSTER MINOR PLAN: the exact version a control-plane upgrade to MINOR goes to:
+# the control plane's own when it is on MINOR already (a re-run), else the newest GA patch of
+# MINOR that az aks get-upgrades offers it. Never a minor alias: AKS resolves an alias itself.
+cp_target() {
+  local live
+  live=$(cp_version "$1" "$2")
+  if version_is "$live" "$3."; then
+    printf '%s\n' "$live"
+    return
+  fi
+  az aks get-upgrades --resource-group="$1" -n "$2" --query 'controlPlaneProfile.upgrades[?!isPreview].kubernetesVersion' -o tsv | latest_in "$3" "$4"
+}
+
+# pool_target RG CLUSTER POOL MINOR PLAN: the exact version a pool upgrade to MINOR goes to: the
+# control plane's when it is on MINOR, else the newest GA patch of MINOR that az aks nodepool
+# get-upgrades offers the pool. AKS ignores a pool set to the same minor alias again (a pool
+# left Failed would never be retried), so the script always names the patch.
+pool_target() {
+  local live
+  live=$(cp_version "$1" "$2")
+  if version_is "$live" "$4."; then
+    printf '%s\n' "$live"
+    return
+  fi
+  az aks nodepool get-upgrades --resource-group="$1" --cluster-name "$2" --nodepool-name "$3" --query 'upgrades[?!isPreview].kubernetesVersion' -o tsv | latest_in "$4" "$5"
+}
+
 approve() {
   if [[ ${AKSPLAN_ASSUME_APPROVED:-} == 1 ]]; then
     printf 'aksplan: %s: approved by AKSPLAN_ASSUME_APPROVED=1\n' "$1"
@@ -393,12 +428,16 @@ fn cluster_step(
     index: &StepIndex<'_>,
     label: &str,
 ) {
-    let pools = index
-        .route(&cluster.name)
-        .map_or(&[][..], |route| route.pools.as_slice());
-    let Some(commands) = crate::command::step_command(cluster, pools, step) else {
+    let route = index.route(&cluster.name);
+    let pools = route.map_or(&[][..], |route| route.pools.as_slice());
+    let lts = route.is_some_and(|route| route.lts);
+    let Some(commands) = crate::command::step_command(cluster, pools, lts, step) else {
         return;
     };
+    let resolve = commands
+        .live_version
+        .as_ref()
+        .map(|live| resolve_version(live, &cluster.resource_group, &cluster.name, &step.id));
     let run = commands.run.shell();
     let wait = commands.wait.as_ref().map(Command::shell).unwrap_or_default();
     let (rg, name) = rg_name(cluster);
@@ -418,6 +457,7 @@ fn cluster_step(
                 ),
                 id: &step.id,
                 to,
+                resolve: resolve.clone(),
             }
             .emit(out, label);
         }
@@ -432,6 +472,7 @@ fn cluster_step(
                 succeeded: pool_succeeded(&rg, &name, &p, &format!("{}: pool is not Succeeded", step.id)),
                 id: &step.id,
                 to,
+                resolve: resolve.clone(),
             }
             .emit(out, label);
         }
@@ -500,6 +541,9 @@ fn cluster_step(
             let _ = writeln!(out, "  printf 'aksplan: %s exists already\\n' {np}");
             out.push_str("else\n");
             run_banner(out, label);
+            if let Some(resolve) = &resolve {
+                let _ = writeln!(out, "  {resolve}");
+            }
             let _ = writeln!(out, "  {run}");
             out.push_str("fi\n");
             out.push_str("# waiting is safe on a re-run too: it returns at once when the pool is ready\n");
@@ -546,18 +590,46 @@ struct VersionUpgrade<'a> {
     succeeded: String,
     id: &'a str,
     to: &'a KubeVersion,
+    /// Reads the step's exact version into `$version` when the catalog lists none.
+    resolve: Option<String>,
 }
 
 impl VersionUpgrade<'_> {
     fn emit(&self, out: &mut String, label: &str) {
         let Self { probe, to, .. } = self;
         unless_done(out, &self.done, label, |out| {
+            if let Some(resolve) = &self.resolve {
+                let _ = writeln!(out, "  {resolve}");
+            }
             let _ = writeln!(out, "  {}\n  {}", self.start, self.wait);
             let message = format!("{}: {} is not at {to} after the wait: ", self.id, self.subject);
             check_version(out, "  ", probe, to, &message);
             let _ = writeln!(out, "  {}", self.succeeded);
         });
     }
+}
+
+/// Reads a [`crate::command::LiveVersion`] into `$version`, or stops naming the step: the catalog
+/// listed no patch of the minor, so the script asks AKS which it offers now.
+fn resolve_version(live: &crate::command::LiveVersion, rg: &str, name: &str, id: &str) -> String {
+    let plan = if live.lts { "lts" } else { "official" };
+    let minor = quote(&format!("{}.{}", live.minor.major, live.minor.minor));
+    let probe = match &live.pool {
+        Some(pool) => format!(
+            "pool_target {} {} {} {minor} {plan}",
+            quote(rg),
+            quote(name),
+            quote(pool)
+        ),
+        None => format!("cp_target {} {} {minor} {plan}", quote(rg), quote(name)),
+    };
+    format!(
+        "version=$({probe}); [[ -n $version ]] || die {}",
+        quote(&format!(
+            "{id}: AKS offers no GA patch of {}.{} for this upgrade now (az aks get-upgrades)",
+            live.minor.major, live.minor.minor
+        ))
+    )
 }
 
 /// The bash test that is true when the live state shows a step done; `None` for a step that is

@@ -35,6 +35,28 @@ pub enum Word {
     /// An expression the script's shell expands at run time (a `--custom` query on a version read
     /// live); no argv has one.
     Runtime(String),
+    /// The exact version of a [`LiveVersion`] step, read when the step runs: `"$version"` in the
+    /// script, [`VERSION_PLACEHOLDER`] in the JSON plan's argv.
+    LiveVersion,
+}
+
+/// The argv word the JSON plan writes for a version read when the step runs (`versionFrom`).
+pub const VERSION_PLACEHOLDER: &str = "{version}";
+
+/// A step version the catalog could not make exact (it lists no patch of the minor): the exact
+/// patch is read live when the step runs, never sent to AKS as a minor alias. AKS treats a pool
+/// set to the same `major.minor` again as no change (§2.1), so an alias would never retry a pool
+/// left `Failed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveVersion {
+    /// The minor (`1.35`).
+    pub minor: KubeVersion,
+    /// Where the exact patch is read: the control plane's own when it is on the minor already,
+    /// else the newest GA patch of the minor that `az aks get-upgrades` offers the control plane,
+    /// or (a pool) `az aks nodepool get-upgrades` offers the pool.
+    pub pool: Option<String>,
+    /// The cluster is on the LTS plan: patches from 100 (LTS-only) may be chosen.
+    pub lts: bool,
 }
 
 /// The name of a step's configuration file in the JSON execution plan's argv.
@@ -53,6 +75,7 @@ impl Word {
             Word::Name(text) | Word::Value(text) | Word::Runtime(text) => text.clone(),
             Word::Joined(option, value) => format!("{option}{value}"),
             Word::ConfigFile => CONFIG_FILE.to_owned(),
+            Word::LiveVersion => VERSION_PLACEHOLDER.to_owned(),
         }
     }
 
@@ -65,6 +88,7 @@ impl Word {
             Word::Value(text) => quote(text),
             Word::Joined(option, value) => format!("{option}{}", quote(value)),
             Word::ConfigFile => "\"$config_file\"".to_owned(),
+            Word::LiveVersion => "\"$version\"".to_owned(),
         }
     }
 }
@@ -124,6 +148,8 @@ pub struct StepCommand {
     pub config_file: Option<Value>,
     /// The wait until the change has finished, when it runs with `--no-wait`.
     pub wait: Option<Command>,
+    /// The step's version is read when it runs ([`Word::LiveVersion`] in `run`).
+    pub live_version: Option<LiveVersion>,
 }
 
 fn az(words: &[&'static str]) -> Command {
@@ -218,11 +244,25 @@ fn pool_wait(
     wait
 }
 
+/// The `-k` word of a version step: the exact version, or the one read live (`live`).
+fn version_word(to: &KubeVersion, pool: Option<&str>, lts: bool, live: &mut Option<LiveVersion>) -> Word {
+    if to.patch.is_some() {
+        return Word::Value(to.to_string());
+    }
+    *live = Some(LiveVersion {
+        minor: *to,
+        pool: pool.map(str::to_owned),
+        lts,
+    });
+    Word::LiveVersion
+}
+
 /// The commands of a step on `cluster`, whose pools are now `pools` (the compiled route's, from the
-/// plan or `currentFrom`); `None` for the steps that run nothing against a cluster (approval gates
-/// and soaks).
-pub fn step_command(cluster: &Cluster, pools: &[NodePool], step: &Step) -> Option<StepCommand> {
+/// plan or `currentFrom`) and which is on the LTS plan or not (`lts`); `None` for the steps that
+/// run nothing against a cluster (approval gates and soaks).
+pub fn step_command(cluster: &Cluster, pools: &[NodePool], lts: bool, step: &Step) -> Option<StepCommand> {
     let mut setup = None;
+    let mut live_version = None;
     let mut update = None;
     let mut config_file = None;
     let (run, wait) = match &step.kind {
@@ -230,7 +270,7 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], step: &Step) -> Optio
         StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
             let mut run = az(&["aks", "upgrade"]);
             run.push(cluster_target(cluster));
-            run.push([Word::Fixed("-k"), Word::Value(to.to_string())]);
+            run.push([Word::Fixed("-k"), version_word(to, None, lts, &mut live_version)]);
             if matches!(step.kind, StepKind::ControlPlaneUpgrade { .. }) {
                 run.push([Word::Fixed("--control-plane-only")]);
             }
@@ -243,7 +283,7 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], step: &Step) -> Optio
             run.push(child_target(cluster, pool));
             run.push([
                 Word::Fixed("-k"),
-                Word::Value(to.to_string()),
+                version_word(to, Some(pool), lts, &mut live_version),
                 Word::Fixed("--yes"),
                 Word::Fixed("--no-wait"),
             ]);
@@ -333,7 +373,8 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], step: &Step) -> Optio
         } => {
             let mut run = az(&["aks", "nodepool", "add"]);
             run.push(child_target(cluster, new_pool));
-            run.push([Word::Fixed("-k"), Word::Value(to.to_string())]);
+            // A new pool goes to the control plane's patch (it is never newer).
+            run.push([Word::Fixed("-k"), version_word(to, None, lts, &mut live_version)]);
             // The replacement copies the pool as it is now, wherever that was read from: a System
             // pool stays System, so the cluster never loses its last one (AKS refuses that).
             let old = pools.iter().find(|p| &p.name == pool);
@@ -413,6 +454,7 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], step: &Step) -> Optio
         update,
         config_file,
         wait,
+        live_version,
     })
 }
 

@@ -56,15 +56,12 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
     }
 
     // Clusters by name, once: a scan per cluster or per step would be quadratic in the fleet.
-    let pools: std::collections::HashMap<&str, &[aksplan_model::plan::NodePool]> = compiled
+    let pools: std::collections::HashMap<&str, (&[aksplan_model::plan::NodePool], bool)> = compiled
         .clusters
         .iter()
-        .map(|c| (c.name.as_str(), c.pools.as_slice()))
+        .map(|c| (c.name.as_str(), (c.pools.as_slice(), c.lts)))
         .collect();
-    let clusters_by_name: std::collections::HashMap<
-        &str,
-        (&aksplan_model::plan::Cluster, &[aksplan_model::plan::NodePool]),
-    > = plan
+    let clusters_by_name: ClustersByName<'_> = plan
         .spec
         .clusters
         .iter()
@@ -72,7 +69,7 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
         .map(|c| {
             (
                 c.name.as_str(),
-                (c, pools.get(c.name.as_str()).copied().unwrap_or(&[])),
+                (c, pools.get(c.name.as_str()).copied().unwrap_or((&[], false))),
             )
         })
         .collect();
@@ -145,11 +142,12 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
 }
 
 /// A cluster of the plan with its pools as they are now, by name.
+/// A cluster of the plan with its pools as they are now and whether it is on the LTS plan.
 type ClustersByName<'a> = std::collections::HashMap<
     &'a str,
     (
         &'a aksplan_model::plan::Cluster,
-        &'a [aksplan_model::plan::NodePool],
+        (&'a [aksplan_model::plan::NodePool], bool),
     ),
 >;
 
@@ -188,7 +186,8 @@ fn step_value(clusters: &ClustersByName<'_>, schedule: &Schedule, number: usize,
         .as_deref()
         .and_then(|name| clusters.get(name).copied());
     let cluster = found.map(|(cluster, _)| cluster);
-    let commands = found.and_then(|(cluster, pools)| crate::command::step_command(cluster, pools, step));
+    let commands =
+        found.and_then(|(cluster, (pools, lts))| crate::command::step_command(cluster, pools, lts, step));
     let argv = commands.as_ref().zip(cluster).map(|(commands, cluster)| {
         commands
             .run
@@ -197,6 +196,26 @@ fn step_value(clusters: &ClustersByName<'_>, schedule: &Schedule, number: usize,
             .argv()
     });
     map.insert("argv".into(), argv.map_or(Value::Null, |a| json!(a)));
+    // A version the catalog could not make exact: the argv holds `{version}`, read when the step
+    // runs, as the script does.
+    if let Some(live) = commands.as_ref().and_then(|c| c.live_version.as_ref()) {
+        let mut from = Map::new();
+        from.insert("minor".into(), json!(live.minor.to_string()));
+        from.insert(
+            "source".into(),
+            json!(if live.pool.is_some() {
+                "nodepoolGetUpgrades"
+            } else {
+                "getUpgrades"
+            }),
+        );
+        if let Some(pool) = &live.pool {
+            from.insert("pool".into(), json!(pool));
+        }
+        from.insert("ltsPatches".into(), json!(live.lts));
+        from.insert("placeholder".into(), json!(crate::command::VERSION_PLACEHOLDER));
+        map.insert("versionFrom".into(), Value::Object(from));
+    }
     // A maintenance window with notAllowedDates goes in a file (no flag carries them).
     if let Some(content) = commands.and_then(|c| c.config_file) {
         map.insert(

@@ -69,13 +69,8 @@ fn the_script_and_the_json_plan_run_the_model_commands() {
                 continue;
             };
             let cluster = plan.spec.clusters.iter().find(|c| c.name == cluster).unwrap();
-            let pools = &compiled
-                .clusters
-                .iter()
-                .find(|c| c.name == cluster.name)
-                .unwrap()
-                .pools;
-            let commands = step_command(cluster, pools, step).unwrap();
+            let route = compiled.clusters.iter().find(|c| c.name == cluster.name).unwrap();
+            let commands = step_command(cluster, &route.pools, route.lts, step).unwrap();
             let line = commands.run.shell();
             assert!(
                 script.contains(&line),
@@ -92,7 +87,7 @@ fn the_script_and_the_json_plan_run_the_model_commands() {
                 .run
                 .0
                 .iter()
-                .any(|w| matches!(w, Word::ConfigFile | Word::Runtime(_)));
+                .any(|w| matches!(w, Word::ConfigFile | Word::Runtime(_) | Word::LiveVersion));
             if !expands {
                 assert_eq!(bash_words(&line), commands.run.argv(), "{path}: {}", step.id);
             }

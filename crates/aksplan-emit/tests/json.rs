@@ -106,8 +106,45 @@ fn control_plane_argv_is_exact() {
     let to = step["to"].as_str().unwrap();
     assert_eq!(&argv[..3], ["az", "aks", "upgrade"]);
     let k = argv.iter().position(|a| *a == "-k").unwrap();
-    assert_eq!(argv[k + 1], to);
+    // The catalog lists no patch of the target minor: the argv names the placeholder and the
+    // step says where the exact patch is read, never the minor alias.
+    assert_eq!(to, "1.35");
+    assert_eq!(argv[k + 1], "{version}");
+    assert_eq!(
+        step["versionFrom"],
+        serde_json::json!({
+            "minor": "1.35",
+            "source": "getUpgrades",
+            "ltsPatches": false,
+            "placeholder": "{version}",
+        })
+    );
     assert!(argv.contains(&"--control-plane-only"));
+
+    // Where the patch is known (the cluster's own get-upgrades), the argv names it exactly.
+    let document: Value = serde_json::from_str(&emit("complete.yaml")).unwrap();
+    let steps = document["steps"].as_array().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| s["id"] == "aks-dev-wus2/cp/1.28.10")
+        .unwrap();
+    let argv: Vec<&str> = step["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let k = argv.iter().position(|a| *a == "-k").unwrap();
+    assert_eq!(argv[k + 1], "1.28.10");
+    assert!(step.get("versionFrom").is_none());
+    // No version step of a KubernetesOfficial cluster names an LTS-only patch.
+    for step in steps.iter().filter(|s| s["cluster"] != "cliakstest000001") {
+        let to = step["to"].as_str().unwrap_or_default();
+        assert!(
+            !to.ends_with(".100") && !to.ends_with(".101") && !to.ends_with(".103"),
+            "{step}"
+        );
+    }
 }
 
 #[test]

@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use aksplan_catalog::SupportStatus;
 use aksplan_model::codes::{self, Code};
 use aksplan_model::finding::Finding;
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::Context;
 use aksplan_rules::rules::control_plane::{aks101_no_downgrade, aks104_one_minor_path};
 use aksplan_rules::rules::pools::{aks110_major, aks111_newer, aks112_behind, aks114_pool_hops};
-use aksplan_rules::skew::{ControlPlaneMove, PoolSkew, aks_pool_skew, control_plane_move};
+use aksplan_rules::rules::state::aks125_unsupported_start;
+use aksplan_rules::skew::{ControlPlaneMove, PoolSkew, aks_pool_skew, control_plane_move, recovery_minor};
 
 use crate::clusters::ClusterIndex;
 use crate::compile::Compiled;
@@ -144,27 +146,48 @@ fn apply(
     let mut violations = Vec::new();
     // Returns whether the move is an LTS jump the catalog lists (a full upgrade carries pools on
     // the control plane's minor along with it).
-    let cp_move = |state: &ClusterState, to: KubeVersion, violations: &mut Vec<Violation>| -> bool {
-        let from = state.control_plane;
-        match control_plane_move(ctx.catalog, from, to, lts) {
-            ControlPlaneMove::OneMinor => false,
-            ControlPlaneMove::LtsJump => true,
-            ControlPlaneMove::Down => {
+    let cp_move =
+        |state: &ClusterState, to: KubeVersion, full: bool, violations: &mut Vec<Violation>| -> bool {
+            let from = state.control_plane;
+            let unsupported =
+                !lts && ctx.catalog.support_status(from, ctx.as_of, false) == SupportStatus::Unsupported;
+            let recovery = if lts {
+                None
+            } else {
+                recovery_minor(ctx.catalog, from, ctx.as_of)
+            };
+            if unsupported && !full {
                 violations.push(Violation {
-                    rule: aks101_no_downgrade::CODE,
-                    detail: format!("the control plane would go from `{from}` to `{to}`"),
+                    rule: aks125_unsupported_start::CODE,
+                    detail: format!(
+                        "a control-plane-only upgrade from `{from}`, out of support on {}",
+                        ctx.as_of
+                    ),
                 });
-                false
             }
-            ControlPlaneMove::Skip => {
-                violations.push(Violation {
-                    rule: aks104_one_minor_path::CODE,
-                    detail: format!("the control plane would skip from `{from}` to `{to}`"),
-                });
-                false
+            // The recovery upgrade: one full upgrade to the lowest community minor.
+            if full && recovery == Some(to.minor_version()) {
+                return true;
             }
-        }
-    };
+            match control_plane_move(ctx.catalog, from, to, lts) {
+                ControlPlaneMove::OneMinor => false,
+                ControlPlaneMove::LtsJump => true,
+                ControlPlaneMove::Down => {
+                    violations.push(Violation {
+                        rule: aks101_no_downgrade::CODE,
+                        detail: format!("the control plane would go from `{from}` to `{to}`"),
+                    });
+                    false
+                }
+                ControlPlaneMove::Skip => {
+                    violations.push(Violation {
+                        rule: aks104_one_minor_path::CODE,
+                        detail: format!("the control plane would skip from `{from}` to `{to}`"),
+                    });
+                    false
+                }
+            }
+        };
     let pool_move = |state: &ClusterState,
                      pool: &str,
                      to: KubeVersion,
@@ -183,7 +206,6 @@ fn apply(
                 detail: format!("pool `{pool}` would go from `{from}` down to `{to}`"),
             });
         }
-        let carried = carried && from.minor >= state.control_plane.minor;
         if to.minor > from.minor + 1 && !carried {
             let offered = step
                 .cluster
@@ -201,14 +223,24 @@ fn apply(
     };
     match &step.kind {
         StepKind::ControlPlaneUpgrade { to } => {
-            cp_move(state, *to, &mut violations);
+            cp_move(state, *to, false, &mut violations);
             state.control_plane = *to;
         }
         StepKind::FullUpgrade { to } => {
-            let lts_jump = cp_move(state, *to, &mut violations);
+            let jump = cp_move(state, *to, true, &mut violations);
+            // The recovery upgrade carries every pool, however far behind (§2.1); an LTS jump
+            // those on the control plane's minor.
+            let recovery = !lts
+                && recovery_minor(ctx.catalog, state.control_plane, ctx.as_of) == Some(to.minor_version());
             let names: Vec<String> = state.pools.keys().cloned().collect();
             for pool in names {
-                pool_move(state, &pool, *to, lts_jump, &mut violations);
+                let carried = recovery
+                    || (jump
+                        && state
+                            .pools
+                            .get(&pool)
+                            .is_some_and(|v| v.minor >= state.control_plane.minor));
+                pool_move(state, &pool, *to, carried, &mut violations);
                 state.pools.insert(pool, *to);
             }
             state.control_plane = *to;

@@ -496,19 +496,19 @@ apiVersion: aksplan/v1
 kind: UpgradePlan
 metadata: { name: blue-green }
 spec:
-  target: { kubernetesVersion: "1.33" }
+  target: { kubernetesVersion: "1.33.2" }
   clusters:
     - name: aks
       resourceGroup: rg
       current:
-        kubernetesVersion: "1.32.6"
+        kubernetesVersion: "1.33.0"
         nodePools:
-          - { name: system, mode: System, orchestratorVersion: "1.32.6", count: 3 }
+          - { name: system, mode: System, orchestratorVersion: "1.33.0", count: 3 }
           - name: win19
             mode: User
             osType: Windows
             osSKU: Windows2019
-            orchestratorVersion: "1.32.6"
+            orchestratorVersion: "1.33.0"
             count: 4
             strategy: blueGreen
 "#;
@@ -710,5 +710,77 @@ fn blue_green_with_full_upgrades_is_reported() {
             .any(|f| f.code == aksplan_model::codes::VERIFY && f.message.contains("blue-green")),
         "{:#?}",
         compiled.findings.iter().map(|f| &f.message).collect::<Vec<_>>()
+    );
+}
+
+/// Out of support on 2026-07-01 (1.31: community support ended 2025-11-01, platform support with
+/// the GA of 1.35), a pool one minor further behind.
+const RECOVERY: &str = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: recovery }
+spec:
+  target: { kubernetesVersion: "1.34" }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.31.10"
+        nodePools:
+          - { name: system, mode: System, orchestratorVersion: "1.31.10", count: 3 }
+          - { name: apps, mode: User, orchestratorVersion: "1.30.14", count: 3 }
+"#;
+
+#[test]
+fn recovery_is_one_full_upgrade_to_the_lowest_community_minor() {
+    let fixture = Fixture::yaml(RECOVERY);
+    let compiled = fixture.compile();
+    // 1.32 ended 2026-03-31; 1.33 is the lowest community minor on 2026-07-01. Every pool goes
+    // along, `apps` three minors at once, with no pool step before it.
+    assert_eq!(
+        ids(&compiled),
+        [
+            "aks/full/1.33.2",
+            "aks/cp/1.34",
+            "aks/pool/system/1.34",
+            "aks/pool/apps/1.34",
+        ]
+    );
+    let recovery = step(&compiled, "aks/full/1.33.2");
+    assert_eq!(recovery.provenance.rule.map(|c| c.id()), Some("AKS125"));
+    let after = recovery.after.as_ref().unwrap();
+    assert!(after.pools.values().all(|p| *p == v("1.33.2")), "{after:?}");
+    assert!(compiled.clusters[0].recovery);
+
+    // The same upgrade as control-plane-only is what AKS refuses: the verifier says so.
+    let mut corrupted = compiled.clone();
+    let first = corrupted
+        .steps
+        .iter_mut()
+        .find(|s| s.id == "aks/full/1.33.2")
+        .unwrap();
+    first.kind = StepKind::ControlPlaneUpgrade { to: v("1.33.2") };
+    let findings = verify(&fixture.ctx(), &corrupted);
+    assert!(
+        messages(&findings).iter().any(|m| m
+            .contains("AKS125: a control-plane-only upgrade from `1.31.10`, out of support on 2026-07-01")),
+        "{:#?}",
+        messages(&findings)
+    );
+    // A full upgrade that skips past the lowest community minor is no recovery upgrade.
+    let mut corrupted = compiled.clone();
+    let first = corrupted
+        .steps
+        .iter_mut()
+        .find(|s| s.id == "aks/full/1.33.2")
+        .unwrap();
+    first.kind = StepKind::FullUpgrade { to: v("1.34") };
+    let findings = verify(&fixture.ctx(), &corrupted);
+    assert!(
+        messages(&findings)
+            .iter()
+            .any(|m| m.contains("AKS104: the control plane would skip from `1.31.10` to `1.34`")),
+        "{:#?}",
+        messages(&findings)
     );
 }

@@ -122,7 +122,9 @@ fn render(seed: &PlanSeed, catalog: &Catalog) -> (String, Vec<Expected>) {
         let cp = control_planes[cluster.control_plane % control_planes.len()];
         let target_minor = cp.minor + u64::from(cluster.target) % (37 - cp.minor + 1);
         let target = KubeVersion::new(1, target_minor, None);
-        let target_exact = catalog.resolve(target).unwrap_or(target);
+        // The target's latest patch offered to the cluster's support plan (LTS patches from 100
+        // only on LTS), or the minor when the catalog lists none for the plan.
+        let target_exact = catalog.resolve_for(target, cluster.lts).version();
         let end = if target_minor > cp.minor || target_exact > cp {
             target_exact
         } else {
@@ -257,8 +259,27 @@ fn check(seed: &PlanSeed) -> Result<(), TestCaseError> {
                 let patch_to_target = to.minor == from.minor && to > &from && *to == info.end;
                 let lts_jump =
                     info.lts && to.minor > from.minor + 1 && catalog.upgrade_listed(from, *to) == Some(true);
+                // The recovery upgrade (§2.1): not on LTS, from a version off the calendar on the
+                // plan's date, one full upgrade to the lowest minor offered to community clusters.
+                let as_of = jiff::civil::date(2025, 5, 1);
+                let recovery = !info.lts
+                    && matches!(step.kind, StepKind::FullUpgrade { .. })
+                    && catalog.support_status(from, as_of, false)
+                        == aksplan_catalog::SupportStatus::Unsupported
+                    && (from.minor + 1..=to.minor)
+                        .find(|m| catalog.offered(KubeVersion::new(1, *m, None), false, as_of))
+                        == Some(to.minor);
+                // From off the calendar AKS allows full upgrades only.
                 prop_assert!(
-                    one_minor || patch_to_target || lts_jump,
+                    info.lts
+                        || matches!(step.kind, StepKind::FullUpgrade { .. })
+                        || catalog.support_status(from, as_of, false)
+                            != aksplan_catalog::SupportStatus::Unsupported,
+                    "step `{}` is control-plane-only from {from}, out of support\n{yaml}",
+                    step.id
+                );
+                prop_assert!(
+                    one_minor || patch_to_target || lts_jump || recovery,
                     "step `{}` moves the control plane {from} -> {to}\n{yaml}",
                     step.id
                 );
@@ -267,7 +288,9 @@ fn check(seed: &PlanSeed) -> Result<(), TestCaseError> {
                     for (pool, version) in pools.iter_mut() {
                         // One minor, or along with an LTS jump from the control plane's minor.
                         prop_assert!(
-                            to.minor <= version.minor + 1 || (lts_jump && version.minor >= from.minor),
+                            to.minor <= version.minor + 1
+                                || recovery
+                                || (lts_jump && version.minor >= from.minor),
                             "full upgrade `{}` moves pool `{pool}` {version} -> {to}\n{yaml}",
                             step.id
                         );

@@ -59,10 +59,12 @@ pub fn render_route(plan: &Plan, compiled: &Compiled, schedule: &Schedule) -> St
             for cluster in compiled.clusters.iter().filter(|c| c.stage == stage) {
                 let mut route = vec![cluster.start.control_plane.to_string()];
                 route.extend(cluster.hops.iter().map(ToString::to_string));
-                let mode = if cluster.full_upgrades {
-                    "full upgrades"
-                } else {
-                    "control-plane-only hops"
+                let mode = match (cluster.recovery, cluster.full_upgrades, cluster.hops.len()) {
+                    (true, _, 1) => "recovery: one full upgrade",
+                    (true, true, _) => "recovery full upgrade, then full upgrades",
+                    (true, false, _) => "recovery full upgrade, then control-plane-only hops",
+                    (false, true, _) => "full upgrades",
+                    (false, false, _) => "control-plane-only hops",
                 };
                 let channel = if cluster.channel_switched {
                     ", auto-upgrade off for the change"

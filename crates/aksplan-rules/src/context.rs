@@ -215,15 +215,33 @@ impl<'a> ClusterView<'a> {
             && self.plan.spec.strategy.channel_conflict == aksplan_model::plan::ChannelConflict::FullUpgrade
     }
 
-    /// The control-plane hops the compiler takes from the current version to the target (the
-    /// target resolved by the catalog first, as the compiler does: `1.31` may be a patch hop).
-    pub fn hops(&self, catalog: &Catalog) -> Vec<KubeVersion> {
+    /// The control-plane route the compiler takes from the current version to the target on
+    /// `as_of` ([`crate::skew::route`]), with the cluster's own `get-upgrades` list when the plan
+    /// gives one. The rules that judge the route and the compiler ask this one place.
+    pub fn route(&self, catalog: &Catalog, as_of: Date) -> crate::skew::Route {
+        let upgrades: Vec<KubeVersion> = self
+            .resolved
+            .upgrade_profile
+            .iter()
+            .flat_map(|p| &p.upgrades)
+            .filter(|u| !u.is_preview)
+            .map(|u| u.kubernetes_version)
+            .collect();
         match (self.current_version(), self.target()) {
-            (Some(current), Some((target, _))) => {
-                let target = catalog.resolve(target).unwrap_or(target);
-                crate::skew::control_plane_hops(catalog, current, target, self.is_lts())
-            }
-            _ => Vec::new(),
+            (Some(current), Some((target, _))) => crate::skew::route(
+                catalog,
+                crate::skew::RouteInput {
+                    current,
+                    target,
+                    lts: self.is_lts(),
+                    as_of,
+                    upgrades: &upgrades,
+                },
+            ),
+            _ => crate::skew::Route {
+                kind: crate::skew::RouteKind::Patch,
+                hops: Vec::new(),
+            },
         }
     }
 

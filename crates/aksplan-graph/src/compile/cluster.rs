@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use aksplan_model::plan::{Estimates, NodePool, UpgradeSettings};
 use aksplan_model::version::KubeVersion;
-use aksplan_rules::skew::control_plane_hops;
+use aksplan_rules::skew::RouteKind;
 use aksplan_rules::{ClusterView, Context};
 
 use super::ClusterPlan;
@@ -99,14 +99,18 @@ pub(super) fn compile_cluster(
 ) -> Option<(ClusterPlan, Vec<String>)> {
     let current = view.current_version()?;
     let (named, pointer) = view.target()?;
-    let target = Target {
-        named,
-        exact: ctx.catalog.resolve(named).unwrap_or(named),
-        pointer,
-    };
     let start = start_state(view, current);
     let lts = view.is_lts();
-    let hops = control_plane_hops(ctx.catalog, current, target.exact, lts);
+    let route = view.route(ctx.catalog, ctx.as_of);
+    let target = Target {
+        named,
+        exact: route
+            .hops
+            .last()
+            .map_or_else(|| ctx.catalog.resolve_for(named, lts).version(), |h| h.to()),
+        pointer,
+    };
+    let hops = route.versions();
     let channels = ChannelChoice::new(ctx, view, !hops.is_empty());
     let mut build = ClusterBuild {
         ctx,
@@ -120,8 +124,8 @@ pub(super) fn compile_cluster(
         build.channel_off(&channels);
     }
     build.pool_settings();
-    for &hop in &hops {
-        build.hop(hop, &target, &channels);
+    for hop in &route.hops {
+        build.hop(*hop, &target, &channels);
     }
     // Pools to the target (minimal strategy, and any pool lockstep left behind).
     if !channels.full_upgrades {
@@ -138,6 +142,7 @@ pub(super) fn compile_cluster(
         start,
         end: build.state,
         full_upgrades: channels.full_upgrades,
+        recovery: route.kind == RouteKind::Recovery,
         channel_switched: channels.switched,
         lts,
         pools: view.pools().to_vec(),

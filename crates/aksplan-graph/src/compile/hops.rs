@@ -3,11 +3,13 @@
 //! move before it; then the hop itself (control plane only, or a full upgrade that takes every
 //! pool along); under `lockstep`, pools follow it.
 
+use aksplan_model::codes::Code;
 use aksplan_model::plan::PoolStrategy;
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::rules::control_plane::aks104_one_minor_path;
 use aksplan_rules::rules::pools::aks112_behind;
-use aksplan_rules::skew::aks_window;
+use aksplan_rules::rules::state::aks125_unsupported_start;
+use aksplan_rules::skew::{Hop, aks_window};
 
 use super::builder::provenance;
 use super::channels::{ChannelChoice, channel_name};
@@ -26,9 +28,26 @@ pub(super) struct Target {
 }
 
 impl ClusterBuild<'_, '_> {
-    pub(super) fn hop(&mut self, hop: KubeVersion, target: &Target, channels: &ChannelChoice) {
+    pub(super) fn hop(&mut self, route_hop: Hop, target: &Target, channels: &ChannelChoice) {
+        let hop = route_hop.to();
+        if route_hop.recovery {
+            // The recovery upgrade takes every pool along, however far behind: nothing before it.
+            let from = self.state.control_plane;
+            self.full_upgrade(
+                hop,
+                target,
+                format!(
+                    "recovery from `{from}`, out of support on {}: one full upgrade to `{hop}`, the lowest community minor AKS offers; AKS allows no control-plane-only upgrade from an unsupported version",
+                    self.ctx.as_of
+                ),
+                aks125_unsupported_start::CODE,
+            );
+            return;
+        }
         let lockstep = self.ctx.plan.spec.strategy.pools == PoolStrategy::Lockstep;
-        let full_upgrades = channels.full_upgrades;
+        // From a version out of support every hop is a full upgrade (AKS125 reports a plan whose
+        // target no recovery upgrade reaches).
+        let full_upgrades = channels.full_upgrades || route_hop.full;
         let window = aks_window(hop);
         // Lockstep: pools behind the control plane's minor catch up before the hop, so that no
         // pool trails by more than one minor after any hop.
@@ -70,7 +89,24 @@ impl ClusterBuild<'_, '_> {
             Some(hop),
         );
         if full_upgrades {
-            self.full_upgrade(hop, target, channels);
+            let (why, code) = if channels.full_upgrades {
+                (
+                    format!(
+                        "hop to `{hop}`: control plane and every pool together, as auto-upgrade channel `{}` requires",
+                        channel_name(channels.current.upgrade_channel)
+                    ),
+                    aks104_one_minor_path::CODE,
+                )
+            } else {
+                (
+                    format!(
+                        "hop to `{hop}`: control plane and every pool together, as AKS requires from a version out of support on {}",
+                        self.ctx.as_of
+                    ),
+                    aks125_unsupported_start::CODE,
+                )
+            };
+            self.full_upgrade(hop, target, why, code);
             return;
         }
         self.control_plane_upgrade(hop, target);
@@ -85,7 +121,7 @@ impl ClusterBuild<'_, '_> {
     }
 
     /// `az aks upgrade` without `--control-plane-only`: the control plane and every pool.
-    fn full_upgrade(&mut self, hop: KubeVersion, target: &Target, channels: &ChannelChoice) {
+    fn full_upgrade(&mut self, hop: KubeVersion, target: &Target, why: String, code: Code) {
         let view = self.view;
         let estimates = self.estimates();
         let mut after = self.state.clone();
@@ -103,15 +139,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/full/{hop}"),
             StepKind::FullUpgrade { to: hop },
-            provenance(
-                format!(
-                    "hop to `{hop}`: control plane and every pool together, as auto-upgrade channel `{}` requires",
-                    channel_name(channels.current.upgrade_channel)
-                ),
-                Some(aks104_one_minor_path::CODE),
-                Some(target.pointer.clone()),
-                Some(hop),
-            ),
+            provenance(why, Some(code), Some(target.pointer.clone()), Some(hop)),
             Some(after),
             minutes,
         );

@@ -43,6 +43,10 @@ pub struct ClusterPlan {
     pub end: ClusterState,
     /// Whether hops are full upgrades (control plane and pools together).
     pub full_upgrades: bool,
+    /// Whether the route starts with the recovery upgrade from a version out of support: one
+    /// full upgrade to the lowest community minor AKS offers.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub recovery: bool,
     /// Whether the auto-upgrade channel is switched off for the change.
     pub channel_switched: bool,
     /// Whether this cluster is on the LTS plan (LTS jumps are allowed).
@@ -107,7 +111,7 @@ fn put_in_graph_order(ctx: &Context<'_>, compiled: &mut Compiled) {
 /// place, blue-green pools included: the two choices contradict each other.
 fn full_upgrade_conflicts(index: &ClusterIndex<'_>, clusters: &[ClusterPlan]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for plan in clusters.iter().filter(|c| c.full_upgrades) {
+    for plan in clusters.iter().filter(|c| c.full_upgrades || c.recovery) {
         let Some(view) = index.view(&plan.name) else {
             continue;
         };
@@ -115,13 +119,24 @@ fn full_upgrade_conflicts(index: &ClusterIndex<'_>, clusters: &[ClusterPlan]) ->
             if pool.strategy == PoolUpgradeStrategy::BlueGreen {
                 let mut finding = Finding::new(
                     aksplan_model::codes::VERIFY,
-                    format!(
-                        "cluster `{}`: pool `{}` asks for a blue-green replacement, but `channelConflict: fullUpgrade` upgrades every pool in place at each hop",
-                        plan.name, pool.name
-                    ),
+                    if plan.full_upgrades {
+                        format!(
+                            "cluster `{}`: pool `{}` asks for a blue-green replacement, but `channelConflict: fullUpgrade` upgrades every pool in place at each hop",
+                            plan.name, pool.name
+                        )
+                    } else {
+                        format!(
+                            "cluster `{}`: pool `{}` asks for a blue-green replacement, but the recovery upgrade from a version out of support (one full upgrade, the only one AKS allows from there) upgrades every pool in place",
+                            plan.name, pool.name
+                        )
+                    },
                 )
                 .at(view.pool_label(idx, "strategy"))
-                .help("use `spec.strategy.channelConflict: switchToNone`, or turn the cluster's auto-upgrade channel off in the plan");
+                .help(if plan.full_upgrades {
+                    "use `spec.strategy.channelConflict: switchToNone`, or turn the cluster's auto-upgrade channel off in the plan"
+                } else {
+                    "replace the pool after the recovery upgrade, in a plan from the supported version; or enrol the cluster in LTS first"
+                });
                 finding.cluster = Some(plan.name.clone());
                 findings.push(finding);
             }

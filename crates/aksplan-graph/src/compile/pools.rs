@@ -39,13 +39,17 @@ pub(super) fn waves(view: &ClusterView<'_>) -> Vec<Vec<String>> {
     [system, others].into_iter().filter(|w| !w.is_empty()).collect()
 }
 
-/// The exact version a pool gets when it moves to `minor` under a control plane on `cp`.
-fn pool_version_for(catalog: &Catalog, minor: u64, cp: KubeVersion) -> KubeVersion {
+/// The exact version a pool gets when it moves to `minor` under a control plane on `cp`: the
+/// control plane's own version on its minor, else the minor's latest patch offered to the
+/// cluster's support plan (the minor itself when the catalog lists none: the script reads the
+/// patch live).
+fn pool_version_for(catalog: &Catalog, minor: u64, cp: KubeVersion, lts: bool) -> KubeVersion {
     if minor == cp.minor {
         return cp;
     }
-    let version = KubeVersion::new(cp.major, minor, None);
-    catalog.resolve(version).unwrap_or(version)
+    catalog
+        .resolve_for(KubeVersion::new(cp.major, minor, None), lts)
+        .version()
 }
 
 impl<'a, 'c> ClusterBuild<'a, 'c> {
@@ -196,7 +200,27 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
         } else {
             current.minor + 1
         };
-        Some(pool_version_for(self.ctx.catalog, minor, cp))
+        let lts = self.view.is_lts();
+        // The pool's own upgrade list, taken at the version it is on now, names the exact patch
+        // AKS offers it (the catalog may list none for the cluster's plan).
+        let from_profile = self
+            .view
+            .resolved
+            .pool_upgrade_profiles
+            .get(pool)
+            .and_then(|profile| {
+                if profile.kubernetes_version != Some(current) || minor == cp.minor {
+                    return None;
+                }
+                profile
+                    .upgrades
+                    .iter()
+                    .filter(|u| !u.is_preview && u.kubernetes_version.minor == minor)
+                    .map(|u| u.kubernetes_version)
+                    .filter(|v| lts || !aksplan_catalog::is_lts_patch(*v))
+                    .max()
+            });
+        Some(from_profile.unwrap_or_else(|| pool_version_for(self.ctx.catalog, minor, cp, lts)))
     }
 
     /// A pool (not blue-green) follows the control plane: towards its minor, then to its exact

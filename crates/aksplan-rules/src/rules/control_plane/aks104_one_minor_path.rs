@@ -14,7 +14,7 @@ crate::rule_code!(
 A supported non-LTS control plane moves one minor at a time, so every minor between the
 current one and the target must be offered to the cluster: by the catalog, and under the
 cluster's support plan (a minor that AKS offers only under LTS is not a step for a cluster on
-`KubernetesOfficial`).
+`KubernetesOfficial`), on the plan's date: from its GA to the end of its community support.
 
 Skipping minors is allowed only from LTS to a higher LTS version (Premium tier, support plan
 `AKSLongTermSupport`, LTS capability on both minors), and on the unsupported recovery paths
@@ -47,7 +47,8 @@ pub(crate) fn missing_steps(
         .map(|minor| KubeVersion::new(current.major, minor, None))
         .filter(|minor| match ctx.catalog.minor(*minor) {
             None => true,
-            Some(info) => info.lts_only() && !lts,
+            // Offered under the plan on the plan's date (an LTS cluster may skip instead).
+            Some(_) => !lts && !ctx.catalog.offered(*minor, false, ctx.as_of),
         })
         .collect()
 }

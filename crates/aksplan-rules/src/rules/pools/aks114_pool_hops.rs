@@ -3,6 +3,7 @@
 use aksplan_model::finding::Finding;
 
 use crate::Context;
+use crate::skew::RouteKind;
 
 crate::rule_code!(
     "AKS114",
@@ -10,7 +11,8 @@ crate::rule_code!(
     "A node pool needs several upgrades to reach the target",
     "## What it checks
 A node pool moves one minor per upgrade, unless the pool's `az aks nodepool get-upgrades` file
-(`upgradeProfiles.nodePools`) offers a larger jump. The note says how many pool upgrades the
+(`upgradeProfiles.nodePools`) offers a larger jump, or the route starts with the recovery
+upgrade from a version out of support (one full upgrade carries every pool, AKS125). The note says how many pool upgrades the
 plan implies, so reviewers see the node reimages coming.
 
 ## Why
@@ -50,11 +52,22 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             if offered_jump {
                 continue;
             }
-            let hops = target.minor - version.minor;
+            // The recovery upgrade carries every pool to its minor in one upgrade.
+            let route = cluster.route(ctx.catalog, ctx.as_of);
+            let (hops, how) = match route.hops.first() {
+                Some(first) if route.kind == RouteKind::Recovery => (
+                    1 + target.minor.saturating_sub(first.to().minor),
+                    format!("the recovery upgrade to `{}`, then one minor each", first.to()),
+                ),
+                _ => (target.minor - version.minor, "one minor each".to_owned()),
+            };
+            if hops <= 1 {
+                continue;
+            }
             out.push(
                 Finding::new(
                     CODE,
-                    format!("node pool `{}` of cluster `{}` needs {hops} upgrades (one minor each) from `{version}` to `{target}`", pool.name, cluster.name()),
+                    format!("node pool `{}` of cluster `{}` needs {hops} upgrades ({how}) from `{version}` to `{target}`", pool.name, cluster.name()),
                 )
                 .at(cluster.pool_label(idx, "orchestratorVersion").with_message(format!("{hops} pool upgrades from here")))
                 .help("each upgrade reimages every node of the pool; if AKS offers a larger jump, name the pool's `az aks nodepool get-upgrades` output in `upgradeProfiles.nodePools`"),

@@ -59,7 +59,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
                     cluster.name(),
                     ctx.as_of
                 ),
-                "from an unsupported version AKS allows only full upgrades (no control-plane-only steps), on an unsupported recovery path",
+                "from an unsupported version AKS allows only full upgrades (no control-plane-only steps), on an unsupported recovery path: the route starts with one full upgrade to the lowest community minor AKS offers (AKS125)",
             ),
             SupportStatus::Unknown => (
                 Severity::Info,

@@ -9,6 +9,7 @@ pub mod aks122_lts_premium;
 pub mod aks123_lts_capable;
 pub mod aks124_hop_not_offered;
 pub mod aks125_unsupported_start;
+pub mod aks126_patch_for_plan;
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -34,5 +35,9 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: aks125_unsupported_start::CODE,
         check: aks125_unsupported_start::check,
+    },
+    Rule {
+        code: aks126_patch_for_plan::CODE,
+        check: aks126_patch_for_plan::check,
     },
 ];
