@@ -65,6 +65,7 @@ mod formats;
 mod hostile_names;
 mod init;
 mod invalid;
+mod lifecycle;
 mod plan;
 mod policies;
 mod policy_builtins;
