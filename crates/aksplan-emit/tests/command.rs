@@ -109,3 +109,51 @@ fn the_script_and_the_json_plan_run_the_model_commands() {
     }
     assert!(compared > 40, "{compared} steps compared");
 }
+
+/// The only System pool replaced blue-green: its replacement is created as a System pool, before
+/// the old one is cordoned, drained and deleted, so the cluster never loses its last one (AKS
+/// refuses that; AKS116).
+#[test]
+fn a_blue_green_system_pool_is_replaced_by_a_system_pool_first() {
+    let yaml = r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: { name: system-blue-green }
+spec:
+  asOf: "2026-07-01"
+  target: { kubernetesVersion: "1.33.2" }
+  clusters:
+    - name: aks
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.33.0"
+        nodePools:
+          - { name: system, mode: System, orchestratorVersion: "1.33.0", count: 3, strategy: blueGreen }
+          - { name: apps, mode: User, orchestratorVersion: "1.33.0", count: 3 }
+"#;
+    let options = Options::new(Arc::new(Catalog::embedded()), None, || {
+        jiff::civil::date(2026, 7, 1)
+    });
+    let input = aksplan_pipeline::PlanInput::new(
+        "system-blue-green.yaml",
+        yaml.as_bytes(),
+        aksplan_model::source::Format::Yaml,
+        std::path::Path::new("."),
+    );
+    let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+    let (plan, compiled, _) = checked
+        .accepted()
+        .unwrap_or_else(|| panic!("{:#?}", checked.findings));
+    let cluster = &plan.spec.clusters[0];
+    let route = &compiled.clusters[0];
+    let position = |id: &str| compiled.steps.iter().position(|s| s.id == id).unwrap();
+    let create = &compiled.steps[position("aks/pool/system/blue-green/create")];
+    let argv = step_command(cluster, &route.pools, route.lts, create)
+        .unwrap()
+        .run
+        .argv();
+    let mode = argv.iter().position(|a| a == "--mode").unwrap();
+    assert_eq!(argv[mode + 1], "System", "{argv:?}");
+    assert!(position("aks/pool/system/blue-green/create") < position("aks/pool/system/blue-green/cordon"));
+    assert!(position("aks/pool/system/blue-green/drain") < position("aks/pool/system/blue-green/delete"));
+}
