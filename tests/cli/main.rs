@@ -74,6 +74,7 @@ mod policy_limits;
 mod policy_pointers;
 mod real_world;
 mod rerun;
+mod resume;
 mod rules;
 mod test_cmd;
 mod usage;

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use aksplan_graph::{Compiled, Step, StepIndex, StepKind};
 use aksplan_model::plan::{Cluster, Plan};
 
-use crate::command::{Command, Done, version_key};
+use crate::command::{Done, version_key};
 use aksplan_model::version::KubeVersion;
 
 /// What the caller knows that the plan does not: identity of the inputs, and the selection.
@@ -155,14 +155,82 @@ pool_target() {
   az aks nodepool get-upgrades --resource-group="$1" --cluster-name "$2" --nodepool-name "$3" --query 'upgrades[?!isPreview].kubernetesVersion' -o tsv | latest_in "$4" "$5"
 }
 
+node_image() {
+  az aks nodepool show --resource-group="$1" --cluster-name "$2" -n "$3" --query nodeImageVersion -o tsv
+}
+
+latest_image() {
+  az aks nodepool get-upgrades --resource-group="$1" --cluster-name "$2" --nodepool-name "$3" --query latestNodeImageVersion -o tsv
+}
+
+# The run journal: what this script finished (steps, soaks with their end time, approvals), one
+# record per line, fields separated by tabs. A re-run skips a recorded step whose effect still
+# holds, soaks only what is left, and asks no approval twice. Its first line names the plan.
+journal=${AKSPLAN_JOURNAL:-${BASH_SOURCE[0]:-aksplan}.journal}
+while (($#)); do
+  case $1 in
+    --journal) journal=${2:?--journal needs a file}; shift 2 ;;
+    --journal=*) journal=${1#--journal=}; shift ;;
+    *) die "unknown argument: $1 (usage: $0 [--journal FILE])" ;;
+  esac
+done
+if [[ -s $journal ]]; then
+  IFS= read -r first <"$journal"
+  [[ $first == "plan"$'\t'"$plan_hash" ]] || die "the journal $journal is from another plan (or an older script of it): move it away to start over"
+else
+  printf 'plan\t%s\n' "$plan_hash" >"$journal"
+fi
+printf 'aksplan: journal %s\n' "$journal"
+
+# journaled RECORD: the journal holds the line RECORD.
+journaled() {
+  grep -Fxq -- "$1" "$journal"
+}
+
+# record RECORD: appends RECORD to the journal, once.
+record() {
+  journaled "$1" || printf '%s\n' "$1" >>"$journal"
+}
+
+# soak STAGE SECONDS: sleeps until the end the journal records for the stage's soak (recorded on
+# the first run as now + SECONDS): a re-run soaks only what is left.
+soak() {
+  local kind key value end='' now
+  while IFS=$'\t' read -r kind key value; do
+    if [[ $kind == soak && $key == "$1" ]]; then end=$value; fi
+  done <"$journal"
+  now=$(date +%s)
+  if [[ -z $end ]]; then
+    end=$((now + $2))
+    printf 'soak\t%s\t%s\n' "$1" "$end" >>"$journal"
+  fi
+  if ((end > now)); then
+    printf 'aksplan: soaking %s seconds after stage %s\n' "$((end - now))" "$1"
+    sleep "$((end - now))"
+  else
+    printf 'aksplan: soak after stage %s is over\n' "$1"
+  fi
+}
+
+# approve GATE: asks once; without a terminal (and without AKSPLAN_ASSUME_APPROVED=1) stops here
+# with exit code 3, so that a scheduler can tell "waiting for approval" from a failure.
 approve() {
-  if [[ ${AKSPLAN_ASSUME_APPROVED:-} == 1 ]]; then
-    printf 'aksplan: %s: approved by AKSPLAN_ASSUME_APPROVED=1\n' "$1"
+  if journaled "approved"$'\t'"$1"; then
+    printf 'aksplan: %s: approved earlier (journal)\n' "$1"
     return 0
   fi
-  local answer
-  read -r -p "aksplan: $1 - type yes to continue: " answer
-  [[ $answer == yes ]] || die "not approved: $1"
+  if [[ ${AKSPLAN_ASSUME_APPROVED:-} == 1 ]]; then
+    printf 'aksplan: %s: approved by AKSPLAN_ASSUME_APPROVED=1\n' "$1"
+  elif [[ ! -t 0 ]]; then
+    printf 'aksplan: stopped before the approval gate: %s\n' "$1" >&2
+    printf 'aksplan: to approve, run the script again from a terminal, or with AKSPLAN_ASSUME_APPROVED=1; finished steps and soaks are not repeated (journal %s)\n' "$journal" >&2
+    exit 3
+  else
+    local answer
+    read -r -p "aksplan: $1 - type yes to continue: " answer
+    [[ $answer == yes ]] || die "not approved: $1"
+  fi
+  record "approved"$'\t'"$1"
 }
 "#;
 
@@ -170,6 +238,7 @@ approve() {
 pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
     let mut out = String::new();
     header(&mut out, plan, options);
+    let _ = writeln!(out, "plan_hash={}", quote(&comment(&options.plan_hash)));
     out.push_str(PRELUDE);
 
     let index = StepIndex::new(compiled);
@@ -255,8 +324,16 @@ fn header(out: &mut String, plan: &Plan, options: &AzOptions) {
         inputs.join(" ")
     };
     let _ = writeln!(out, "# selection: {}", comment(&inputs));
-    out.push_str("# Safe to re-run: each step checks the live state first and is skipped when done.\n");
-    out.push_str("# Approval gates prompt unless AKSPLAN_ASSUME_APPROVED=1.\n");
+    out.push_str(
+        "# Safe to re-run: each step checks the live state first and is skipped when done; the run\n",
+    );
+    out.push_str(
+        "# journal (FILE.journal next to the script, or --journal FILE, or AKSPLAN_JOURNAL) records\n",
+    );
+    out.push_str("# finished steps, soak end times and approvals, so a re-run repeats none of them.\n");
+    out.push_str("# Approval gates prompt on a terminal; AKSPLAN_ASSUME_APPROVED=1 approves them.\n");
+    out.push_str("# Exit codes: 0 done; 1 a step failed or the live state drifted from the plan;\n");
+    out.push_str("# 3 stopped before an approval gate (no terminal): approve, then run it again.\n");
 }
 
 /// The steps the options keep, in graph order.
@@ -387,225 +464,283 @@ fn joined(set: &BTreeSet<String>) -> String {
     set.iter().map(|v| quote(v)).collect::<Vec<_>>().join(" ")
 }
 
-fn skip(out: &mut String, label: &str) {
-    let _ = writeln!(out, "  printf 'aksplan: SKIPPED (already done): %s\\n' {label}");
-}
-
 fn run_banner(out: &mut String, label: &str) {
     let _ = writeln!(out, "  printf 'aksplan: running %s\\n' {label}");
+}
+
+/// The journal key of a step: `done`, a tab, its id with no control character (ids may carry a
+/// stage name).
+fn done_key(id: &str) -> String {
+    quote(&format!("done\t{}", comment(id)))
 }
 
 fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, index: &StepIndex<'_>, label: &str) {
     match (&step.kind, cluster) {
         (StepKind::ApprovalGate { stage }, _) => {
-            let _ = writeln!(out, "approve {}", quote(&format!("start of stage {stage}")));
+            let _ = writeln!(
+                out,
+                "approve {}",
+                quote(&comment(&format!("start of stage {stage}")))
+            );
         }
         (StepKind::StageWait { stage, seconds }, _) => {
             let _ = writeln!(
                 out,
-                "# afterStageWait of stage {}: soak before the next stage",
+                "# afterStageWait of stage {}: soak before the next stage (a re-run soaks only what is left)",
                 comment(stage)
             );
-            let _ = writeln!(
-                out,
-                "printf 'aksplan: soaking %s seconds after stage %s\\n' {seconds} {}",
-                quote(stage)
-            );
-            let _ = writeln!(out, "sleep {seconds}");
+            let _ = writeln!(out, "soak {} {seconds}", quote(&comment(stage)));
         }
         (_, None) => {
             let _ = writeln!(out, "# (no cluster for this step: nothing to run)");
         }
-        (kind, Some(cluster)) => cluster_step(out, step, kind, cluster, index, label),
+        (_, Some(cluster)) => cluster_step(out, step, cluster, index, label),
     }
 }
 
-fn cluster_step(
-    out: &mut String,
-    step: &Step,
-    kind: &StepKind,
-    cluster: &Cluster,
-    index: &StepIndex<'_>,
-    label: &str,
-) {
+/// One step against a cluster: skipped when its done-probe holds on the live state (or, for a
+/// step the live state cannot judge, when the journal records it); else checked that it can run
+/// now (the live state is the one before it, or after it: a retry), run, waited for, checked, and
+/// recorded in the journal.
+fn cluster_step(out: &mut String, step: &Step, cluster: &Cluster, index: &StepIndex<'_>, label: &str) {
     let route = index.route(&cluster.name);
     let pools = route.map_or(&[][..], |route| route.pools.as_slice());
     let lts = route.is_some_and(|route| route.lts);
     let Some(commands) = crate::command::step_command(cluster, pools, lts, step) else {
         return;
     };
-    let resolve = commands
-        .live_version
-        .as_ref()
-        .map(|live| resolve_version(live, &cluster.resource_group, &cluster.name, &step.id));
-    let run = commands.run.shell();
-    let wait = commands.wait.as_ref().map(Command::shell).unwrap_or_default();
     let (rg, name) = rg_name(cluster);
-    // The bash test of the step's done-probe: true when the live state shows it done.
-    let done = done_test(&crate::command::done(step, index), &rg, &name);
-    match kind {
-        StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
-            VersionUpgrade {
-                probe: format!("cp_version {rg} {name}"),
-                done: done.unwrap_or_default(),
-                start: run,
-                wait,
-                subject: "control plane".to_owned(),
-                succeeded: format!(
-                    "[[ $(cluster_state {rg} {name}) == Succeeded ]] || die {}",
-                    quote(&format!("{}: cluster is not Succeeded", step.id))
-                ),
-                id: &step.id,
-                to,
-                resolve: resolve.clone(),
+    let key = done_key(&step.id);
+    let done = crate::command::done(step, index);
+    let test = if done.journal_only() {
+        format!("journaled {key}")
+    } else {
+        // Also done: recorded in the journal with its effect still there, whatever a later step
+        // left the provisioning state at (a later upgrade that failed leaves the cluster
+        // `Failed` on this step's version; this step is not to be sent again).
+        let recorded = Done {
+            any_of: done
+                .any_of
+                .iter()
+                .map(|group| {
+                    group
+                        .iter()
+                        .filter(|c| {
+                            !matches!(
+                                c,
+                                crate::command::Check::ClusterSucceeded
+                                    | crate::command::Check::PoolSucceeded { .. }
+                            )
+                        })
+                        .cloned()
+                        .collect()
+                })
+                .collect(),
+        };
+        format!(
+            "{} || {{ journaled {key} && {{ {}; }}; }}",
+            checks_test(&done, &rg, &name),
+            checks_test(&recorded, &rg, &name)
+        )
+    };
+    let _ = writeln!(out, "if {test}; then");
+    if done.journal_only() {
+        let _ = writeln!(
+            out,
+            "  printf 'aksplan: SKIPPED (done, says the journal): %s\\n' {label}"
+        );
+    } else {
+        let _ = writeln!(out, "  printf 'aksplan: SKIPPED (already done): %s\\n' {label}");
+    }
+    let _ = writeln!(out, "  record {key}");
+    out.push_str("else\n");
+    run_banner(out, label);
+    // Can it run now: the live state is the one before the step, or after it (a retry).
+    for check in crate::command::ready(step) {
+        let (probe, versions) = match &check {
+            crate::command::Check::ControlPlaneAt { versions } => {
+                (format!("cp_version {rg} {name}"), versions)
             }
-            .emit(out, label);
-        }
-        StepKind::PoolUpgrade { pool, to } => {
-            let p = quote(pool);
-            VersionUpgrade {
-                probe: format!("pool_version {rg} {name} {p}"),
-                done: done.unwrap_or_default(),
-                start: run,
-                wait,
-                subject: format!("pool {pool}"),
-                succeeded: pool_succeeded(&rg, &name, &p, &format!("{}: pool is not Succeeded", step.id)),
-                id: &step.id,
-                to,
-                resolve: resolve.clone(),
+            crate::command::Check::PoolAt { pool, versions } => {
+                (format!("pool_version {rg} {name} {}", quote(pool)), versions)
             }
-            .emit(out, label);
-        }
-        StepKind::PoolNodeImage { pool } => {
-            let p = quote(pool);
+            _ => continue,
+        };
+        let _ = writeln!(out, "  live=$({probe})");
+        let _ = writeln!(
+            out,
+            "  one_of \"$live\" {} || die {}\"$live\"",
+            joined(versions),
+            quote(&format!(
+                "drift: {} cannot run now: it {} (the state before it or after it), live: ",
+                comment(&step.id),
+                check_text(&check)
+            ))
+        );
+    }
+    if let Some(live) = &commands.live_version {
+        let _ = writeln!(
+            out,
+            "  {}",
+            resolve_version(live, &cluster.resource_group, &cluster.name, &step.id)
+        );
+    }
+    if matches!(step.kind, StepKind::PoolNodeImage { .. }) {
+        let StepKind::PoolNodeImage { pool } = &step.kind else {
+            return;
+        };
+        // The image the wait looks for, read before the upgrade starts.
+        let _ = writeln!(out, "  latest=$(latest_image {rg} {name} {})", quote(pool));
+    }
+    if let Some(config) = &commands.config_file {
+        // notAllowedDates has no flag: the body goes in a config file (§4).
+        let text = serde_json::to_string_pretty(config).unwrap_or_default();
+        out.push_str("  config_file=$(mktemp)\n");
+        out.push_str("  trap 'rm -f \"$config_file\"' EXIT\n");
+        out.push_str("  cat >\"$config_file\" <<'AKSPLAN_CONFIG_EOF'\n");
+        out.push_str(&text);
+        out.push_str("\nAKSPLAN_CONFIG_EOF\n");
+    }
+    if let Some(setup) = &commands.setup {
+        let _ = writeln!(out, "  {}", setup.shell());
+    }
+    match (&step.kind, &commands.update) {
+        (StepKind::MaintenanceSet { name: config, .. }, Some(update)) => {
+            // Add when missing, update when present: both leave the planned window.
             let _ = writeln!(
                 out,
-                "latest=$(az aks nodepool get-upgrades --resource-group={rg} --cluster-name {name} --nodepool-name {p} --query latestNodeImageVersion -o tsv)"
+                "  if az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {} >/dev/null 2>&1; then",
+                quote(config)
             );
-            let current = format!(
-                "current=$(az aks nodepool show --resource-group={rg} --cluster-name {name} -n {p} --query nodeImageVersion -o tsv)"
+            let _ = writeln!(out, "    {}", update.shell());
+            out.push_str("  else\n");
+            let _ = writeln!(out, "    {}", commands.run.shell());
+            out.push_str("  fi\n");
+            let _ = writeln!(
+                out,
+                "  az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {} -o none || die {}",
+                quote(config),
+                quote(&format!(
+                    "{}: maintenance configuration {config} is missing",
+                    step.id
+                ))
             );
-            let _ = writeln!(out, "{current}");
-            unless_done(out, &done.unwrap_or_default(), label, |out| {
-                let _ = writeln!(out, "  {run}");
-                let _ = writeln!(out, "  {wait}");
-                let _ = writeln!(out, "  {current}");
-                let _ = writeln!(
-                    out,
-                    "  [[ $current == \"$latest\" ]] || die {}\"$current\"",
-                    quote(&format!(
-                        "{}: pool {pool} node image is not the latest after the wait: ",
-                        step.id
-                    ))
-                );
-                let message = format!("{}: pool is not Succeeded", step.id);
-                let _ = writeln!(out, "  {}", pool_succeeded(&rg, &name, &p, &message));
-            });
         }
-        StepKind::PoolSettings { pool, .. } => {
-            let p = quote(pool);
-            out.push_str("# Setting the same upgrade settings again is harmless: this step always runs.\n");
-            let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
-            let _ = writeln!(out, "{run}");
-            let _ = writeln!(out, "{wait}");
-            let message = format!("{}: pool {pool} is not Succeeded", step.id);
-            let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &p, &message));
+        (StepKind::BlueGreenCreate { new_pool, .. }, _) => {
+            // A re-run after the pool was added but not ready waits again instead of adding it.
+            let _ = writeln!(
+                out,
+                "  [[ -n $(pool_version {rg} {name} {}) ]] || {}",
+                quote(new_pool),
+                commands.run.shell()
+            );
         }
-        StepKind::ChannelChange { restore, .. } => {
-            let Some(test) = done else {
-                out.push_str("# no channel to set\n");
-                return;
-            };
-            if *restore {
-                out.push_str("# restores the channels the cluster had before the change\n");
+        _ => {
+            let _ = writeln!(out, "  {}", commands.run.shell());
+        }
+    }
+    if let Some(wait) = &commands.wait {
+        let _ = writeln!(out, "  {}", wait.shell());
+    }
+    if commands.config_file.is_some() {
+        out.push_str("  rm -f \"$config_file\"\n");
+    }
+    after_checks(out, step, &rg, &name);
+    let _ = writeln!(out, "  record {key}");
+    out.push_str("fi\n");
+}
+
+/// After the wait: the step's effect is on the live state, with its operation succeeded.
+fn after_checks(out: &mut String, step: &Step, rg: &str, name: &str) {
+    let id = &step.id;
+    let version = |probe: String, subject: &str, to: &KubeVersion| {
+        format!(
+            "  live=$({probe})\n  version_is \"$live\" {} || die {}\"$live\"\n",
+            quote(&version_key(to)),
+            quote(&format!("{id}: {subject} is not at {to} after the wait: "))
+        )
+    };
+    let cluster_ok = format!(
+        "  [[ $(cluster_state {rg} {name}) == Succeeded ]] || die {}\n",
+        quote(&format!("{id}: cluster is not Succeeded"))
+    );
+    let pool_ok = |pool: &str| {
+        format!(
+            "  [[ $(pool_state {rg} {name} {}) == Succeeded ]] || die {}\n",
+            quote(pool),
+            quote(&format!("{id}: pool {pool} is not Succeeded"))
+        )
+    };
+    match &step.kind {
+        StepKind::ControlPlaneUpgrade { to } => {
+            out.push_str(&version(format!("cp_version {rg} {name}"), "control plane", to));
+            out.push_str(&cluster_ok);
+        }
+        StepKind::FullUpgrade { to } => {
+            out.push_str(&version(format!("cp_version {rg} {name}"), "control plane", to));
+            out.push_str(&cluster_ok);
+            for pool in step.after.iter().flat_map(|a| a.pools.keys()) {
+                out.push_str(&version(
+                    format!("pool_version {rg} {name} {}", quote(pool)),
+                    &format!("pool {pool}"),
+                    to,
+                ));
+                out.push_str(&pool_ok(pool));
             }
-            unless_done(out, &test, label, |out| {
-                let _ = writeln!(out, "  {run}");
-                let _ = writeln!(out, "  {wait}");
-                let _ = writeln!(
-                    out,
-                    "  {test} || die {}",
-                    quote(&format!(
-                        "{}: channels are not as planned after the update",
-                        step.id
-                    ))
-                );
-            });
         }
-        StepKind::MaintenanceSet { name: config, .. } => {
-            maintenance(out, &rg, &name, config, &commands, label, &step.id);
+        StepKind::PoolUpgrade { pool, to } => {
+            out.push_str(&version(
+                format!("pool_version {rg} {name} {}", quote(pool)),
+                &format!("pool {pool}"),
+                to,
+            ));
+            out.push_str(&pool_ok(pool));
         }
         StepKind::BlueGreenCreate { new_pool, to, .. } => {
-            let np = quote(new_pool);
-            let _ = writeln!(out, "if {}; then", done.unwrap_or_default());
-            let _ = writeln!(out, "  printf 'aksplan: %s exists already\\n' {np}");
-            out.push_str("else\n");
-            run_banner(out, label);
-            if let Some(resolve) = &resolve {
-                let _ = writeln!(out, "  {resolve}");
-            }
-            let _ = writeln!(out, "  {run}");
-            out.push_str("fi\n");
-            out.push_str("# waiting is safe on a re-run too: it returns at once when the pool is ready\n");
-            let _ = writeln!(out, "{wait}");
-            let message = format!("{}: new pool {new_pool} is not at {to}: ", step.id);
-            check_version(out, "", &format!("pool_version {rg} {name} {np}"), to, &message);
-            let message = format!("{}: pool {new_pool} is not Succeeded", step.id);
-            let _ = writeln!(out, "{}", pool_succeeded(&rg, &name, &np, &message));
+            out.push_str(&version(
+                format!("pool_version {rg} {name} {}", quote(new_pool)),
+                &format!("new pool {new_pool}"),
+                to,
+            ));
+            out.push_str(&pool_ok(new_pool));
         }
-        StepKind::BlueGreenCordon { .. } | StepKind::BlueGreenDrain { .. } => {
-            let absent = done.unwrap_or_default();
-            let setup = commands.setup.as_ref().map(Command::shell).unwrap_or_default();
-            unless_done(out, &absent, label, |out| {
-                let _ = writeln!(out, "  {setup}");
-                let _ = writeln!(out, "  {run}");
-            });
+        StepKind::PoolNodeImage { pool } => {
+            let _ = writeln!(
+                out,
+                "  [[ $(node_image {rg} {name} {}) == \"$latest\" ]] || die {}",
+                quote(pool),
+                quote(&format!(
+                    "{id}: pool {pool} node image is not the latest after the wait"
+                ))
+            );
+            out.push_str(&pool_ok(pool));
+        }
+        StepKind::PoolSettings { pool, .. } => out.push_str(&pool_ok(pool)),
+        StepKind::ChannelChange { .. } => {
+            let done_channels = match &step.kind {
+                StepKind::ChannelChange { to, .. } => crate::command::Check::Channels {
+                    upgrade: to.upgrade_channel.map(|c| crate::command::enum_text(&c)),
+                    node_os: to.node_os_upgrade_channel.map(|c| crate::command::enum_text(&c)),
+                },
+                _ => return,
+            };
+            let _ = writeln!(
+                out,
+                "  {} || die {}",
+                check_test(&done_channels, rg, name),
+                quote(&format!("{id}: channels are not as planned after the update"))
+            );
+            out.push_str(&cluster_ok);
         }
         StepKind::BlueGreenDelete { pool } => {
-            let absent = done.unwrap_or_default();
-            unless_done(out, &absent, label, |out| {
-                let _ = writeln!(out, "  {run}");
-                let _ = writeln!(out, "  {wait}");
-                let _ = writeln!(
-                    out,
-                    "  {absent} || die {}",
-                    quote(&format!("{}: pool {pool} still exists after the wait", step.id))
-                );
-            });
+            let _ = writeln!(
+                out,
+                "  [[ -z $(pool_version {rg} {name} {}) ]] || die {}",
+                quote(pool),
+                quote(&format!("{id}: pool {pool} still exists after the wait"))
+            );
         }
-        StepKind::ApprovalGate { .. } | StepKind::StageWait { .. } => {}
-    }
-}
-
-/// A version upgrade of the control plane or of one pool: skipped when the live version (what
-/// `probe` prints) is one of `done`, else started, waited for, then checked for the version and
-/// (`succeeded`) the state. The two differ only in these commands and the `subject` named.
-struct VersionUpgrade<'a> {
-    probe: String,
-    /// The done test (`one_of "$(probe)" VERSIONS...`).
-    done: String,
-    start: String,
-    wait: String,
-    subject: String,
-    succeeded: String,
-    id: &'a str,
-    to: &'a KubeVersion,
-    /// Reads the step's exact version into `$version` when the catalog lists none.
-    resolve: Option<String>,
-}
-
-impl VersionUpgrade<'_> {
-    fn emit(&self, out: &mut String, label: &str) {
-        let Self { probe, to, .. } = self;
-        unless_done(out, &self.done, label, |out| {
-            if let Some(resolve) = &self.resolve {
-                let _ = writeln!(out, "  {resolve}");
-            }
-            let _ = writeln!(out, "  {}\n  {}", self.start, self.wait);
-            let message = format!("{}: {} is not at {to} after the wait: ", self.id, self.subject);
-            check_version(out, "  ", probe, to, &message);
-            let _ = writeln!(out, "  {}", self.succeeded);
-        });
+        _ => {}
     }
 }
 
@@ -632,23 +767,26 @@ fn resolve_version(live: &crate::command::LiveVersion, rg: &str, name: &str, id:
     )
 }
 
-/// The bash test that is true when the live state shows a step done; `None` for a step that is
-/// never skipped (or a channel change that sets no channel).
-fn done_test(done: &Done, rg: &str, name: &str) -> Option<String> {
+/// The bash test of one live-state check.
+fn check_test(check: &crate::command::Check, rg: &str, name: &str) -> String {
+    use crate::command::Check;
     let pool_version = |pool: &str| format!("pool_version {rg} {name} {}", quote(pool));
-    match done {
-        Done::Repeatable => None,
-        Done::ControlPlaneAt(versions) => Some(format!(
-            "one_of \"$(cp_version {rg} {name})\" {}",
-            joined(versions)
-        )),
-        Done::PoolAt { pool, versions } => Some(format!(
-            "one_of \"$({})\" {}",
-            pool_version(pool),
-            joined(versions)
-        )),
-        Done::NodeImageLatest { .. } => Some("[[ $current == \"$latest\" ]]".to_owned()),
-        Done::Channels { upgrade, node_os } => {
+    match check {
+        Check::ControlPlaneAt { versions } => {
+            format!("one_of \"$(cp_version {rg} {name})\" {}", joined(versions))
+        }
+        Check::ClusterSucceeded => format!("[[ $(cluster_state {rg} {name}) == Succeeded ]]"),
+        Check::PoolAt { pool, versions } => {
+            format!("one_of \"$({})\" {}", pool_version(pool), joined(versions))
+        }
+        Check::PoolSucceeded { pool } => {
+            format!("[[ $(pool_state {rg} {name} {}) == Succeeded ]]", quote(pool))
+        }
+        Check::NodeImageLatest { pool } => {
+            let p = quote(pool);
+            format!("[[ $(node_image {rg} {name} {p}) == \"$(latest_image {rg} {name} {p})\" ]]")
+        }
+        Check::Channels { upgrade, node_os } => {
             let checks: Vec<String> = [("upgradeChannel", upgrade), ("nodeOsUpgradeChannel", node_os)]
                 .into_iter()
                 .filter_map(|(field, value)| {
@@ -658,79 +796,44 @@ fn done_test(done: &Done, rg: &str, name: &str) -> Option<String> {
                     ))
                 })
                 .collect();
-            (!checks.is_empty()).then(|| checks.join(" && "))
+            checks.join(" && ")
         }
-        Done::PoolExists { pool } => Some(format!("[[ -n $({}) ]]", pool_version(pool))),
-        Done::PoolGone { pool } => Some(format!("[[ -z $({}) ]]", pool_version(pool))),
+        Check::PoolExists { pool } => format!("[[ -n $({}) ]]", pool_version(pool)),
+        Check::PoolGone { pool } => format!("[[ -z $({}) ]]", pool_version(pool)),
     }
 }
 
-/// `if TEST; then` skip, `else` announce and run the body, `fi`: a step whose effect the live
-/// state shows is skipped, so that a re-run picks up where the last one stopped.
-fn unless_done(out: &mut String, test: &str, label: &str, body: impl FnOnce(&mut String)) {
-    let _ = writeln!(out, "if {test}; then");
-    skip(out, label);
-    out.push_str("else\n");
-    run_banner(out, label);
-    body(out);
-    out.push_str("fi\n");
-}
-
-/// Reads the live version into `$live` and dies with `message` and that version unless it is `to`.
-fn check_version(out: &mut String, indent: &str, probe: &str, to: &KubeVersion, message: &str) {
-    let _ = writeln!(out, "{indent}live=$({probe})");
-    let _ = writeln!(
-        out,
-        "{indent}version_is \"$live\" {} || die {}\"$live\"",
-        quote(&version_key(to)),
-        quote(message)
-    );
-}
-
-fn pool_succeeded(rg: &str, name: &str, pool: &str, message: &str) -> String {
-    format!(
-        "[[ $(pool_state {rg} {name} {pool}) == Succeeded ]] || die {}",
-        quote(message)
-    )
-}
-
-fn maintenance(
-    out: &mut String,
-    rg: &str,
-    name: &str,
-    config: &str,
-    commands: &crate::command::StepCommand,
-    label: &str,
-    id: &str,
-) {
-    let c = quote(config);
-    if let Some(body) = &commands.config_file {
-        // notAllowedDates has no flag: the body goes in a config file (§4).
-        let text = serde_json::to_string_pretty(body).unwrap_or_default();
-        out.push_str("config_file=$(mktemp)\n");
-        out.push_str("trap 'rm -f \"$config_file\"' EXIT\n");
-        out.push_str("cat >\"$config_file\" <<'AKSPLAN_CONFIG_EOF'\n");
-        out.push_str(&text);
-        out.push_str("\nAKSPLAN_CONFIG_EOF\n");
+/// A check in words, for messages.
+fn check_text(check: &crate::command::Check) -> String {
+    use crate::command::Check;
+    let list = |versions: &BTreeSet<String>| versions.iter().cloned().collect::<Vec<_>>().join(" or ");
+    match check {
+        Check::ControlPlaneAt { versions } => format!("expects the control plane on {}", list(versions)),
+        Check::PoolAt { pool, versions } => format!("expects pool {pool} on {}", list(versions)),
+        other => format!("{other:?}"),
     }
-    out.push_str("# add when missing, update when present: both leave the planned window (safe to re-run)\n");
-    let _ = writeln!(out, "printf 'aksplan: running %s\\n' {label}");
-    let _ = writeln!(
-        out,
-        "if az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {c} >/dev/null 2>&1; then"
-    );
-    if let Some(update) = &commands.update {
-        let _ = writeln!(out, "  {}", update.shell());
-    }
-    out.push_str("else\n");
-    let _ = writeln!(out, "  {}", commands.run.shell());
-    out.push_str("fi\n");
-    let _ = writeln!(
-        out,
-        "az aks maintenanceconfiguration show --resource-group={rg} --cluster-name {name} -n {c} -o none || die {}",
-        quote(&format!("{id}: maintenance configuration {config} is missing"))
-    );
-    if commands.config_file.is_some() {
-        out.push_str("rm -f \"$config_file\"\n");
+}
+
+/// The bash test that is true when the live state shows a step done: any alternative, each all
+/// of its checks.
+fn checks_test(done: &Done, rg: &str, name: &str) -> String {
+    let groups: Vec<String> = done
+        .any_of
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|c| check_test(c, rg, name))
+                .collect::<Vec<_>>()
+                .join(" && ")
+        })
+        .collect();
+    match groups.as_slice() {
+        [one] => one.clone(),
+        many => many
+            .iter()
+            .map(|g| format!("{{ {g}; }}"))
+            .collect::<Vec<_>>()
+            .join(" || "),
     }
 }

@@ -326,7 +326,12 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], lts: bool, step: &Ste
             run.push(child_target(cluster, pool));
             run.push(settings_flags(settings));
             run.push([Word::Fixed("--no-wait")]);
-            let until = vec![Word::Fixed("--custom"), Word::Value(SUCCEEDED.to_owned())];
+            // Right after `--no-wait` the pool may still read `Succeeded` from before the update
+            // (§6.5): wait for the settings themselves as well.
+            let until = vec![
+                Word::Fixed("--custom"),
+                Word::Value(with_succeeded(settings_tests(settings))),
+            ];
             (run, Some(pool_wait(cluster, pool, until, "15", "3600")))
         }
         StepKind::ChannelChange { to, .. } => {
@@ -345,7 +350,22 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], lts: bool, step: &Ste
                 ]);
             }
             run.push([Word::Fixed("--no-wait")]);
-            let custom = Word::Value(SUCCEEDED.to_owned());
+            // The channels themselves, not `Succeeded` alone, which the cluster may still show
+            // from before the update (§6.5).
+            let mut tests = Vec::new();
+            if let Some(channel) = to.upgrade_channel {
+                tests.push(format!(
+                    "autoUpgradeProfile.upgradeChannel=='{}'",
+                    enum_text(&channel)
+                ));
+            }
+            if let Some(channel) = to.node_os_upgrade_channel {
+                tests.push(format!(
+                    "autoUpgradeProfile.nodeOsUpgradeChannel=='{}'",
+                    enum_text(&channel)
+                ));
+            }
+            let custom = Word::Value(with_succeeded(tests));
             (run, Some(cluster_wait(cluster, custom, "15", "3600")))
         }
         StepKind::MaintenanceSet { name, window } => {
@@ -458,30 +478,51 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], lts: bool, step: &Ste
     })
 }
 
-/// What the live state shows when a step is done, so that a re-run skips it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Done {
-    /// Never skipped: running it again leaves the same state (pool settings, maintenance).
-    Repeatable,
-    /// The control plane runs one of these versions (exact, or a minor prefix `1.35.`): the
-    /// step's target or any later one on the route.
-    ControlPlaneAt(BTreeSet<String>),
+/// One fact about the live state, checked by the script and named in the JSON plan's probes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "check", rename_all = "camelCase")]
+pub enum Check {
+    /// The control plane runs one of these versions (exact, or a minor prefix `1.35.`).
+    ControlPlaneAt { versions: BTreeSet<String> },
+    /// The cluster's last operation succeeded (`provisioningState == Succeeded`).
+    ClusterSucceeded,
     /// The pool runs one of these versions.
     PoolAt {
         pool: String,
         versions: BTreeSet<String>,
     },
+    /// The pool's last operation succeeded.
+    PoolSucceeded { pool: String },
     /// The pool's node image is the latest AKS offers it (read live).
     NodeImageLatest { pool: String },
-    /// The cluster's channels are these (serde names).
+    /// The cluster's channels are these (serde names; `None`: not checked).
+    #[serde(rename_all = "camelCase")]
     Channels {
+        #[serde(skip_serializing_if = "Option::is_none")]
         upgrade: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         node_os: Option<String>,
     },
-    /// The pool exists (a blue-green replacement).
+    /// The pool exists.
     PoolExists { pool: String },
-    /// The pool is gone (its blue-green replacement took over).
+    /// The pool is gone.
     PoolGone { pool: String },
+}
+
+/// When a step is done, judged on the live state: any of the alternatives, each all of its
+/// checks. No alternative: the live state cannot tell (settings, maintenance), and only the run
+/// journal says whether the step ran.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Done {
+    pub any_of: Vec<Vec<Check>>,
+}
+
+impl Done {
+    /// Never judged on the live state alone: the journal decides.
+    pub fn journal_only(&self) -> bool {
+        self.any_of.is_empty()
+    }
 }
 
 /// A version as the live state is compared with it: exact (`1.35.3`) or a minor prefix (`1.35.`).
@@ -492,11 +533,41 @@ pub fn version_key(version: &KubeVersion) -> String {
     }
 }
 
-/// When `step` is done, judged on the live state (the step's own target, or a later step's of the
-/// same cluster: a re-run after the cluster moved on skips it too).
+/// The control plane's and every pool's versions at the end of the cluster's route: a cluster
+/// there needs none of its steps (checked with every operation succeeded).
+fn at_route_end(step: &Step, index: &StepIndex<'_>) -> Option<Vec<Check>> {
+    let route = index.route(step.cluster.as_deref()?)?;
+    let mut checks = vec![
+        Check::ControlPlaneAt {
+            versions: BTreeSet::from([version_key(&route.end.control_plane)]),
+        },
+        Check::ClusterSucceeded,
+    ];
+    for (pool, version) in &route.end.pools {
+        checks.push(Check::PoolAt {
+            pool: pool.clone(),
+            versions: BTreeSet::from([version_key(version)]),
+        });
+        checks.push(Check::PoolSucceeded { pool: pool.clone() });
+    }
+    Some(checks)
+}
+
+/// When `step` is done, judged on the live state: what it changes holds (its own target, or a
+/// later step's of the same cluster: a re-run after the cluster moved on skips it too), with the
+/// operation succeeded (a pool left `Failed` at the new version is retried).
 pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
     let later = || index.cluster_steps_from(step);
-    match &step.kind {
+    let pool_versions = |pool: &str, to: &KubeVersion| {
+        let mut versions = BTreeSet::from([version_key(to)]);
+        versions.extend(
+            later()
+                .filter_map(|s| s.after.as_ref()?.pools.get(pool))
+                .map(version_key),
+        );
+        versions
+    };
+    let any_of = match &step.kind {
         StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
             let mut versions = BTreeSet::from([version_key(to)]);
             versions.extend(
@@ -504,36 +575,258 @@ pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
                     .filter_map(|s| s.after.as_ref())
                     .map(|a| version_key(&a.control_plane)),
             );
-            Done::ControlPlaneAt(versions)
+            let mut checks = vec![Check::ControlPlaneAt { versions }, Check::ClusterSucceeded];
+            // A full upgrade moves every pool: done only when each one is there too (a pool
+            // left behind and Failed would otherwise block the next hop for good).
+            if matches!(step.kind, StepKind::FullUpgrade { .. })
+                && let Some(after) = &step.after
+            {
+                for pool in after.pools.keys() {
+                    checks.push(Check::PoolAt {
+                        pool: pool.clone(),
+                        versions: pool_versions(pool, to),
+                    });
+                    checks.push(Check::PoolSucceeded { pool: pool.clone() });
+                }
+            }
+            vec![checks]
         }
-        StepKind::PoolUpgrade { pool, to } => {
-            let mut versions = BTreeSet::from([version_key(to)]);
-            versions.extend(
-                later()
-                    .filter_map(|s| s.after.as_ref()?.pools.get(pool))
-                    .map(version_key),
-            );
-            Done::PoolAt {
+        StepKind::PoolUpgrade { pool, to } => vec![vec![
+            Check::PoolAt {
                 pool: pool.clone(),
-                versions,
+                versions: pool_versions(pool, to),
+            },
+            Check::PoolSucceeded { pool: pool.clone() },
+        ]],
+        StepKind::PoolNodeImage { pool } => vec![vec![
+            Check::NodeImageLatest { pool: pool.clone() },
+            Check::PoolSucceeded { pool: pool.clone() },
+        ]],
+        StepKind::ChannelChange { to, restore } => {
+            let channels = Check::Channels {
+                upgrade: to.upgrade_channel.map(|c| enum_text(&c)),
+                node_os: to.node_os_upgrade_channel.map(|c| enum_text(&c)),
+            };
+            if matches!(
+                channels,
+                Check::Channels {
+                    upgrade: None,
+                    node_os: None
+                }
+            ) {
+                Vec::new()
+            } else if *restore {
+                vec![vec![channels]]
+            } else {
+                // Switching off is needed only while the route is not done: a re-run of a
+                // finished cluster, its channel restored, must not switch it off again.
+                let mut alternatives = vec![vec![channels]];
+                alternatives.extend(at_route_end(step, index));
+                alternatives
             }
         }
-        StepKind::PoolNodeImage { pool } => Done::NodeImageLatest { pool: pool.clone() },
-        StepKind::ChannelChange { to, .. } => Done::Channels {
-            upgrade: to.upgrade_channel.map(|c| enum_text(&c)),
-            node_os: to.node_os_upgrade_channel.map(|c| enum_text(&c)),
-        },
-        StepKind::BlueGreenCreate { new_pool, .. } => Done::PoolExists {
+        StepKind::BlueGreenCreate { new_pool, .. } => vec![vec![Check::PoolExists {
             pool: new_pool.clone(),
-        },
+        }]],
         StepKind::BlueGreenCordon { pool }
         | StepKind::BlueGreenDrain { pool }
-        | StepKind::BlueGreenDelete { pool } => Done::PoolGone { pool: pool.clone() },
+        | StepKind::BlueGreenDelete { pool } => vec![vec![Check::PoolGone { pool: pool.clone() }]],
         StepKind::PoolSettings { .. }
         | StepKind::MaintenanceSet { .. }
         | StepKind::ApprovalGate { .. }
-        | StepKind::StageWait { .. } => Done::Repeatable,
+        | StepKind::StageWait { .. } => Vec::new(),
+    };
+    Done { any_of }
+}
+
+/// What the live state must show for `step` to run now: the state the plan expects before it, or
+/// the state after it (a retry of a step that failed on the way). Anything else is drift, and the
+/// script stops. Empty: the step runs on any state (configuration, gates).
+pub fn ready(step: &Step) -> Vec<Check> {
+    let Some(before) = &step.before else {
+        return Vec::new();
+    };
+    match &step.kind {
+        StepKind::ControlPlaneUpgrade { to } | StepKind::FullUpgrade { to } => {
+            let mut checks = vec![Check::ControlPlaneAt {
+                versions: BTreeSet::from([version_key(&before.control_plane), version_key(to)]),
+            }];
+            if matches!(step.kind, StepKind::FullUpgrade { .. }) {
+                for (pool, version) in &before.pools {
+                    checks.push(Check::PoolAt {
+                        pool: pool.clone(),
+                        versions: BTreeSet::from([version_key(version), version_key(to)]),
+                    });
+                }
+            }
+            checks
+        }
+        StepKind::PoolUpgrade { pool, to } => before
+            .pools
+            .get(pool)
+            .map(|version| {
+                vec![Check::PoolAt {
+                    pool: pool.clone(),
+                    versions: BTreeSet::from([version_key(version), version_key(to)]),
+                }]
+            })
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
+}
+
+/// What a failure of the step leaves, whether it can be undone, and the way on or back: the
+/// review report's and the JSON plan's back-out section (`aks-upgrade-rules.md` §2.1, §5.9, §7).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackOut {
+    /// What a failure half-way leaves.
+    pub leaves: String,
+    /// Whether the step's effect can be undone.
+    pub reversible: bool,
+    /// How to go on after a failure.
+    pub go_on: String,
+    /// How to go back, when there is a way.
+    pub back: String,
+    /// The command that goes back, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+}
+
+/// The back-out section of a step on `cluster`; `None` for gates and soaks.
+pub fn back_out(cluster: &Cluster, step: &Step) -> Option<BackOut> {
+    let rerun =
+        "fix the cause, then run the script again: finished steps are skipped and this one is retried"
+            .to_owned();
+    let out = match &step.kind {
+        StepKind::ApprovalGate { .. } | StepKind::StageWait { .. } => return None,
+        StepKind::ControlPlaneUpgrade { .. } => BackOut {
+            leaves: "the control plane on the old or the new version, possibly `Failed`; the pools untouched".into(),
+            reversible: false,
+            go_on: rerun,
+            back: "none: AKS cannot downgrade a control plane; open a support case if the new version misbehaves".into(),
+            command: None,
+        },
+        StepKind::FullUpgrade { .. } => BackOut {
+            leaves: "the control plane upgraded or not, and each pool on the old or the new version, some nodes reimaged".into(),
+            reversible: false,
+            go_on: rerun,
+            back: "none for the control plane; a pool can be rolled back to its previous version and image within 7 days (`az aks nodepool rollback`, cluster auto-upgrade off)".into(),
+            command: None,
+        },
+        StepKind::PoolUpgrade { pool, .. } => {
+            let mut rollback = az(&["aks", "nodepool", "rollback"]);
+            rollback.push(child_target(cluster, pool));
+            BackOut {
+                leaves: format!("pool `{pool}` part-upgraded: some nodes on the new version, possibly `Failed`"),
+                reversible: true,
+                go_on: rerun,
+                back: "within 7 days, `az aks nodepool rollback` returns the pool to its previous version and node image (cluster auto-upgrade off; CLI 2.88+)".into(),
+                command: Some(rollback.argv()),
+            }
+        }
+        StepKind::PoolNodeImage { pool } => {
+            let mut rollback = az(&["aks", "nodepool", "rollback"]);
+            rollback.push(child_target(cluster, pool));
+            BackOut {
+                leaves: format!("pool `{pool}` with some nodes on the new node image"),
+                reversible: true,
+                go_on: rerun,
+                back: "within 7 days, `az aks nodepool rollback` (not while a node OS channel other than None/Unmanaged is on)".into(),
+                command: Some(rollback.argv()),
+            }
+        }
+        StepKind::PoolSettings { pool, .. } => BackOut {
+            leaves: format!("pool `{pool}` with the old or the new upgrade settings"),
+            reversible: true,
+            go_on: rerun,
+            back: "set the previous settings again with `az aks nodepool update` (they are in the plan's current state)".into(),
+            command: None,
+        },
+        StepKind::ChannelChange { .. } => BackOut {
+            leaves: "the channels as before or as set".into(),
+            reversible: true,
+            go_on: rerun,
+            back: "set the channels the cluster had before with `az aks update` (the plan's current state names them)".into(),
+            command: None,
+        },
+        StepKind::MaintenanceSet { name, .. } => {
+            let mut delete = az(&["aks", "maintenanceconfiguration", "delete"]);
+            delete.push(child_target(cluster, name));
+            BackOut {
+                leaves: format!("maintenance configuration `{name}` as before or as planned"),
+                reversible: true,
+                go_on: rerun,
+                back: "apply the previous configuration again, or delete it (AKS then uses no window for it)".into(),
+                command: Some(delete.argv()),
+            }
+        }
+        StepKind::BlueGreenCreate { new_pool, .. } => {
+            let mut delete = az(&["aks", "nodepool", "delete"]);
+            delete.push(child_target(cluster, new_pool));
+            delete.push([Word::Fixed("--no-wait")]);
+            BackOut {
+                leaves: format!("the new pool `{new_pool}` created or half-created; the old pool serving"),
+                reversible: true,
+                go_on: rerun,
+                back: format!("delete the new pool `{new_pool}`: the old pool still serves"),
+                command: Some(delete.argv()),
+            }
+        }
+        StepKind::BlueGreenCordon { pool } | StepKind::BlueGreenDrain { pool } => BackOut {
+            leaves: format!("nodes of the old pool `{pool}` cordoned, some drained; workloads moving to the new pool"),
+            reversible: true,
+            go_on: rerun,
+            back: format!("uncordon the old pool's nodes (`kubectl uncordon -l agentpool={pool}`), then drain and delete the new pool; possible until the old pool is deleted"),
+            command: Some(vec![
+                "kubectl".into(),
+                "--context".into(),
+                cluster.name.clone(),
+                "uncordon".into(),
+                "-l".into(),
+                format!("agentpool={pool}"),
+            ]),
+        },
+        StepKind::BlueGreenDelete { pool } => BackOut {
+            leaves: format!("the old pool `{pool}` deleted or being deleted"),
+            reversible: false,
+            go_on: rerun,
+            back: "none: a deleted pool is gone; the new pool carries the workloads".into(),
+            command: None,
+        },
+    };
+    Some(out)
+}
+
+/// `TESTS && provisioningState=='Succeeded'`.
+fn with_succeeded(mut tests: Vec<String>) -> String {
+    tests.push(SUCCEEDED.to_owned());
+    tests.join(" && ")
+}
+
+/// JMESPath tests that a pool has `settings`, as `az aks nodepool show` prints them (surge and
+/// unavailable as strings, minutes as numbers).
+fn settings_tests(settings: &UpgradeSettings) -> Vec<String> {
+    let mut tests = Vec::new();
+    if let Some(surge) = settings.max_surge {
+        tests.push(format!("upgradeSettings.maxSurge=='{surge}'"));
+    }
+    if let Some(unavailable) = settings.max_unavailable {
+        tests.push(format!("upgradeSettings.maxUnavailable=='{unavailable}'"));
+    }
+    if let Some(minutes) = settings.drain_timeout_in_minutes {
+        tests.push(format!("upgradeSettings.drainTimeoutInMinutes==`{minutes}`"));
+    }
+    if let Some(minutes) = settings.node_soak_duration_in_minutes {
+        tests.push(format!("upgradeSettings.nodeSoakDurationInMinutes==`{minutes}`"));
+    }
+    if let Some(behavior) = settings.undrainable_node_behavior {
+        tests.push(format!(
+            "upgradeSettings.undrainableNodeBehavior=='{}'",
+            enum_text(&behavior)
+        ));
+    }
+    tests
 }
 
 /// `az aks nodepool update` flags for upgrade settings.

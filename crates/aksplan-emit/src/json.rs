@@ -89,11 +89,12 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
         })
         .collect();
 
+    let index = aksplan_graph::StepIndex::new(compiled);
     let steps: Vec<Value> = compiled
         .steps
         .iter()
         .enumerate()
-        .map(|(n, step)| step_value(&clusters_by_name, schedule, n + 1, step))
+        .map(|(n, step)| step_value(&clusters_by_name, schedule, &index, n + 1, step))
         .collect();
 
     let windows: Vec<Value> = schedule
@@ -151,7 +152,13 @@ type ClustersByName<'a> = std::collections::HashMap<
     ),
 >;
 
-fn step_value(clusters: &ClustersByName<'_>, schedule: &Schedule, number: usize, step: &Step) -> Value {
+fn step_value(
+    clusters: &ClustersByName<'_>,
+    schedule: &Schedule,
+    index: &aksplan_graph::StepIndex<'_>,
+    number: usize,
+    step: &Step,
+) -> Value {
     let mut value = serde_json::to_value(step).unwrap_or(Value::Null);
     let Value::Object(fields) = &mut value else {
         return value;
@@ -215,6 +222,28 @@ fn step_value(clusters: &ClustersByName<'_>, schedule: &Schedule, number: usize,
         from.insert("ltsPatches".into(), json!(live.lts));
         from.insert("placeholder".into(), json!(crate::command::VERSION_PLACEHOLDER));
         map.insert("versionFrom".into(), Value::Object(from));
+    }
+    // What the script checks: when the step is done (the journal decides where the live state
+    // cannot), and what the live state must be for it to run.
+    if cluster.is_some() {
+        let done = crate::command::done(step, index);
+        let mut probe = Map::new();
+        probe.insert("journal".into(), json!(done.journal_only()));
+        probe.insert(
+            "anyOf".into(),
+            serde_json::to_value(&done.any_of).unwrap_or(Value::Null),
+        );
+        probe.insert(
+            "ready".into(),
+            serde_json::to_value(crate::command::ready(step)).unwrap_or(Value::Null),
+        );
+        map.insert("probe".into(), Value::Object(probe));
+    }
+    if let Some(back) = cluster.and_then(|c| crate::command::back_out(c, step)) {
+        map.insert(
+            "backOut".into(),
+            serde_json::to_value(back).unwrap_or(Value::Null),
+        );
     }
     // A maintenance window with notAllowedDates goes in a file (no flag carries them).
     if let Some(content) = commands.and_then(|c| c.config_file) {

@@ -49,8 +49,52 @@ pub fn render_markdown(
     waivers_section(&mut out, findings);
     api_section(&mut out, findings);
     steps_section(&mut out, compiled, schedule);
+    back_out_section(&mut out, plan, compiled);
     diagrams(&mut out, compiled, schedule);
     out
+}
+
+/// What a failure of each step leaves and the way on or back (no peer shows this): AKS cannot
+/// downgrade a control plane, a pool upgrade can be re-run (or rolled back within 7 days), a
+/// blue-green replacement can return to the old pool until it is deleted.
+fn back_out_section(out: &mut String, plan: &Plan, compiled: &Compiled) {
+    let clusters: std::collections::HashMap<&str, &aksplan_model::plan::Cluster> =
+        plan.spec.clusters.iter().map(|c| (c.name.as_str(), c)).collect();
+    let rows: Vec<(usize, &aksplan_graph::Step, crate::command::BackOut)> = compiled
+        .steps
+        .iter()
+        .enumerate()
+        .filter_map(|(n, step)| {
+            let cluster = clusters.get(step.cluster.as_deref()?)?;
+            Some((n + 1, step, crate::command::back_out(cluster, step)?))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n## If a step fails: going on, going back\n");
+    let _ = writeln!(
+        out,
+        "Going on is the same for every step: fix the cause and run the script again; finished \
+         steps are skipped (their effect is checked on the live cluster, or the run journal says \
+         so) and the failed one is retried.\n"
+    );
+    let _ = writeln!(out, "| # | Step | A failure leaves | Undo | Way back |");
+    let _ = writeln!(out, "|---:|---|---|---|---|");
+    for (number, step, back) in rows {
+        let way_back = match &back.command {
+            Some(argv) => format!("{} (`{}`)", back.back, argv.join(" ")),
+            None => back.back.clone(),
+        };
+        let _ = writeln!(
+            out,
+            "| {number} | `{}` | {} | {} | {} |",
+            code_text(&step.id),
+            cell(&back.leaves),
+            if back.reversible { "yes" } else { "**no**" },
+            cell(&way_back)
+        );
+    }
 }
 
 fn header(out: &mut String, plan: &Plan, compiled: &Compiled, meta: &Meta) {
