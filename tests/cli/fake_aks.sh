@@ -87,6 +87,7 @@ field_file() {
       provisioningState) echo "$c/pools/$p/state" ;;
       nodeImageVersion) echo "$c/image" ;;
       upgradeSettings.*) echo "$c/pools/$p/settings/${f#upgradeSettings.}" ;;
+      maintenanceWindow.*) echo "$c/maintenance/${p#maintenance:}/${f#maintenanceWindow.}" ;;
       *) echo "fake az: unknown pool field $f" >&2; exit 3 ;;
     esac
   fi
@@ -98,7 +99,12 @@ holds() {
   while [[ -n $rest ]]; do
     term=${rest%% && *}
     if [[ $term == "$rest" ]]; then rest=''; else rest=${rest#* && }; fi
-    if [[ $term =~ ^starts_with\(([^,]+),\ \'([^\']*)\'\)$ ]]; then
+    if [[ $term == '!(maintenanceWindow.notAllowedDates)' ]]; then
+      : # the model keeps no notAllowedDates
+    elif [[ $term =~ ^to_string\(([^\)]+)\)==\'([^\']*)\'$ ]]; then
+      value=$(get "$(field_file "$p" "${BASH_REMATCH[1]}")")
+      [[ $value == "${BASH_REMATCH[2]}" ]] || return 1
+    elif [[ $term =~ ^starts_with\(([^,]+),\ \'([^\']*)\'\)$ ]]; then
       value=$(get "$(field_file "$p" "${BASH_REMATCH[1]}")")
       [[ $value == "${BASH_REMATCH[2]}"* ]] || return 1
     elif [[ $term =~ ^([^=]+)==\'([^\']*)\'$ ]]; then
@@ -126,7 +132,11 @@ case $cmd in
     exit 0
     ;;
   "aks nodepool show")
-    get "$(field_file "$(opt -n)" "$query")"
+    if [[ $query == *==* ]]; then
+      if holds "$(opt -n)" "$query"; then echo true; else echo false; fi
+    else
+      get "$(field_file "$(opt -n)" "$query")"
+    fi
     exit 0
     ;;
   "aks get-upgrades")
@@ -155,8 +165,12 @@ case $cmd in
     exit $?
     ;;
   "aks maintenanceconfiguration show")
-    [[ -f $c/maintenance/$(opt -n) ]] && exit 0
-    exit 3
+    config=$(opt -n)
+    [[ -d $c/maintenance/$config ]] || { echo "fake az: (NotFound) $config" >&2; exit 3; }
+    if [[ -n $query ]]; then
+      if holds "maintenance:$config" "$query"; then echo true; else echo false; fi
+    fi
+    exit 0
     ;;
 esac
 
@@ -253,9 +267,32 @@ case $cmd in
       logged failed
       exit 1
     fi
-    mkdir -p "$c/maintenance"
-    # The settings, not the verb: `add` and `update` leave the same configuration.
-    (IFS=' '; echo "${args[*]:3}") >"$c/maintenance/$(opt -n)"
+    # The window as AKS stores it: `add` and `update` leave the same configuration.
+    m="$c/maintenance/$(opt -n)"
+    rm -rf "$m"
+    mkdir -p "$m"
+    type=$(opt --schedule-type)
+    case $type in
+      Daily) echo "$(opt --interval-days)" >"$m/schedule.daily.intervalDays" ;;
+      Weekly)
+        echo "$(opt --interval-weeks)" >"$m/schedule.weekly.intervalWeeks"
+        echo "$(opt --day-of-week)" >"$m/schedule.weekly.dayOfWeek"
+        ;;
+      AbsoluteMonthly)
+        echo "$(opt --interval-months)" >"$m/schedule.absoluteMonthly.intervalMonths"
+        echo "$(opt --day-of-month)" >"$m/schedule.absoluteMonthly.dayOfMonth"
+        ;;
+      RelativeMonthly)
+        echo "$(opt --interval-months)" >"$m/schedule.relativeMonthly.intervalMonths"
+        echo "$(opt --day-of-week)" >"$m/schedule.relativeMonthly.dayOfWeek"
+        echo "$(opt --week-index)" >"$m/schedule.relativeMonthly.weekIndex"
+        ;;
+    esac
+    echo "$(opt --duration)" >"$m/durationHours"
+    echo "$(opt --start-time)" >"$m/startTime"
+    echo "$(opt --utc-offset)" >"$m/utcOffset"
+    start_date=$(opt --start-date)
+    [[ -z $start_date ]] || echo "$start_date" >"$m/startDate"
     ;;
   *)
     echo "fake az: unexpected: $*" >&2

@@ -163,6 +163,17 @@ latest_image() {
   az aks nodepool get-upgrades --resource-group="$1" --cluster-name "$2" --nodepool-name "$3" --query latestNodeImageVersion -o tsv
 }
 
+# maintenance_matches RG CLUSTER CONFIG QUERY: the configuration exists and the JMESPath test
+# QUERY over it is true (the planned window, field by field).
+maintenance_matches() {
+  [[ $(az aks maintenanceconfiguration show --resource-group="$1" --cluster-name "$2" -n "$3" --query "$4" -o json 2>/dev/null) == true ]]
+}
+
+# pool_matches RG CLUSTER POOL QUERY: the JMESPath test QUERY over the pool is true.
+pool_matches() {
+  [[ $(az aks nodepool show --resource-group="$1" --cluster-name "$2" -n "$3" --query "$4" -o json) == true ]]
+}
+
 # The run journal: what this script finished (steps, soaks with their end time, approvals), one
 # record per line, fields separated by tabs. A re-run skips a recorded step whose effect still
 # holds, soaks only what is left, and asks no approval twice. Its first line names the plan.
@@ -797,6 +808,14 @@ fn check_test(check: &crate::command::Check, rg: &str, name: &str) -> String {
                 })
                 .collect();
             checks.join(" && ")
+        }
+        Check::MaintenanceMatches { name: config, query } => format!(
+            "maintenance_matches {rg} {name} {} {}",
+            quote(config),
+            quote(query)
+        ),
+        Check::PoolMatches { pool, query } => {
+            format!("pool_matches {rg} {name} {} {}", quote(pool), quote(query))
         }
         Check::PoolExists { pool } => format!("[[ -n $({}) ]]", pool_version(pool)),
         Check::PoolGone { pool } => format!("[[ -z $({}) ]]", pool_version(pool)),

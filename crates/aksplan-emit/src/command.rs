@@ -503,6 +503,12 @@ pub enum Check {
         #[serde(skip_serializing_if = "Option::is_none")]
         node_os: Option<String>,
     },
+    /// A JMESPath test over what `az aks maintenanceconfiguration show` prints for `name`
+    /// (the planned window's fields) is true.
+    MaintenanceMatches { name: String, query: String },
+    /// A JMESPath test over what `az aks nodepool show` prints for `pool` (the planned upgrade
+    /// settings) is true.
+    PoolMatches { pool: String, query: String },
     /// The pool exists.
     PoolExists { pool: String },
     /// The pool is gone.
@@ -510,7 +516,7 @@ pub enum Check {
 }
 
 /// When a step is done, judged on the live state: any of the alternatives, each all of its
-/// checks. No alternative: the live state cannot tell (settings, maintenance), and only the run
+/// checks. No alternative: the live state cannot tell (the legacy `default` maintenance configuration), and only the run
 /// journal says whether the step ran.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -631,10 +637,28 @@ pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
         StepKind::BlueGreenCordon { pool }
         | StepKind::BlueGreenDrain { pool }
         | StepKind::BlueGreenDelete { pool } => vec![vec![Check::PoolGone { pool: pool.clone() }]],
-        StepKind::PoolSettings { .. }
-        | StepKind::MaintenanceSet { .. }
-        | StepKind::ApprovalGate { .. }
-        | StepKind::StageWait { .. } => Vec::new(),
+        StepKind::PoolSettings { pool, settings } => {
+            let tests = settings_tests(settings);
+            if tests.is_empty() {
+                Vec::new()
+            } else {
+                vec![vec![
+                    Check::PoolMatches {
+                        pool: pool.clone(),
+                        query: tests.join(" && "),
+                    },
+                    Check::PoolSucceeded { pool: pool.clone() },
+                ]]
+            }
+        }
+        // `default` is stored in the legacy `timeInWeek` shape, which the planned window's fields
+        // do not describe: the journal decides for it.
+        StepKind::MaintenanceSet { name, .. } if name == "default" => Vec::new(),
+        StepKind::MaintenanceSet { name, window } => vec![vec![Check::MaintenanceMatches {
+            name: name.clone(),
+            query: maintenance_query(window),
+        }]],
+        StepKind::ApprovalGate { .. } | StepKind::StageWait { .. } => Vec::new(),
     };
     Done { any_of }
 }
@@ -798,6 +822,70 @@ pub fn back_out(cluster: &Cluster, step: &Step) -> Option<BackOut> {
     Some(out)
 }
 
+/// A JMESPath test that `az aks maintenanceconfiguration show` prints the planned window: every
+/// field the plan sets (an absent offset or start date is AKS's to choose, and not tested).
+pub fn maintenance_query(window: &MaintenanceWindow) -> String {
+    let w = "maintenanceWindow";
+    let text = |field: &str, value: &str| format!("{w}.{field}=='{value}'");
+    // Numbers through `to_string`: no JMESPath literal in backticks, which shells and shellcheck
+    // read as command substitution.
+    let number = |field: &str, value: u32| format!("to_string({w}.{field})=='{value}'");
+    let mut tests = Vec::new();
+    let schedule = &window.schedule;
+    if let Some(daily) = &schedule.daily {
+        tests.push(number("schedule.daily.intervalDays", daily.interval_days));
+    } else if let Some(weekly) = &schedule.weekly {
+        tests.push(number(
+            "schedule.weekly.intervalWeeks",
+            weekly.interval_weeks.unwrap_or(1),
+        ));
+        tests.push(text("schedule.weekly.dayOfWeek", &enum_text(&weekly.day_of_week)));
+    } else if let Some(monthly) = &schedule.absolute_monthly {
+        tests.push(number(
+            "schedule.absoluteMonthly.intervalMonths",
+            monthly.interval_months,
+        ));
+        tests.push(number(
+            "schedule.absoluteMonthly.dayOfMonth",
+            monthly.day_of_month,
+        ));
+    } else if let Some(monthly) = &schedule.relative_monthly {
+        tests.push(number(
+            "schedule.relativeMonthly.intervalMonths",
+            monthly.interval_months,
+        ));
+        tests.push(text(
+            "schedule.relativeMonthly.dayOfWeek",
+            &enum_text(&monthly.day_of_week),
+        ));
+        tests.push(text(
+            "schedule.relativeMonthly.weekIndex",
+            &enum_text(&monthly.week_index),
+        ));
+    }
+    tests.push(number("durationHours", window.duration_hours));
+    tests.push(text("startTime", &window.start_time));
+    if let Some(offset) = &window.utc_offset {
+        tests.push(text("utcOffset", offset));
+    }
+    if let Some(date) = &window.start_date {
+        tests.push(text("startDate", date));
+    }
+    if window.not_allowed_dates.is_empty() {
+        tests.push(format!("!({w}.notAllowedDates)"));
+    } else {
+        tests.push(format!(
+            "to_string(length({w}.notAllowedDates))=='{}'",
+            window.not_allowed_dates.len()
+        ));
+    }
+    for (i, span) in window.not_allowed_dates.iter().enumerate() {
+        tests.push(text(&format!("notAllowedDates[{i}].start"), &span.start));
+        tests.push(text(&format!("notAllowedDates[{i}].end"), &span.end));
+    }
+    tests.join(" && ")
+}
+
 /// `TESTS && provisioningState=='Succeeded'`.
 fn with_succeeded(mut tests: Vec<String>) -> String {
     tests.push(SUCCEEDED.to_owned());
@@ -806,7 +894,7 @@ fn with_succeeded(mut tests: Vec<String>) -> String {
 
 /// JMESPath tests that a pool has `settings`, as `az aks nodepool show` prints them (surge and
 /// unavailable as strings, minutes as numbers).
-fn settings_tests(settings: &UpgradeSettings) -> Vec<String> {
+pub fn settings_tests(settings: &UpgradeSettings) -> Vec<String> {
     let mut tests = Vec::new();
     if let Some(surge) = settings.max_surge {
         tests.push(format!("upgradeSettings.maxSurge=='{surge}'"));
@@ -815,10 +903,14 @@ fn settings_tests(settings: &UpgradeSettings) -> Vec<String> {
         tests.push(format!("upgradeSettings.maxUnavailable=='{unavailable}'"));
     }
     if let Some(minutes) = settings.drain_timeout_in_minutes {
-        tests.push(format!("upgradeSettings.drainTimeoutInMinutes==`{minutes}`"));
+        tests.push(format!(
+            "to_string(upgradeSettings.drainTimeoutInMinutes)=='{minutes}'"
+        ));
     }
     if let Some(minutes) = settings.node_soak_duration_in_minutes {
-        tests.push(format!("upgradeSettings.nodeSoakDurationInMinutes==`{minutes}`"));
+        tests.push(format!(
+            "to_string(upgradeSettings.nodeSoakDurationInMinutes)=='{minutes}'"
+        ));
     }
     if let Some(behavior) = settings.undrainable_node_behavior {
         tests.push(format!(
