@@ -66,6 +66,6 @@ fuzz_target!(|seed: PlanSeed| {
             serde_json::from_str::<serde_json::Value>(&json).is_ok(),
             "execution plan is not JSON"
         );
-        aksplan_emit::fleet::render(plan, compiled);
+        aksplan_emit::fleet::render(plan, compiled, checked.loaded.doc.as_ref());
     }
 });

@@ -446,3 +446,44 @@ fn emit_fail_on_stops_at_the_chosen_level() {
     assert_eq!(default.status.code(), Some(0), "{}", text(&default.stderr));
     assert!(std::path::Path::new(out).exists());
 }
+
+/// A plan Fleet would run differently is refused, with the reason (AKS220), and nothing is
+/// written; warnings are shown and the document is written.
+#[test]
+fn emit_fleet_refuses_what_fleet_would_run_differently() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fleet.json");
+    let out_arg = out.to_str().unwrap();
+    let refused = run(&[
+        "emit",
+        "fixtures/plans/compile/minimal.yaml",
+        "--format",
+        "fleet",
+        "-o",
+        out_arg,
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    let stderr = text(&refused.stderr);
+    assert!(
+        stderr.contains("error[AKS220]") && stderr.contains("pool `legacy`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing emitted"), "{stderr}");
+    assert!(!out.exists());
+
+    let written = run(&[
+        "emit",
+        "fixtures/plans/compile/channel-switch.yaml",
+        "--format",
+        "fleet",
+        "-o",
+        out_arg,
+    ]);
+    assert_eq!(written.status.code(), Some(0), "{}", text(&written.stderr));
+    assert!(
+        text(&written.stderr).contains("warning[AKS220]"),
+        "{}",
+        text(&written.stderr)
+    );
+    assert!(out.exists());
+}

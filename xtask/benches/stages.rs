@@ -167,7 +167,7 @@ fn emit(bencher: Bencher, clusters: usize, format: &str) {
                 findings: Vec::new(),
             },
         ),
-        "fleet" => aksplan_emit::fleet::render(plan, &compiled),
+        "fleet" => aksplan_emit::fleet::render(plan, &compiled, None).text,
         "mermaid" => aksplan_emit::graphviz::render_mermaid(&compiled),
         "markdown" => aksplan_emit::review::render_markdown(
             plan,

@@ -1,6 +1,7 @@
 //! `aksplan emit`: the flow of `aksplan plan` (load, check, compile, schedule, policies), then an
 //! emitter. With any error finding nothing is written and the exit code is 1.
 
+use aksplan_model::finding::Severity;
 use std::path::Path;
 
 use aksplan_model::codes;
@@ -76,7 +77,20 @@ pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
             };
             aksplan_emit::json::render(plan, compiled, schedule, &meta)
         }
-        EmitFormat::Fleet => aksplan_emit::fleet::render(plan, compiled),
+        EmitFormat::Fleet => {
+            // What Fleet would run differently: warnings are shown, an error writes nothing.
+            let fleet = aksplan_emit::fleet::render(plan, compiled, checked.loaded.doc.as_ref());
+            if !fleet.findings.is_empty() {
+                write_stderr(&aksplan_report::render_human(&fleet.findings, inv.human));
+            }
+            if fleet.findings.iter().any(|f| f.severity == Severity::Error) {
+                write_stderr(
+                    "nothing emitted: Fleet would not run this plan as compiled (AKS220); use `--format az`\n",
+                );
+                return ExitStatus::Rejected;
+            }
+            fleet.text
+        }
         EmitFormat::Markdown => {
             let meta = aksplan_emit::review::Meta {
                 plan_hash,

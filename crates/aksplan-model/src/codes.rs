@@ -538,6 +538,28 @@ its version before the version's end of support, can only be judged against wind
 info[AKS212]: the plan has no `changeWindows`, so its steps are not scheduled
 ```";
 
+    FLEET = "AKS220", Error, Rule, "The plan cannot be expressed exactly in Fleet Manager",
+"## What it checks
+`aksplan emit --format fleet` writes update runs that Fleet Manager executes as the plan says;
+where Fleet would do something else, a finding says what differs. Errors (nothing is written):
+a Fleet Full run would move a pool more than one minor in one upgrade (the plan moves it one
+minor at a time, AKS114, and AKS may refuse the jump); two clusters, stages or runs would get one
+Fleet name; a stage wait longer than Fleet's int32 seconds. Warnings: plan steps Fleet does not
+run (upgrade settings, channel changes, maintenance windows, blue-green replacements), to be run
+with `--format az` around the Fleet runs.
+
+## Why
+Fleet's update run applies one upgrade to whole member groups (`Azure/azure-rest-api-specs`,
+Fleet.Management `updaterun.tsp`, `update/common.tsp`): a plan that only looks the same in Fleet
+would upgrade clusters past their target, merge groups, or fail half-way in front of nobody.
+
+## Example
+```text
+error[AKS220]: cluster `aks-prod`: the Fleet run to `1.35` would move pool `legacy` from
+`1.32.6` in one upgrade (3 minors); the plan moves it one minor at a time, and AKS may refuse
+the jump
+```";
+
     POLICY_ERROR = "AKS300", Error, Tool, "A policy cannot be evaluated",
 "## What it checks
 Policies must parse (Rego v1), evaluate without runtime errors, and finish within the limits:

@@ -14,6 +14,8 @@ pub const COMPILER: &[Code] = &[
     codes::NO_FIT,
     codes::PAST_SUPPORT,
     codes::NO_WINDOWS,
+    // Reported by `emit --format fleet` only.
+    codes::FLEET,
 ];
 
 /// All codes, in id order.
