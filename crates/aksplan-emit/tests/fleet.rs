@@ -342,3 +342,20 @@ fn snapshot_single_cluster() {
 fn snapshot_fleet_three_stages() {
     insta::assert_snapshot!("fleet_fleet_three_stages", emit("fleet-three-stages.yaml"));
 }
+
+#[test]
+fn a_soak_longer_than_fleet_allows_is_capped_and_reported() {
+    let long = TARGETS.replace("afterStageWait: 1h", "afterStageWait: 30000d");
+    let (document, findings) = fleet_of(&checked(&long));
+    let run36 = run_for(&document, "1.36");
+    assert_eq!(
+        run36["properties"]["strategy"]["stages"][0]["afterStageWaitInSeconds"],
+        i64::from(i32::MAX)
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.severity == Severity::Error && f.message.contains("longer than Fleet's longest wait")),
+        "{findings:#?}"
+    );
+}
