@@ -130,3 +130,25 @@ fn plan_json_is_a_graph_of_existing_steps() {
         }
     }
 }
+
+/// One analysis, one verdict, whichever command (issue 19): a step that fits no change window
+/// (AKS210, a warning of the scheduler) is reported by `check` as by `plan`, and fails
+/// `check --fail-on warning`.
+#[test]
+fn check_and_plan_give_one_verdict_on_scheduler_findings() {
+    let fixture = "fixtures/plans/schedule/does-not-fit.yaml";
+    let plan = run(&["plan", fixture]);
+    assert!(text(&plan.stderr).contains("AKS210") || text(&plan.stdout).contains("AKS210"));
+    let check = run(&["check", fixture, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "AKS210"),
+        "{report:#}"
+    );
+    let strict = run(&["check", fixture, "--fail-on", "warning"]);
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict.stderr));
+}

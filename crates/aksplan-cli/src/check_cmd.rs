@@ -30,11 +30,12 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
         policy_args.policies = effective.policies.value.clone();
     }
     if let Some(catalog) = catalog {
-        // `check` compiles only so that policies see the graph; the compiler's own findings
-        // belong to `plan`.
+        // One analysis, one verdict, whichever command: `check` reports what `plan` and `emit`
+        // report, the compiler's and the scheduler's findings included (a step that fits no
+        // window fails `check --fail-on warning` as it warns in `plan`).
         let options = aksplan_pipeline::Options {
             compile: true,
-            report_compile: false,
+            report_compile: true,
             manifests: manifests.into(),
             ..aksplan_pipeline::Options::new(catalog.into(), args.as_of, crate::today)
         };

@@ -8,15 +8,17 @@
 
 use aksplan_model::codes::{self, Category, Code};
 
-/// The codes only a compiling command (`plan`, `emit`) reports: the verifier and the scheduler.
+/// The codes of the compiler's verifier and scheduler: every command that checks a plan
+/// (`check`, `plan`, `emit`) reports them.
 pub const COMPILER: &[Code] = &[
     codes::VERIFY,
     codes::NO_FIT,
     codes::PAST_SUPPORT,
     codes::NO_WINDOWS,
-    // Reported by `emit --format fleet` only.
-    codes::FLEET,
 ];
+
+/// The codes only `emit --format fleet` reports.
+pub const EMIT_ONLY: &[Code] = &[codes::FLEET];
 
 /// All codes, in id order.
 pub fn all_codes() -> Vec<Code> {
@@ -27,13 +29,13 @@ pub fn all_codes() -> Vec<Code> {
 }
 
 /// The codes `aksplan check` reports on every plan, for its SARIF rule table and JUnit cases:
-/// all but the compiler's (`check` does not report them; listing them would claim checks that
+/// all but the emitter's (`check` does not report them; listing them would claim checks that
 /// did not run) and AKS300, a policy that could not be evaluated (listed when a finding carries
 /// it; AKS301, a malformed policy result, stays listed).
 pub fn check_codes() -> Vec<Code> {
     all_codes()
         .into_iter()
-        .filter(|code| !COMPILER.contains(code) && *code != codes::POLICY_ERROR)
+        .filter(|code| !EMIT_ONLY.contains(code) && *code != codes::POLICY_ERROR)
         .collect()
 }
 
