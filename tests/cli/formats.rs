@@ -389,3 +389,60 @@ fn junit_failures_follow_fail_on() {
         );
     }
 }
+
+/// `--format concise`: one line per finding, errors first; `--quiet` and `--min-severity` trim
+/// the terminal output only, never the verdict or the machine formats (issue 19).
+#[test]
+fn concise_quiet_and_min_severity() {
+    let plan = "fixtures/plans/report/mixed.yaml";
+    let concise = run(&["check", plan, "--format", "concise"]);
+    let stderr = text(&concise.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    let severities: Vec<&str> = lines
+        .iter()
+        .filter_map(|l| l.split(": ").nth(1))
+        .filter_map(|rest| rest.split('[').next())
+        .collect();
+    assert!(
+        lines[0].starts_with("fixtures/plans/report/mixed.yaml:7:32: error[AKS121] "),
+        "{stderr}"
+    );
+    let first_warning = severities.iter().position(|s| *s == "warning").unwrap();
+    let first_info = severities.iter().position(|s| *s == "info").unwrap();
+    assert!(
+        severities[..first_warning].iter().all(|s| *s == "error"),
+        "{stderr}"
+    );
+    assert!(first_warning < first_info, "{stderr}");
+    assert!(
+        stderr.lines().last().unwrap().starts_with("rejected: 3 errors"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("warning[AKS120] (waived) "), "{stderr}");
+
+    let quiet = text(&run(&["check", plan, "--format", "concise", "--quiet"]).stderr);
+    assert!(!quiet.contains("info["), "{quiet}");
+    assert!(quiet.contains("warning[TEAM-SUB]"), "{quiet}");
+    let errors = run(&["check", plan, "--format", "concise", "--min-severity", "error"]);
+    let errors_text = text(&errors.stderr);
+    assert!(
+        !errors_text.contains("warning[") && errors_text.contains("error[AKS112]"),
+        "{errors_text}"
+    );
+    assert_eq!(errors.status.code(), Some(1));
+
+    // Machine formats keep every finding.
+    let json = run(&["check", plan, "--format", "json", "--quiet"]);
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["severity"] == "info")
+    );
+    // Human output lists errors first too.
+    let human = text(&run(&["check", plan]).stderr);
+    let first_error = human.find("error[").unwrap();
+    assert!(human.find("warning[").unwrap() > first_error && human.find("info[").unwrap() > first_error);
+}

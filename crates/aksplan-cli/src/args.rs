@@ -55,6 +55,8 @@ pub enum ColorChoice {
 pub enum OutputFormat {
     /// Diagnostics with the plan snippet underlined (on stderr).
     Human,
+    /// One line per finding, `FILE:LINE:COL: severity[CODE] message` (on stderr), as ruff's.
+    Concise,
     /// One JSON document with every finding.
     Json,
     /// SARIF 2.1.0 (code scanning).
@@ -73,6 +75,7 @@ impl OutputFormat {
     pub fn name(self) -> &'static str {
         match self {
             OutputFormat::Human => "human",
+            OutputFormat::Concise => "concise",
             OutputFormat::Json => "json",
             OutputFormat::Sarif => "sarif",
             OutputFormat::Junit => "junit",
@@ -114,6 +117,24 @@ impl std::fmt::Display for FormatSpec {
         match &self.path {
             Some(path) => write!(f, "{}={}", self.format.name(), path.display()),
             None => f.write_str(self.format.name()),
+        }
+    }
+}
+
+/// The least severe finding shown on the terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl MinSeverity {
+    pub fn severity(self) -> aksplan_model::finding::Severity {
+        match self {
+            MinSeverity::Info => aksplan_model::finding::Severity::Info,
+            MinSeverity::Warning => aksplan_model::finding::Severity::Warning,
+            MinSeverity::Error => aksplan_model::finding::Severity::Error,
         }
     }
 }
@@ -221,6 +242,13 @@ pub struct SharedArgs {
     /// Which findings reject the plan (exit code 1).
     #[arg(long, value_enum, value_name = "LEVEL", env = "AKSPLAN_FAIL_ON")]
     pub fail_on: Option<FailOn>,
+    /// Show only findings at or above this severity in the `human` and `concise` outputs (the
+    /// machine formats and the verdict keep every finding).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_severity: Option<MinSeverity>,
+    /// Shorthand for `--min-severity warning`: no info notes on the terminal.
+    #[arg(short, long, conflicts_with = "min_severity")]
+    pub quiet: bool,
     /// Version catalog: the JSON printed by `az aks get-versions -l LOCATION -o json`
     /// (default: the snapshot built into aksplan).
     #[arg(long, value_name = "GET_VERSIONS_JSON", env = "AKSPLAN_CATALOG")]

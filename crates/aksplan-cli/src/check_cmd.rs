@@ -72,8 +72,7 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
             }
         }
     }
-    // `check` does not compile or schedule, so the compiler's codes (AKS2xx) are left out of the
-    // SARIF rule table and the JUnit cases: listing them would claim checks that did not run.
+    // Every code `check` can report, for the SARIF rule table and the JUnit cases.
     let codes = aksplan_rules::registry::check_codes();
     let input = ReportInput {
         findings: &findings,
@@ -88,12 +87,19 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
         },
     };
     let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+    // On the terminal: errors first, and only down to `--min-severity` (`--quiet`: warnings).
+    let min = match (args.shared.quiet, args.shared.min_severity) {
+        (_, Some(level)) => level.severity(),
+        (true, None) => aksplan_model::finding::Severity::Warning,
+        (false, None) => aksplan_model::finding::Severity::Info,
+    };
+    let shown = aksplan_report::for_terminal(&findings, min);
     let mut write_failures = Vec::new();
     let to_stdout = effective
         .formats
         .value
         .iter()
-        .filter(|s| s.path.is_none() && s.format != OutputFormat::Human)
+        .filter(|s| s.path.is_none() && !matches!(s.format, OutputFormat::Human | OutputFormat::Concise))
         .count();
     if to_stdout > 1 {
         write_failures.push(
@@ -107,7 +113,13 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
     for spec in &effective.formats.value {
         let text = match spec.format {
             OutputFormat::Human => {
-                let mut text = aksplan_report::render_human(&findings, inv.human);
+                let mut text = aksplan_report::render_human(&shown, inv.human);
+                text.push_str(&aksplan_report::summary_line(&findings, args.plans.len()));
+                text.push('\n');
+                text
+            }
+            OutputFormat::Concise => {
+                let mut text = aksplan_report::render_concise(&shown);
                 text.push_str(&aksplan_report::summary_line(&findings, args.plans.len()));
                 text.push('\n');
                 text
@@ -125,7 +137,7 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
                     write_failures.push(finding);
                 }
             }
-            (None, OutputFormat::Human) => write_stderr(&text),
+            (None, OutputFormat::Human | OutputFormat::Concise) => write_stderr(&text),
             (None, _) if to_stdout <= 1 => write_stdout(&text),
             (None, _) => {}
         }

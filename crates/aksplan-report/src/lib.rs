@@ -196,6 +196,49 @@ pub fn render_human(findings: &[Finding], options: HumanOptions) -> String {
     out
 }
 
+/// The findings a person reads first: errors, then warnings, then notes (each in their order),
+/// leaving out those below `min`.
+pub fn for_terminal(findings: &[Finding], min: Severity) -> Vec<Finding> {
+    let rank = |s: Severity| match s {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+        Severity::Info => 2,
+    };
+    let mut shown: Vec<Finding> = findings
+        .iter()
+        .filter(|f| rank(f.severity) <= rank(min))
+        .cloned()
+        .collect();
+    // Stable: the order within a severity is the report's (file, then rule order).
+    shown.sort_by_key(|f| rank(f.severity));
+    shown
+}
+
+/// One line per finding, `FILE:LINE:COL: severity[CODE] message` (ruff's and rustc's short form),
+/// with `(waived)` for an accepted one.
+pub fn render_concise(findings: &[Finding]) -> String {
+    let mut out = String::new();
+    for finding in findings {
+        let json = JsonFinding::from(finding);
+        let location = match (&json.file, json.line, json.column) {
+            (Some(file), Some(line), Some(column)) => format!("{file}:{line}:{column}: "),
+            (Some(file), _, _) => format!("{file}: "),
+            _ => String::new(),
+        };
+        let waived = if finding.waived.is_some() { " (waived)" } else { "" };
+        let message: String = printable::escaped(&finding.message)
+            .chars()
+            .map(|c| if c == '\n' { ' ' } else { c })
+            .collect();
+        out.push_str(&format!(
+            "{location}{}[{}]{waived} {message}\n",
+            finding.severity,
+            finding.code.id()
+        ));
+    }
+    out
+}
+
 /// The summary line: counts by severity.
 pub fn summary_line(findings: &[Finding], files: usize) -> String {
     let count = |s: Severity| {
