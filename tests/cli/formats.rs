@@ -318,8 +318,42 @@ fn version_completions_and_man_page() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let output = run(&["completions", shell]);
         assert_eq!(output.status.code(), Some(0));
-        assert!(text(&output.stdout).contains("check"), "{shell}");
+        let script = text(&output.stdout);
+        assert!(script.contains("check"), "{shell}");
+        // Only what a user types: no policy child, no man page; codes after `explain`, format
+        // names (not file names) after `--format` (issue 19).
+        assert!(!script.contains("__policy"), "{shell}");
+        assert!(script.contains("AKS014"), "{shell}");
+        assert!(script.contains("azure-devops"), "{shell}");
     }
+    let bash = text(&run(&["completions", "bash"]).stdout);
+    assert!(!bash.contains("aksplan,man)"), "{bash}");
+    let explain = run(&["explain", "--list"]);
+    assert!(
+        text(&explain.stdout)
+            .lines()
+            .any(|l| l.starts_with("AKS126  error")),
+        "{}",
+        text(&explain.stdout)
+    );
+    let policy = run(&["explain", "TEAM-SUB"]);
+    assert_eq!(policy.status.code(), Some(2));
+    assert!(
+        text(&policy.stderr).contains("a team's Rego policy reports it"),
+        "{}",
+        text(&policy.stderr)
+    );
+    assert!(!text(&policy.stderr).contains("docs/rules.md"));
+    let help = text(&run(&["check", "--help"]).stdout);
+    assert!(
+        help.contains("concise:") && help.contains("azure-devops:"),
+        "{help}"
+    );
+    let emit_help = text(&run(&["--help"]).stdout);
+    assert!(
+        emit_help.contains("`fleet` (Fleet Manager update runs)"),
+        "{emit_help}"
+    );
     let man = run(&["man"]);
     assert!(text(&man.stdout).starts_with(".ie \\n(.g .ds Aq"), "roff");
     let checked_in = std::fs::read_to_string(root().join("docs/man/aksplan.1")).unwrap();

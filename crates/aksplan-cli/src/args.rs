@@ -112,6 +112,37 @@ impl FromStr for FormatSpec {
     }
 }
 
+/// Parses `FORMAT[=FILE]` and offers the format names (not file names) to shell completion.
+#[derive(Clone)]
+struct FormatSpecParser;
+
+impl clap::builder::TypedValueParser for FormatSpecParser {
+    type Value = FormatSpec;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<FormatSpec, clap::Error> {
+        value.to_string_lossy().parse().map_err(|message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("invalid value for `--format`: {message}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            OutputFormat::value_variants()
+                .iter()
+                .filter_map(ValueEnum::to_possible_value),
+        ))
+    }
+}
+
 impl std::fmt::Display for FormatSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.path {
@@ -167,8 +198,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Print the input document policies see for a plan (as `conftest parse` does).
     Input(InputArgs),
-    /// Check and compile a plan, then write it out for execution: `az` (a re-runnable bash
-    /// script); nothing is written when the plan has errors.
+    /// Check and compile a plan, then write it out: `az` (a re-runnable bash script), `json`
+    /// (the execution plan), `fleet` (Fleet Manager update runs), `markdown` (the review
+    /// report), `mermaid` or `dot` (the graph); nothing is written when the plan has errors.
     Emit(EmitArgs),
     /// Compare two plans (or JSON execution plans): target, clusters, hops, steps, windows,
     /// waivers, findings. Exit code 0 when they are the same, 1 when they differ.
@@ -231,12 +263,14 @@ pub struct PolicyArgs {
 #[derive(clap::Args, Clone, Default)]
 pub struct SharedArgs {
     /// Findings format: FORMAT, or FORMAT=FILE to write a file; repeatable
-    /// (`--format sarif=out.sarif --format human`). Default: human.
+    /// (`--format sarif=out.sarif --format human`). Default: human. FORMAT is one of human,
+    /// concise, json, sarif, junit, github, azure-devops, markdown.
     #[arg(
         long = "format",
         value_name = "FORMAT[=FILE]",
         env = "AKSPLAN_FORMAT",
-        value_delimiter = ','
+        value_delimiter = ',',
+        value_parser = FormatSpecParser
     )]
     pub formats: Vec<FormatSpec>,
     /// Which findings reject the plan (exit code 1).
@@ -468,7 +502,40 @@ pub struct InitArgs {
 
 #[derive(clap::Args)]
 pub struct ExplainArgs {
-    pub code: String,
+    /// The code, e.g. `AKS014`.
+    #[arg(required_unless_present = "list", value_name = "CODE", value_parser = CodeParser)]
+    pub code: Option<String>,
+    /// List every code with its severity and title.
+    #[arg(long)]
+    pub list: bool,
+}
+
+/// Accepts any code (a team's policy codes too, which `explain` answers with a hint) while
+/// offering the built-in ones to shell completion.
+#[derive(Clone)]
+struct CodeParser;
+
+impl clap::builder::TypedValueParser for CodeParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(aksplan_rules::registry::all_codes().into_iter().map(
+            |code| {
+                clap::builder::PossibleValue::new(code.id())
+                    .help(code.title())
+                    .hide(true)
+            },
+        )))
+    }
 }
 
 #[derive(clap::Args)]

@@ -9,7 +9,25 @@ use crate::output::{ExitStatus, write_stdout};
 
 pub fn run(args: &CompletionsArgs, _inv: &Invocation) -> ExitStatus {
     let mut out = Vec::new();
-    clap_complete::generate(args.shell, &mut Cli::command(), "aksplan", &mut out);
+    clap_complete::generate(args.shell, &mut visible(Cli::command()), "aksplan", &mut out);
     write_stdout(&String::from_utf8_lossy(&out));
     ExitStatus::Success
+}
+
+/// The command without its hidden subcommands (the policy child's `__policy-eval` and
+/// `__policy-test`, `man`): completion scripts offer only what a user types. clap cannot remove a
+/// subcommand, so the command is rebuilt from its arguments and visible subcommands.
+fn visible(cmd: clap::Command) -> clap::Command {
+    let subs: Vec<clap::Command> = cmd
+        .get_subcommands()
+        .filter(|sub| !sub.is_hide_set())
+        .cloned()
+        .collect();
+    let mut rebuilt = clap::Command::new("aksplan")
+        .version(env!("CARGO_PKG_VERSION"))
+        .args(cmd.get_arguments().cloned());
+    if let Some(about) = cmd.get_about() {
+        rebuilt = rebuilt.about(about.clone());
+    }
+    rebuilt.subcommands(subs)
 }
