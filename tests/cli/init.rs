@@ -32,6 +32,8 @@ fn init_from_every_show_file_gives_a_valid_plan() {
             "init",
             "--from",
             from.to_str().unwrap(),
+            "--as-of",
+            recorded,
             "-o",
             out.to_str().unwrap(),
         ]);
@@ -60,6 +62,29 @@ fn init_from_every_show_file_gives_a_valid_plan() {
         if *show == "show-premium-lts-patch-channel.json" {
             assert_eq!(check.status.code(), Some(0), "{show}: {report:#}\n{plan_text}");
         }
+        // The cluster's own subscription and region, from the show output (issue 19); the
+        // proposed target is one AKS offers the cluster on that date: no route finding about it.
+        assert!(
+            plan_text.contains("subscription: \"00000000-0000-0000-0000-000000000000\""),
+            "{plan_text}"
+        );
+        assert!(plan_text.contains("location: "), "{plan_text}");
+        assert!(
+            plan_text.contains(&format!("asOf: \"{recorded}\"")),
+            "{plan_text}"
+        );
+        // The catalog knows no minor before 1.27: only the clusters it can judge are held to it.
+        let judged = *show == "show-premium-lts-patch-channel.json";
+        for finding in report["findings"].as_array().unwrap().iter().filter(|_| judged) {
+            let code = finding["code"].as_str().unwrap();
+            assert!(
+                !matches!(
+                    code,
+                    "AKS102" | "AKS104" | "AKS121" | "AKS124" | "AKS125" | "AKS126"
+                ),
+                "{show}: the proposed target is not offered: {finding:#}\n{plan_text}"
+            );
+        }
     }
 }
 
@@ -71,6 +96,9 @@ fn init_snapshot_with_nodepool_list() {
         "fixtures/az/show-linux-and-windows-pools.json",
         "--node-pools",
         "fixtures/az/nodepool-list-linux-and-windows.json",
+        // The proposed target depends on the date: a fixed one keeps the snapshot from aging.
+        "--as-of",
+        "2026-12-01",
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     insta::assert_snapshot!(text(&output.stdout));

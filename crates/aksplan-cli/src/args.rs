@@ -498,6 +498,10 @@ pub struct InitArgs {
     /// Overwrite an existing output file.
     #[arg(long)]
     pub force: bool,
+    /// Propose the target AKS offers the cluster on this date (YYYY-MM-DD; default: today), and
+    /// write it as the plan's `asOf`.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
 }
 
 #[derive(clap::Args)]

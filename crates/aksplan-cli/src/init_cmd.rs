@@ -45,8 +45,11 @@ pub fn run(args: &InitArgs, inv: &Invocation) -> ExitStatus {
         .resource_group
         .clone()
         .unwrap_or_else(|| "my-resource-group".into());
-    let target = placeholder_target(&state.current.kubernetes_version);
-    let text = aksplan_model::init::skeleton(&state, &name, &group, &sources, &target);
+    let lts = state.current.support_plan == Some(aksplan_model::plan::SupportPlan::AKSLongTermSupport);
+    let date = args.as_of.unwrap_or_else(crate::today);
+    let target = placeholder_target(&state.current.kubernetes_version, lts, date);
+    let as_of = args.as_of.map(|d| d.to_string());
+    let text = aksplan_model::init::skeleton(&state, &name, &group, &sources, &target, as_of.as_deref());
     let Some(path) = &args.output else {
         write_stdout(&text);
         return ExitStatus::Success;
@@ -72,20 +75,23 @@ fn read(path: &Path, findings: &mut Vec<Finding>) -> Option<std::sync::Arc<akspl
 
 /// The target `init` proposes: the next minor when the embedded catalog offers it, else the
 /// lowest newer minor it offers (the recovery path of a cluster older than the catalog).
-fn placeholder_target(current: &str) -> String {
+/// The target the skeleton proposes: the next minor AKS offers the cluster's support plan today
+/// (`Catalog::offered`), or, from a version out of support, the recovery upgrade's minor (the
+/// lowest community minor AKS offers, AKS125).
+fn placeholder_target(current: &str, lts: bool, today: jiff::civil::Date) -> String {
     let Ok(current) = aksplan_model::KubeVersion::parse(current) else {
         return current.to_owned();
     };
     let catalog = aksplan_catalog::Catalog::embedded();
-    let next = aksplan_model::KubeVersion::new(current.major, current.minor + 1, None);
-    if catalog.minor(next).is_some() {
-        return next.to_string();
+    if !lts && let Some(minor) = aksplan_rules::skew::recovery_minor(&catalog, current, today) {
+        return minor.to_string();
     }
-    catalog
+    let offered = catalog
         .minors()
-        .map(|m| m.version)
+        .map(|m| m.version.minor_version())
         .filter(|v| v.major == current.major && v.minor > current.minor)
-        .min()
-        .unwrap_or(next)
+        .find(|v| catalog.offered(*v, lts, today));
+    offered
+        .unwrap_or_else(|| aksplan_model::KubeVersion::new(current.major, current.minor + 1, None))
         .to_string()
 }

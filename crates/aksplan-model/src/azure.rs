@@ -26,6 +26,9 @@ use crate::version::KubeVersion;
 #[serde(rename_all = "camelCase")]
 struct AzCluster {
     name: Option<String>,
+    /// `/subscriptions/SUB/resourcegroups/RG/providers/...`.
+    id: Option<String>,
+    location: Option<String>,
     resource_group: Option<String>,
     kubernetes_version: Option<String>,
     current_kubernetes_version: Option<String>,
@@ -103,6 +106,9 @@ struct AzMaintenanceWindow {
 pub struct AzState {
     pub name: Option<String>,
     pub resource_group: Option<String>,
+    /// The subscription, from the resource id.
+    pub subscription: Option<String>,
+    pub location: Option<String>,
     pub current: CurrentState,
     pub channels: Option<Channels>,
     /// The document the pools were read from (the show output or the nodepool list).
@@ -266,9 +272,20 @@ pub fn read_show(doc: &Arc<Document>, findings: &mut Vec<Finding>) -> Option<AzS
         }),
         node_pools,
     };
+    // `/subscriptions/SUB/...`: ARM ids are case-insensitive in their segment names.
+    let subscription = cluster.id.as_deref().and_then(|id| {
+        let mut parts = id.split('/').filter(|p| !p.is_empty());
+        parts
+            .next()
+            .filter(|p| p.eq_ignore_ascii_case("subscriptions"))
+            .and_then(|_| parts.next())
+            .map(str::to_owned)
+    });
     Some(AzState {
         name: cluster.name,
         resource_group: cluster.resource_group,
+        subscription,
+        location: cluster.location,
         current,
         channels,
         pools_doc: Arc::clone(doc),

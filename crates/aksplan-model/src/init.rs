@@ -38,14 +38,15 @@ fn enum_text<T: serde::Serialize>(value: &T) -> String {
 }
 
 /// The plan text for `state`, as read from `show_name` (and `pools_name`, if given).
-/// `target` is the placeholder target written into the skeleton (the caller picks one the
-/// version catalog offers).
+/// `target` is the proposed target written into the skeleton (the caller picks one AKS offers the
+/// cluster's support plan); `as_of` the date it was judged on, written as `asOf` when given.
 pub fn skeleton(
     state: &AzState,
     cluster_name: &str,
     resource_group: &str,
     sources: &[String],
     target: &str,
+    as_of: Option<&str>,
 ) -> String {
     let mut out = String::new();
     let current = &state.current;
@@ -66,10 +67,21 @@ pub fn skeleton(
     let _ = writeln!(out, "  # change: CHG-0000        # the change ticket");
     let _ = writeln!(out, "  # owner: platform-team");
     let _ = writeln!(out, "spec:");
-    let _ = writeln!(
-        out,
-        "  # asOf: YYYY-MM-DD        # support status is judged as of this date"
-    );
+    match as_of {
+        Some(date) => {
+            let _ = writeln!(
+                out,
+                "  asOf: {}   # support status is judged as of this date",
+                quoted(date)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  # asOf: YYYY-MM-DD        # support status is judged as of this date"
+            );
+        }
+    }
     let _ = writeln!(out, "  target:");
     let _ = writeln!(
         out,
@@ -80,6 +92,14 @@ pub fn skeleton(
     let _ = writeln!(out, "  clusters:");
     let _ = writeln!(out, "    - name: {}", scalar(cluster_name));
     let _ = writeln!(out, "      resourceGroup: {}", scalar(resource_group));
+    // The subscription and region the cluster is in: the script selects the subscription, so it
+    // never runs against whatever `az account` is current.
+    if let Some(subscription) = &state.subscription {
+        let _ = writeln!(out, "      subscription: {}", scalar(subscription));
+    }
+    if let Some(location) = &state.location {
+        let _ = writeln!(out, "      location: {}", scalar(location));
+    }
     let _ = writeln!(out, "      current:");
     let _ = writeln!(
         out,
