@@ -53,6 +53,8 @@ fn every_aksplan_command_runs_against_an_example() {
         .collect();
     commands.dedup();
     assert!(commands.len() >= 3, "{commands:?}");
+    // Two plans, as a repository has them: the shell expands `plans/*.yaml` to both.
+    let plans = ["plans/fleet.yaml", "plans/shop.yaml"];
     for command in commands {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("plans")).unwrap();
@@ -61,17 +63,27 @@ fn every_aksplan_command_runs_against_an_example() {
             dir.path().join("plans/shop.yaml"),
         )
         .unwrap();
-        let mut words: Vec<String> = command
-            .split_whitespace()
-            .skip(1)
-            .map(|w| {
-                w.replace("plans/*.yaml", "plans/shop.yaml")
-                    .replace("$(Build.ArtifactStagingDirectory)", ".")
-            })
-            .collect();
+        std::fs::copy(
+            root().join("examples/fleet-three-stages.yaml"),
+            dir.path().join("plans/fleet.yaml"),
+        )
+        .unwrap();
+        let mut words: Vec<String> = Vec::new();
+        for word in command.split_whitespace().skip(1) {
+            // The shell's work: the glob, the pipeline variable, the single quotes.
+            let word = word
+                .replace("$(Build.ArtifactStagingDirectory)", ".")
+                .trim_matches('\'')
+                .to_owned();
+            if word == "plans/*.yaml" {
+                words.extend(plans.iter().map(|p| (*p).to_owned()));
+            } else {
+                words.push(word);
+            }
+        }
         if words.len() == 1 {
             // pre-commit appends the changed files to `entry`.
-            words.push("plans/shop.yaml".into());
+            words.extend(plans.iter().map(|p| (*p).to_owned()));
         }
         let output = assert_cmd::Command::new(env!("CARGO_BIN_EXE_aksplan"))
             .current_dir(dir.path())
@@ -92,10 +104,21 @@ fn every_aksplan_command_runs_against_an_example() {
                 None => None,
             };
             if let Some(file) = written {
-                assert!(
-                    dir.path().join(&file).is_file(),
-                    "{command}: `{file}` not written"
-                );
+                // `{plan}`: one file per plan.
+                let files: Vec<String> = if file.contains("{plan}") {
+                    ["fleet", "shop"]
+                        .iter()
+                        .map(|p| file.replace("{plan}", p))
+                        .collect()
+                } else {
+                    vec![file]
+                };
+                for file in files {
+                    assert!(
+                        dir.path().join(&file).is_file(),
+                        "{command}: `{file}` not written"
+                    );
+                }
             }
         }
     }

@@ -487,3 +487,53 @@ fn emit_fleet_refuses_what_fleet_would_run_differently() {
     );
     assert!(out.exists());
 }
+
+/// Several plans: one output per plan through `{plan}`; without it, or with two plans of one
+/// name, a usage error before anything is written (issue 19).
+#[test]
+fn emit_takes_several_plans_with_one_output_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("upgrade-{plan}.sh");
+    let output = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "examples/fleet-three-stages.yaml",
+        "--format",
+        "az",
+        "-o",
+        template.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    for name in ["single-cluster", "fleet-three-stages"] {
+        let script = std::fs::read_to_string(dir.path().join(format!("upgrade-{name}.sh"))).unwrap();
+        assert!(script.starts_with("#!/usr/bin/env bash"), "{name}");
+    }
+    let no_template = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "examples/fleet-three-stages.yaml",
+        "--format",
+        "az",
+    ]);
+    assert_eq!(no_template.status.code(), Some(2));
+    assert!(
+        text(&no_template.stderr).contains("{plan}"),
+        "{}",
+        text(&no_template.stderr)
+    );
+    let same = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "examples/single-cluster.toml",
+        "--format",
+        "az",
+        "-o",
+        template.to_str().unwrap(),
+    ]);
+    assert_eq!(same.status.code(), Some(2));
+    assert!(
+        text(&same.stderr).contains("would both write"),
+        "{}",
+        text(&same.stderr)
+    );
+}

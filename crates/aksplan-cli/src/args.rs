@@ -353,14 +353,16 @@ pub struct InputArgs {
 /// `aksplan emit`.
 #[derive(clap::Args)]
 pub struct EmitArgs {
-    /// The plan file (`.yaml`, `.yml`, `.toml`, `.json`), or `-` for standard input.
-    #[arg(value_name = "PLAN")]
-    pub plan: String,
+    /// The plan files (`.yaml`, `.yml`, `.toml`, `.json`), or `-` for standard input. With
+    /// several plans, `-o` names one file per plan: `{plan}` in it is replaced by the plan's file
+    /// name without its extension (`-o 'upgrade-{plan}.sh'`).
+    #[arg(value_name = "PLAN", required = true)]
+    pub plans: Vec<String>,
     /// What to write.
     #[arg(long = "format", value_enum)]
     pub format: EmitFormat,
     /// Write to this file (atomically: a temporary file beside it, then a rename); standard
-    /// output when absent.
+    /// output when absent. `{plan}` is replaced by the plan's name (needed for several plans).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Start at this step id (as `aksplan plan` lists them); earlier steps are left out.

@@ -17,9 +17,55 @@ pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
     if args.format != EmitFormat::Az && selecting {
         return usage_error("`--from-step`, `--until-stage` and `--cluster` apply to `--format az` only");
     }
-    if let Some(output) = &args.output
-        && args.plan != "-"
-        && same_file(output, Path::new(&args.plan))
+    let templated = args
+        .output
+        .as_ref()
+        .is_some_and(|o| o.to_string_lossy().contains("{plan}"));
+    if args.plans.len() > 1 && !templated {
+        return usage_error(
+            "several plans need one output each: give `-o` with `{plan}` in it, e.g. `-o 'upgrade-{plan}.sh'`",
+        );
+    }
+    // One output per plan; the exit status is the worst of them.
+    let mut outputs: Vec<(String, Option<std::path::PathBuf>)> = Vec::new();
+    for plan in &args.plans {
+        let output = args.output.as_ref().map(|o| {
+            let stem = Path::new(plan)
+                .file_stem()
+                .map_or_else(|| "plan".to_owned(), |s| s.to_string_lossy().into_owned());
+            std::path::PathBuf::from(o.to_string_lossy().replace("{plan}", &stem))
+        });
+        if let Some(output) = &output
+            && outputs.iter().any(|(_, o)| o.as_ref() == Some(output))
+        {
+            return usage_error(&format!(
+                "two plans would both write `{}`: their file names without extension are the same",
+                output.display()
+            ));
+        }
+        outputs.push((plan.clone(), output));
+    }
+    let mut worst = ExitStatus::Success;
+    for (plan, output) in outputs {
+        let status = emit_one(args, &plan, output.as_deref(), inv);
+        // Could not run (2) outranks rejected (1), which outranks success.
+        let rank = |s: ExitStatus| match s {
+            ExitStatus::Success => 0,
+            ExitStatus::Rejected => 1,
+            ExitStatus::CouldNotRun => 2,
+        };
+        if rank(status) > rank(worst) {
+            worst = status;
+        }
+    }
+    worst
+}
+
+/// One plan to one output.
+fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invocation) -> ExitStatus {
+    if let Some(output) = output
+        && plan_name != "-"
+        && same_file(output, Path::new(plan_name))
     {
         return tool_errors(
             &[Finding::new(
@@ -33,7 +79,7 @@ pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
             inv.human,
         );
     }
-    let opened = match crate::open(&args.plan, args.input_format, args.catalog.as_deref(), args.as_of) {
+    let opened = match crate::open(plan_name, args.input_format, args.catalog.as_deref(), args.as_of) {
         Ok(opened) => opened,
         Err(errors) => return tool_errors(&errors, inv.human),
     };
@@ -102,7 +148,7 @@ pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
         EmitFormat::Mermaid => aksplan_emit::graphviz::render_mermaid(compiled),
         EmitFormat::Dot => aksplan_emit::graphviz::render_dot(compiled),
     };
-    let Some(path) = &args.output else {
+    let Some(path) = output else {
         write_stdout(&text);
         return ExitStatus::Success;
     };
