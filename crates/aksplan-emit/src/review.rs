@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use aksplan_graph::time::{duration_text, local_text};
-use aksplan_graph::{Compiled, Schedule, Step};
+use aksplan_graph::{Compiled, Schedule, Step, StepKind};
 use aksplan_model::codes::Code;
 use aksplan_model::finding::{Finding, Severity};
 use aksplan_model::plan::Plan;
@@ -45,13 +45,177 @@ pub fn render_markdown(
     let mut out = String::new();
     header(&mut out, plan, compiled, meta);
     summary(&mut out, compiled, schedule);
+    risk_section(&mut out, plan, compiled, schedule, findings);
     findings_section(&mut out, findings);
     waivers_section(&mut out, findings);
     api_section(&mut out, findings);
     steps_section(&mut out, compiled, schedule);
     back_out_section(&mut out, plan, compiled);
     diagrams(&mut out, compiled, schedule);
+    sign_off_section(&mut out, plan);
     out
+}
+
+/// What a change board weighs first, in one table: pools that upgrade differently (Windows,
+/// Spot), how many node reimages each cluster goes through, API removals crossed, waivers in
+/// force, steps that fit no window, and the first and last window used.
+fn risk_section(
+    out: &mut String,
+    plan: &Plan,
+    compiled: &Compiled,
+    schedule: &Schedule,
+    findings: &[Finding],
+) {
+    use aksplan_model::plan::{OsType, ScaleSetPriority};
+    let _ = writeln!(out, "\n## Risk summary\n");
+    let _ = writeln!(out, "| Risk | Where |");
+    let _ = writeln!(out, "|---|---|");
+    let mut windows_pools = Vec::new();
+    let mut spot_pools = Vec::new();
+    for route in &compiled.clusters {
+        for pool in &route.pools {
+            if pool.os_type == OsType::Windows {
+                windows_pools.push(format!("`{}/{}`", code_text(&route.name), code_text(&pool.name)));
+            }
+            if pool.scale_set_priority == Some(ScaleSetPriority::Spot) {
+                spot_pools.push(format!("`{}/{}`", code_text(&route.name), code_text(&pool.name)));
+            }
+        }
+    }
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_owned()
+        } else {
+            items.join(", ")
+        }
+    };
+    let _ = writeln!(
+        out,
+        "| Windows pools (slower reimages, Windows node images) | {} |",
+        list(&windows_pools)
+    );
+    let _ = writeln!(
+        out,
+        "| Spot pools (nodes may be evicted during the surge) | {} |",
+        list(&spot_pools)
+    );
+    // Every step that replaces a pool's nodes: a version upgrade, a node image, a blue-green copy.
+    let reimages: Vec<String> = compiled
+        .clusters
+        .iter()
+        .map(|route| {
+            let count = compiled
+                .steps
+                .iter()
+                .filter(|s| s.cluster.as_deref() == Some(route.name.as_str()))
+                .map(|s| match &s.kind {
+                    StepKind::FullUpgrade { .. } => route.pools.len(),
+                    StepKind::PoolUpgrade { .. }
+                    | StepKind::PoolNodeImage { .. }
+                    | StepKind::BlueGreenCreate { .. } => 1,
+                    _ => 0,
+                })
+                .sum::<usize>();
+            format!("`{}`: {count}", code_text(&route.name))
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "| Pool reimages (each replaces every node of a pool) | {} |",
+        list(&reimages)
+    );
+    let apis: Vec<String> = findings
+        .iter()
+        .filter(|f| is_api(f))
+        .filter_map(|f| f.cluster.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|c| format!("`{}`", code_text(&c)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "| Kubernetes API removals crossed (see below) | {} |",
+        list(&apis)
+    );
+    let waivers: Vec<String> = plan
+        .spec
+        .waivers
+        .iter()
+        .map(|w| {
+            format!(
+                "`{}` on `{}`: {}{}",
+                code_text(&w.rule),
+                code_text(&w.scope),
+                cell(&w.reason),
+                w.expires
+                    .as_deref()
+                    .map(|e| format!(" (until {})", cell(e)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let _ = writeln!(out, "| Waivers in force | {} |", list(&waivers));
+    let outside: Vec<String> = schedule
+        .unscheduled
+        .iter()
+        .map(|id| format!("`{}`", code_text(id)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "| Steps outside every change window | {} |",
+        if schedule.windows.is_empty() {
+            "not scheduled (the plan has no windows)".to_owned()
+        } else {
+            list(&outside)
+        }
+    );
+    let used: BTreeSet<usize> = compiled
+        .steps
+        .iter()
+        .filter_map(|s| schedule.placement(&s.id).and_then(|p| p.window_index))
+        .collect();
+    let span = match (used.first(), used.last()) {
+        (Some(first), Some(last)) => format!(
+            "{} … {}",
+            window_name(schedule, *first),
+            window_name(schedule, *last)
+        ),
+        _ => "none".to_owned(),
+    };
+    let _ = writeln!(out, "| First and last change window | {span} |");
+}
+
+/// Who signs the change off: one row per approval gate of the plan, and the change board's.
+fn sign_off_section(out: &mut String, plan: &Plan) {
+    let _ = writeln!(out, "\n## Sign-off\n");
+    let _ = writeln!(out, "| Approval | Approver (role) | Name | Date | Signature |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "| The change as a whole | change advisory board{} | | | |",
+        plan.metadata
+            .change
+            .as_deref()
+            .map(|c| format!(" ({})", cell(c)))
+            .unwrap_or_default()
+    );
+    for stage in plan
+        .spec
+        .rollout
+        .iter()
+        .flat_map(|r| &r.stages)
+        .filter(|s| s.approval)
+    {
+        let _ = writeln!(
+            out,
+            "| Start of stage `{}` | {} | | | |",
+            code_text(&stage.name),
+            plan.metadata
+                .owner
+                .as_deref()
+                .map_or("the plan's owner".to_owned(), |o| format!("owner {}", cell(o)))
+        );
+    }
 }
 
 /// What a failure of each step leaves and the way on or back (no peer shows this): AKS cannot
