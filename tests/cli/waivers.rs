@@ -44,6 +44,11 @@ fn an_active_waiver_accepts_its_finding_and_says_so() {
         stderr.contains("waived by CHG-4700 (approved by cab@contoso.example, until 2027-01-31)"),
         "{stderr}"
     );
+    // The header says "waived" and keeps the message on its first line; who, until when and why
+    // follow in the help (issue 19).
+    let header = stderr.lines().find(|l| l.contains("(waived):")).expect("a waived header");
+    assert!(!header.contains("CHG-4700"), "{header}");
+    assert!(stderr.contains("help: waived by CHG-4700"), "{stderr}");
     assert!(stderr.contains("accepted: 0 errors"), "{stderr}");
     // SARIF marks it suppressed; GitHub shows it as a notice, not an error; JUnit does not fail.
     let sarif: serde_json::Value = serde_json::from_slice(

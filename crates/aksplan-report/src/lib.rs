@@ -142,15 +142,21 @@ fn to_rendered(finding: &Finding, sources: &mut Sources) -> Rendered {
     }
     // `error[AKS014]: ...` as rustc writes it: the severity reads without colour or glyphs, and
     // the code is greppable on the same line as the message.
+    // A waived finding says so in its header; who waived it, until when and why go below, where
+    // they do not push the message off the first line.
     let message = match &finding.waived {
-        Some(waived) => format!(
-            "{}[{}] ({}): {}",
+        Some(_) => format!(
+            "{}[{}] (waived): {}",
             finding.severity,
             finding.code.id(),
-            waived.describe(),
             finding.message
         ),
         None => format!("{}[{}]: {}", finding.severity, finding.code.id(), finding.message),
+    };
+    let help = match (&finding.waived, finding.help.as_deref()) {
+        (Some(waived), Some(help)) => Some(format!("{}\n{help}", waived.describe())),
+        (Some(waived), None) => Some(waived.describe()),
+        (None, help) => help.map(str::to_owned),
     };
     Rendered {
         code: "",
@@ -161,7 +167,7 @@ fn to_rendered(finding: &Finding, sources: &mut Sources) -> Rendered {
         } else {
             finding.severity
         },
-        help: finding.help.as_deref().map(printable::escaped),
+        help: help.as_deref().map(printable::escaped),
         source,
         labels,
         related,
