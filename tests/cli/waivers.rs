@@ -46,7 +46,10 @@ fn an_active_waiver_accepts_its_finding_and_says_so() {
     );
     // The header says "waived" and keeps the message on its first line; who, until when and why
     // follow in the help (issue 19).
-    let header = stderr.lines().find(|l| l.contains("(waived):")).expect("a waived header");
+    let header = stderr
+        .lines()
+        .find(|l| l.contains("(waived):"))
+        .expect("a waived header");
     assert!(!header.contains("CHG-4700"), "{header}");
     assert!(stderr.contains("help: waived by CHG-4700"), "{stderr}");
     assert!(stderr.contains("accepted: 0 errors"), "{stderr}");
