@@ -178,7 +178,27 @@ pub fn render_dot(compiled: &Compiled) -> String {
 /// soaks, which run outside windows). Times in UTC, to the minute.
 pub fn render_gantt(compiled: &Compiled, schedule: &Schedule) -> String {
     let steps = StepIndex::new(compiled);
-    let mut out = String::from("gantt\n  dateFormat YYYY-MM-DDTHH:mm\n  axisFormat %m-%d %H:%M\n");
+    let mut section_names: Vec<String> = schedule
+        .windows
+        .iter()
+        .map(|w| {
+            w.name
+                .clone()
+                .unwrap_or_else(|| format!("window {}", w.index + 1))
+        })
+        .collect();
+    section_names.push(UNSCHEDULED.to_owned());
+    // Section titles are drawn in the left margin: wide enough for the longest, so that none
+    // runs over the bars. No "today" line: the chart is a plan, read on another day.
+    let widest = section_names
+        .iter()
+        .map(|n| gantt_text(n).chars().count())
+        .max()
+        .unwrap_or(0);
+    let padding = (widest * 8 + 24).max(75);
+    let mut out = format!(
+        "%%{{init: {{\"gantt\": {{\"leftPadding\": {padding}}}}}}}%%\ngantt\n  dateFormat YYYY-MM-DDTHH:mm\n  axisFormat %m-%d %H:%M\n  todayMarker off\n"
+    );
     let mut sections: Vec<(String, Option<usize>)> = schedule
         .windows
         .iter()
@@ -221,8 +241,37 @@ pub fn render_gantt(compiled: &Compiled, schedule: &Schedule) -> String {
             );
         }
     }
+    // Steps that fit no window have no time: shown after the last placed one, marked critical,
+    // so that the chart does not look complete when it is not.
+    let last = schedule.placements.iter().max_by_key(|p| p.end);
+    if !schedule.unscheduled.is_empty() {
+        let _ = writeln!(out, "  section {UNSCHEDULED}");
+        let mut previous = last.map(|p| node_id(&steps, &p.step_id));
+        for id in &schedule.unscheduled {
+            let Some(step) = steps.step(id) else { continue };
+            let label = match &step.cluster {
+                Some(cluster) => format!("{cluster}: {}", step_label(step)),
+                None => step_label(step),
+            };
+            let node = node_id(&steps, &step.id);
+            let start = match &previous {
+                Some(before) => format!("after {before}"),
+                None => "2000-01-01T00:00".to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "    {} :crit, {node}, {start}, {}m",
+                gantt_text(&label),
+                step.estimate_minutes.max(1)
+            );
+            previous = Some(node);
+        }
+    }
     out
 }
+
+/// The Gantt section of the steps that fit no change window.
+const UNSCHEDULED: &str = "fits no window (not scheduled)";
 
 /// Gantt task text: `:` and `#` would end or break the task name.
 fn gantt_text(text: &str) -> String {

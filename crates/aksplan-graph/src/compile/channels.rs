@@ -52,12 +52,20 @@ impl ClusterBuild<'_, '_> {
         };
         let name = self.name();
         let minutes = self.config_minutes();
+        // Restored after, unless the plan itself sets `none` for good (then nothing restores it).
+        let kept_off =
+            self.view.spec.channels.as_ref().and_then(|c| c.upgrade_channel) == Some(UpgradeChannel::None);
+        let after = if kept_off {
+            "switched to `none` first, which the plan keeps after the change"
+        } else {
+            "switched to `none` for the change and restored after"
+        };
         self.sequential(
             format!("{name}/channel/off"),
             StepKind::ChannelChange { to, restore: false },
             provenance(
                 format!(
-                    "auto-upgrade channel `{}` forbids control-plane-only steps; switched to `none` for the change and restored after",
+                    "auto-upgrade channel `{}` forbids control-plane-only steps; {after}",
                     channel_name(channels.current.upgrade_channel)
                 ),
                 Some(aks135_control_plane_only::CODE),
