@@ -537,3 +537,19 @@ fn emit_takes_several_plans_with_one_output_each() {
         text(&same.stderr)
     );
 }
+
+/// A stage's approver is named in the script's gate and in the review report's sign-off table.
+#[test]
+fn the_approver_is_named_at_the_gate_and_in_the_sign_off() {
+    let plan = "fixtures/plans/compile/approval-soak.yaml";
+    let script = text(&run(&["emit", plan, "--format", "az"]).stdout);
+    assert!(
+        script.contains("approve 'start of stage prod (approver: prod-cab)'"),
+        "{script}"
+    );
+    let report = text(&run(&["emit", plan, "--format", "markdown"]).stdout);
+    assert!(
+        report.contains("| Start of stage `prod` | prod-cab | | | |"),
+        "{report}"
+    );
+}

@@ -488,10 +488,17 @@ fn done_key(id: &str) -> String {
 fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, index: &StepIndex<'_>, label: &str) {
     match (&step.kind, cluster) {
         (StepKind::ApprovalGate { stage }, _) => {
+            // The provenance names the approver when the plan does (`stages[].approver`).
+            let who = step
+                .provenance
+                .reason
+                .split_once(" after an approval by ")
+                .map(|(_, who)| format!(" (approver: {who})"))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
                 "approve {}",
-                quote(&comment(&format!("start of stage {stage}")))
+                quote(&comment(&format!("start of stage {stage}{who}")))
             );
         }
         (StepKind::StageWait { stage, seconds }, _) => {

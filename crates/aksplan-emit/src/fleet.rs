@@ -159,6 +159,7 @@ fn plan_stages(plan: &Plan) -> Vec<Stage> {
             name: "all".to_owned(),
             clusters: plan.spec.clusters.iter().map(|c| c.name.clone()).collect(),
             approval: false,
+            approver: None,
             after_stage_wait: None,
             max_concurrency: None,
         }],
@@ -382,12 +383,13 @@ fn run_strategy(
                 .map(|g| json!({ "name": g }))
                 .collect();
             value.insert("groups".into(), Value::Array(groups));
-            if w == 0 && stage.approval {
+            if w == 0 && stage.gated() {
                 gates = true;
-                let display: String = format!("Approve stage {}", stage.name)
-                    .chars()
-                    .take(100)
-                    .collect();
+                let display = match &stage.approver {
+                    Some(who) => format!("Approve stage {} ({who})", stage.name),
+                    None => format!("Approve stage {}", stage.name),
+                };
+                let display: String = display.chars().take(100).collect();
                 value.insert(
                     "beforeGates".into(),
                     json!([{ "displayName": display, "type": "Approval" }]),

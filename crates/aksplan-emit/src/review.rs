@@ -204,16 +204,17 @@ fn sign_off_section(out: &mut String, plan: &Plan) {
         .rollout
         .iter()
         .flat_map(|r| &r.stages)
-        .filter(|s| s.approval)
+        .filter(|s| s.gated())
     {
+        let role = match (&stage.approver, plan.metadata.owner.as_deref()) {
+            (Some(who), _) => cell(who),
+            (None, Some(owner)) => format!("*not named in the plan* (owner {})", cell(owner)),
+            (None, None) => "*not named in the plan*".to_owned(),
+        };
         let _ = writeln!(
             out,
-            "| Start of stage `{}` | {} | | | |",
-            code_text(&stage.name),
-            plan.metadata
-                .owner
-                .as_deref()
-                .map_or("the plan's owner".to_owned(), |o| format!("owner {}", cell(o)))
+            "| Start of stage `{}` | {role} | | | |",
+            code_text(&stage.name)
         );
     }
 }

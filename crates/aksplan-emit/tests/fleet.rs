@@ -204,7 +204,7 @@ spec:
   rollout:
     stages:
       - { name: canary, clusters: [aks_dev, aks-dev], afterStageWait: 1h }
-      - { name: Prod EU, clusters: [prod, done], approval: true }
+      - { name: Prod EU, clusters: [prod, done], approval: true, approver: prod-cab }
       - { name: prod_eu, clusters: [p1, p2, p3, p4, p5], maxConcurrency: 2 }
   clusters:
     - { name: aks_dev, resourceGroup: rg, target: { kubernetesVersion: "1.35" }, current: { kubernetesVersion: "1.34.1", nodePools: [ { name: system, mode: System, orchestratorVersion: "1.34.1" } ] } }
@@ -270,7 +270,7 @@ fn runs_follow_each_clusters_own_target_and_the_stage_rules() {
     assert_eq!(stages[0]["afterStageWaitInSeconds"], 3600);
     assert_eq!(
         stages[1]["beforeGates"],
-        serde_json::json!([{ "displayName": "Approve stage Prod EU", "type": "Approval" }])
+        serde_json::json!([{ "displayName": "Approve stage Prod EU (prod-cab)", "type": "Approval" }])
     );
     assert_eq!(run36["apiVersion"], fleet::GATES_API_VERSION);
     assert_eq!(run35["apiVersion"], fleet::STABLE_API_VERSION);

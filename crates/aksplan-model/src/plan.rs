@@ -209,6 +209,12 @@ pub struct Stage {
     /// Whether the stage waits for a human approval (a gate step) before it starts.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub approval: bool,
+    /// Who approves the stage's gate: a role or a group (`prod-cab`, `sre-on-call`). Named in
+    /// the script's prompt, the Fleet gate and the review report's sign-off table; implies
+    /// `approval: true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
+    pub approver: Option<String>,
     /// How long to wait after this stage before the next starts (`48h`, `30m`, `1d12h`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_stage_wait: Option<String>,
@@ -216,6 +222,13 @@ pub struct Stage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub max_concurrency: Option<u32>,
+}
+
+impl Stage {
+    /// Whether the stage starts only after a human approval (`approval`, or an `approver`).
+    pub fn gated(&self) -> bool {
+        self.approval || self.approver.is_some()
+    }
 }
 
 /// One AKS cluster.

@@ -22,7 +22,7 @@ pub(super) fn compile_stages(ctx: &Context<'_>, index: &ClusterIndex<'_>) -> (Ve
         let stage_pointer = format!("/spec/rollout/stages/{stage_index}");
         let mut entry = tail.clone();
         if let Some(stage) = stage
-            && stage.approval
+            && stage.gated()
         {
             let id = builder.add(Step {
                 id: format!("stage/{}/approval", stage.name),
@@ -31,9 +31,19 @@ pub(super) fn compile_stages(ctx: &Context<'_>, index: &ClusterIndex<'_>) -> (Ve
                     stage: stage.name.clone(),
                 },
                 provenance: provenance(
-                    format!("stage `{}` starts only after a human approval", stage.name),
+                    match &stage.approver {
+                        Some(who) => format!("stage `{}` starts only after an approval by {who}", stage.name),
+                        None => format!("stage `{}` starts only after a human approval", stage.name),
+                    },
                     None,
-                    Some(format!("{stage_pointer}/approval")),
+                    Some(format!(
+                        "{stage_pointer}/{}",
+                        if stage.approver.is_some() {
+                            "approver"
+                        } else {
+                            "approval"
+                        }
+                    )),
                     None,
                 ),
                 before: None,
