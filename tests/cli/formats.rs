@@ -480,3 +480,30 @@ fn concise_quiet_and_min_severity() {
     let first_error = human.find("error[").unwrap();
     assert!(human.find("warning[").unwrap() > first_error && human.find("info[").unwrap() > first_error);
 }
+
+/// `--color auto` colours a terminal, but not a `TERM=dumb` one (issue 19). The terminal is a
+/// pseudo-terminal from util-linux `script`, which CI machines have; the test says so when not.
+#[test]
+fn term_dumb_gets_no_colour() {
+    let Ok(status) = std::process::Command::new("script").arg("--version").output() else {
+        panic!("util-linux `script` is needed to give aksplan a terminal in this test");
+    };
+    assert!(status.status.success());
+    let colours = |term: &str| {
+        let out = std::process::Command::new("script")
+            .args([
+                "-qec",
+                &format!(
+                    "TERM={term} NO_COLOR= {} check fixtures/plans/report/mixed.yaml",
+                    env!("CARGO_BIN_EXE_aksplan")
+                ),
+                "/dev/null",
+            ])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).contains('\x1b')
+    };
+    assert!(colours("xterm-256color"), "a terminal gets colour");
+    assert!(!colours("dumb"), "TERM=dumb gets none");
+}
