@@ -100,14 +100,13 @@ fn risk_section(
         list(&spot_pools)
     );
     // Every step that replaces a pool's nodes: a version upgrade, a node image, a blue-green copy.
+    let index = aksplan_graph::StepIndex::new(compiled);
     let reimages: Vec<String> = compiled
         .clusters
         .iter()
         .map(|route| {
-            let count = compiled
-                .steps
-                .iter()
-                .filter(|s| s.cluster.as_deref() == Some(route.name.as_str()))
+            let count = index
+                .cluster_steps(&route.name)
                 .map(|s| match &s.kind {
                     StepKind::FullUpgrade { .. } => route.pools.len(),
                     StepKind::PoolUpgrade { .. }

@@ -15,6 +15,18 @@ pub use aksplan_graph::time::duration_text as duration;
 /// A readable summary: per stage and cluster the hops, then every step in graph order with its
 /// estimate and the reason it exists, then the schedule.
 pub fn render_route(plan: &Plan, compiled: &Compiled, schedule: &Schedule) -> String {
+    // Clusters whose channels are restored after the change (once: not a scan per cluster).
+    let restoring: std::collections::HashSet<&str> = compiled
+        .steps
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.kind,
+                aksplan_graph::StepKind::ChannelChange { restore: true, .. }
+            )
+        })
+        .filter_map(|s| s.cluster.as_deref())
+        .collect();
     let mut out = String::new();
     let meta = &plan.metadata;
     let mut header = format!("plan `{}`", meta.name);
@@ -66,10 +78,12 @@ pub fn render_route(plan: &Plan, compiled: &Compiled, schedule: &Schedule) -> St
                     (false, true, _) => "full upgrades",
                     (false, false, _) => "control-plane-only hops",
                 };
-                let channel = if cluster.channel_switched {
-                    ", auto-upgrade off for the change"
-                } else {
-                    ""
+                // Switched off and restored, or switched off for good (the plan sets `none`).
+                let restored = restoring.contains(cluster.name.as_str());
+                let channel = match (cluster.channel_switched, restored) {
+                    (true, true) => ", auto-upgrade off for the change",
+                    (true, false) => ", auto-upgrade off, kept off after",
+                    (false, _) => "",
                 };
                 let _ = writeln!(
                     out,
