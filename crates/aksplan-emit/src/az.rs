@@ -359,7 +359,7 @@ fn selected<'a>(
     let until = options.until_stage.as_deref().and_then(stage_index);
     let step_stage = |step: &Step| -> Option<usize> {
         match &step.kind {
-            StepKind::ApprovalGate { stage } | StepKind::StageWait { stage, .. } => stage_index(stage),
+            StepKind::ApprovalGate { stage, .. } | StepKind::StageWait { stage, .. } => stage_index(stage),
             _ => step
                 .cluster
                 .as_deref()
@@ -387,7 +387,7 @@ fn selected<'a>(
         .filter(|step| match &options.cluster {
             None => true,
             Some(name) => match &step.kind {
-                StepKind::ApprovalGate { stage } => cluster_stage.as_deref() == Some(stage.as_str()),
+                StepKind::ApprovalGate { stage, .. } => cluster_stage.as_deref() == Some(stage.as_str()),
                 StepKind::StageWait { .. } => false,
                 _ => step.cluster.as_deref() == Some(name.as_str()),
             },
@@ -487,13 +487,10 @@ fn done_key(id: &str) -> String {
 
 fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, index: &StepIndex<'_>, label: &str) {
     match (&step.kind, cluster) {
-        (StepKind::ApprovalGate { stage }, _) => {
-            // The provenance names the approver when the plan does (`stages[].approver`).
-            let who = step
-                .provenance
-                .reason
-                .split_once(" after an approval by ")
-                .map(|(_, who)| format!(" (approver: {who})"))
+        (StepKind::ApprovalGate { stage, approver }, _) => {
+            let who = approver
+                .as_deref()
+                .map(|who| format!(" (approver: {who})"))
                 .unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -533,32 +530,12 @@ fn cluster_step(out: &mut String, step: &Step, cluster: &Cluster, index: &StepIn
     let test = if done.journal_only() {
         format!("journaled {key}")
     } else {
-        // Also done: recorded in the journal with its effect still there, whatever a later step
-        // left the provisioning state at (a later upgrade that failed leaves the cluster
-        // `Failed` on this step's version; this step is not to be sent again).
-        let recorded = Done {
-            any_of: done
-                .any_of
-                .iter()
-                .map(|group| {
-                    group
-                        .iter()
-                        .filter(|c| {
-                            !matches!(
-                                c,
-                                crate::command::Check::ClusterSucceeded
-                                    | crate::command::Check::PoolSucceeded { .. }
-                            )
-                        })
-                        .cloned()
-                        .collect()
-                })
-                .collect(),
-        };
+        // A journaled step needs only its recorded checks (`Done::recorded`, a subset of the
+        // full probe), any other the full probe: each az query runs once (the journal is a grep).
         format!(
-            "{} || {{ journaled {key} && {{ {}; }}; }}",
-            checks_test(&done, &rg, &name),
-            checks_test(&recorded, &rg, &name)
+            "{{ journaled {key} && {{ {}; }}; }} || {{ ! journaled {key} && {{ {}; }}; }}",
+            checks_test(&done.recorded(), &rg, &name),
+            checks_test(&done, &rg, &name)
         )
     };
     let _ = writeln!(out, "if {test}; then");

@@ -529,6 +529,24 @@ impl Done {
     pub fn journal_only(&self) -> bool {
         self.any_of.is_empty()
     }
+
+    /// The probe of a step the run journal records as finished: its effect still there, whatever
+    /// a later step left the provisioning state at (a later upgrade that failed leaves the
+    /// cluster `Failed` on this step's version; this step is not to be sent again).
+    pub fn recorded(&self) -> Done {
+        let any_of = self
+            .any_of
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .filter(|c| !matches!(c, Check::ClusterSucceeded | Check::PoolSucceeded { .. }))
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        Done { any_of }
+    }
 }
 
 /// A version as the live state is compared with it: exact (`1.35.3`) or a minor prefix (`1.35.`).
@@ -717,6 +735,13 @@ pub struct BackOut {
     pub command: Option<Vec<String>>,
 }
 
+/// `az aks nodepool rollback`: the pool's previous version and node image (§5.9).
+fn pool_rollback(cluster: &Cluster, pool: &str) -> Command {
+    let mut rollback = az(&["aks", "nodepool", "rollback"]);
+    rollback.push(child_target(cluster, pool));
+    rollback
+}
+
 /// The back-out section of a step on `cluster`; `None` for gates and soaks.
 pub fn back_out(cluster: &Cluster, step: &Step) -> Option<BackOut> {
     let rerun =
@@ -739,8 +764,7 @@ pub fn back_out(cluster: &Cluster, step: &Step) -> Option<BackOut> {
             command: None,
         },
         StepKind::PoolUpgrade { pool, .. } => {
-            let mut rollback = az(&["aks", "nodepool", "rollback"]);
-            rollback.push(child_target(cluster, pool));
+            let rollback = pool_rollback(cluster, pool);
             BackOut {
                 leaves: format!("pool `{pool}` part-upgraded: some nodes on the new version, possibly `Failed`"),
                 reversible: true,
@@ -750,8 +774,7 @@ pub fn back_out(cluster: &Cluster, step: &Step) -> Option<BackOut> {
             }
         }
         StepKind::PoolNodeImage { pool } => {
-            let mut rollback = az(&["aks", "nodepool", "rollback"]);
-            rollback.push(child_target(cluster, pool));
+            let rollback = pool_rollback(cluster, pool);
             BackOut {
                 leaves: format!("pool `{pool}` with some nodes on the new node image"),
                 reversible: true,

@@ -25,7 +25,7 @@ pub fn step_label(step: &Step) -> String {
         StepKind::BlueGreenCordon { pool } => format!("cordon pool {pool}"),
         StepKind::BlueGreenDrain { pool } => format!("drain pool {pool}"),
         StepKind::BlueGreenDelete { pool } => format!("delete pool {pool}"),
-        StepKind::ApprovalGate { stage } => format!("approval: stage {stage}"),
+        StepKind::ApprovalGate { stage, .. } => format!("approval: stage {stage}"),
         StepKind::StageWait { stage, seconds } => {
             format!("soak after {stage}: {}", duration(seconds / 60))
         }

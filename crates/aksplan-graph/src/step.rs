@@ -100,7 +100,12 @@ pub enum StepKind {
     /// Blue-green: `az aks nodepool delete` of the old pool.
     BlueGreenDelete { pool: String },
     /// A human approval before a stage.
-    ApprovalGate { stage: String },
+    ApprovalGate {
+        stage: String,
+        /// Who approves it (`stages[].approver`), when the plan names them.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        approver: Option<String>,
+    },
     /// The `afterStageWait` soak after a stage.
     StageWait { stage: String, seconds: u64 },
 }

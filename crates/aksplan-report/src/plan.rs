@@ -58,7 +58,7 @@ pub fn render_route(plan: &Plan, compiled: &Compiled, schedule: &Schedule) -> St
                 .iter()
                 .find(|c| &c.name == cluster)
                 .and_then(|c| c.stage.clone()),
-            (None, StepKind::ApprovalGate { stage } | StepKind::StageWait { stage, .. }) => {
+            (None, StepKind::ApprovalGate { stage, .. } | StepKind::StageWait { stage, .. }) => {
                 Some(stage.clone())
             }
             _ => None,
@@ -181,7 +181,7 @@ pub fn render_schedule(compiled: &Compiled, schedule: &Schedule) -> String {
                 for placement in placed {
                     let step = index.step(&placement.step_id);
                     let note = match step.map(|s| &s.kind) {
-                        Some(StepKind::ApprovalGate { stage }) => {
+                        Some(StepKind::ApprovalGate { stage, .. }) => {
                             format!("approval before stage `{stage}` starts")
                         }
                         _ => String::new(),

@@ -29,6 +29,7 @@ pub(super) fn compile_stages(ctx: &Context<'_>, index: &ClusterIndex<'_>) -> (Ve
                 cluster: None,
                 kind: StepKind::ApprovalGate {
                     stage: stage.name.clone(),
+                    approver: stage.approver.clone(),
                 },
                 provenance: provenance(
                     match &stage.approver {

@@ -38,7 +38,7 @@ impl Scheduler<'_, '_> {
                 && let Some(Miss::AfterLastWindow { ready }) = self.missed(&step.id)
             {
                 let stage = match &step.kind {
-                    StepKind::ApprovalGate { stage } => stage.clone(),
+                    StepKind::ApprovalGate { stage, .. } => stage.clone(),
                     _ => step.id.clone(),
                 };
                 findings.push(
