@@ -88,6 +88,16 @@ fn argv_follows_the_cli_rules() {
     }
 }
 
+/// A step's argv as strings.
+fn argv_of(step: &Value) -> Vec<&str> {
+    step["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn control_plane_argv_is_exact() {
     let document: Value = serde_json::from_str(&emit("single-cluster.yaml")).unwrap();
@@ -97,12 +107,7 @@ fn control_plane_argv_is_exact() {
         .iter()
         .find(|s| s["type"] == "controlPlaneUpgrade")
         .unwrap();
-    let argv: Vec<&str> = step["argv"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let argv = argv_of(step);
     let to = step["to"].as_str().unwrap();
     assert_eq!(&argv[..3], ["az", "aks", "upgrade"]);
     let k = argv.iter().position(|a| *a == "-k").unwrap();
@@ -128,12 +133,7 @@ fn control_plane_argv_is_exact() {
         .iter()
         .find(|s| s["id"] == "aks-dev-wus2/cp/1.28.10")
         .unwrap();
-    let argv: Vec<&str> = step["argv"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap())
-        .collect();
+    let argv = argv_of(step);
     let k = argv.iter().position(|a| *a == "-k").unwrap();
     assert_eq!(argv[k + 1], "1.28.10");
     assert!(step.get("versionFrom").is_none());
