@@ -32,12 +32,14 @@ pub fn batch_size(pool: &NodePool, settings: Option<&UpgradeSettings>, version: 
     (surge + unavailable).max(1).min(count)
 }
 
-/// Minutes to upgrade (or reimage) a pool.
+/// Minutes to upgrade (or reimage) a pool. A pool some PodDisruptionBudget stops every drain of
+/// (`drain_blocked`, from the live facts) waits the whole drain timeout in every batch.
 pub fn pool_minutes(
     pool: &NodePool,
     settings: Option<&UpgradeSettings>,
     version: KubeVersion,
     estimates: &Estimates,
+    drain_blocked: bool,
 ) -> u64 {
     let count = u64::from(pool.count.or(pool.min_count).unwrap_or(3)).max(1);
     let batches = count.div_ceil(batch_size(pool, settings, version));
@@ -45,7 +47,11 @@ pub fn pool_minutes(
     let drain_timeout = settings
         .and_then(|s| s.drain_timeout_in_minutes)
         .map_or(30, u64::from);
-    let drain = u64::from(estimates.drain_minutes).min(drain_timeout);
+    let drain = if drain_blocked {
+        drain_timeout
+    } else {
+        u64::from(estimates.drain_minutes).min(drain_timeout)
+    };
     let soak = settings
         .and_then(|s| s.node_soak_duration_in_minutes)
         .map_or(0, u64::from);
@@ -75,6 +81,11 @@ mod tests {
                 ..Default::default()
             }),
             strategy: Default::default(),
+            max_pods: None,
+            vnet_subnet_id: None,
+            pod_subnet_id: None,
+            node_taints: Vec::new(),
+            node_labels: Default::default(),
         }
     }
 
@@ -85,8 +96,13 @@ mod tests {
         let e = Estimates::default();
         // 12 nodes, 25% -> 3 per batch -> 4 batches x (10 + 5) minutes.
         assert_eq!(
-            pool_minutes(&pool(12, Some(CountOrPercent::Percent(25))), None, v, &e),
+            pool_minutes(&pool(12, Some(CountOrPercent::Percent(25))), None, v, &e, false),
             60
+        );
+        // Blocked drains wait the whole timeout (30 minutes by default): 4 x (10 + 30).
+        assert_eq!(
+            pool_minutes(&pool(12, Some(CountOrPercent::Percent(25))), None, v, &e, true),
+            160
         );
         // 33% of 10 rounds up to 4 -> 3 batches.
         assert_eq!(

@@ -36,6 +36,14 @@ struct AzCluster {
     support_plan: Option<String>,
     auto_upgrade_profile: Option<AzAutoUpgradeProfile>,
     agent_pool_profiles: Option<Vec<Value>>,
+    network_profile: Option<AzNetworkProfile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AzNetworkProfile {
+    network_plugin: Option<String>,
+    network_plugin_mode: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,6 +78,13 @@ struct AzPool {
     min_count: Option<u32>,
     max_count: Option<u32>,
     upgrade_settings: Option<AzUpgradeSettings>,
+    max_pods: Option<u32>,
+    #[serde(rename = "vnetSubnetID", alias = "vnetSubnetId")]
+    vnet_subnet_id: Option<String>,
+    #[serde(rename = "podSubnetID", alias = "podSubnetId")]
+    pod_subnet_id: Option<String>,
+    node_taints: Option<Vec<String>>,
+    node_labels: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -270,6 +285,29 @@ pub fn read_show(doc: &Arc<Document>, findings: &mut Vec<Finding>) -> Option<AzS
                 findings,
             )
         }),
+        network: cluster
+            .network_profile
+            .as_ref()
+            .map(|profile| crate::plan::Network {
+                network_plugin: profile.network_plugin.as_deref().and_then(|text| {
+                    enum_or_warn(
+                        doc,
+                        &format!("{base}/networkProfile/networkPlugin"),
+                        text,
+                        "network plugin",
+                        findings,
+                    )
+                }),
+                network_plugin_mode: profile.network_plugin_mode.as_deref().and_then(|text| {
+                    enum_or_warn(
+                        doc,
+                        &format!("{base}/networkProfile/networkPluginMode"),
+                        text,
+                        "network plugin mode",
+                        findings,
+                    )
+                }),
+            }),
         node_pools,
     };
     // `/subscriptions/SUB/...`: ARM ids are case-insensitive in their segment names.
@@ -409,6 +447,11 @@ fn read_pools(
             min_count: pool.min_count,
             max_count: pool.max_count,
             upgrade_settings,
+            max_pods: pool.max_pods,
+            vnet_subnet_id: pool.vnet_subnet_id,
+            pod_subnet_id: pool.pod_subnet_id,
+            node_taints: pool.node_taints.unwrap_or_default(),
+            node_labels: pool.node_labels.unwrap_or_default(),
         });
         pointers.push(pointer);
     }

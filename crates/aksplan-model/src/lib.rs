@@ -24,4 +24,5 @@ pub mod time;
 
 pub use load::{Loaded, attribute_clusters, load_plan};
 pub mod init;
+pub mod live;
 pub mod waivers;

@@ -321,6 +321,25 @@ pub struct CurrentFiles {
     /// configurations in force now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_configurations: Option<String>,
+    /// `kubectl get pdb,deploy,sts -A -o json`: the PodDisruptionBudgets and workloads that
+    /// decide whether each pool's nodes can be drained.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workloads: Option<String>,
+    /// `az network vnet subnet show --ids SUBNET_ID -o json`, one file per subnet the pools use:
+    /// the addresses surge nodes take.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+    /// `az network vnet list-usage --ids VNET_ID -o json`, one file per VNet: the addresses each
+    /// of its subnets has in use (more exact than counting the subnet's IP configurations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vnet_usage: Vec<String>,
+    /// `az vm list-usage -l LOCATION -o json`: the region's vCPU quota, by VM family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_usage: Option<String>,
+    /// `az vm list-skus -l LOCATION --resource-type virtualMachines -o json` (the pools' sizes
+    /// are enough): each VM size's family and vCPUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vm_skus: Option<String>,
 }
 
 /// Saved `get-upgrades` outputs for one cluster.
@@ -342,6 +361,11 @@ impl CurrentFrom {
                 show: show.clone(),
                 node_pools: None,
                 maintenance_configurations: None,
+                workloads: None,
+                subnets: Vec::new(),
+                vnet_usage: Vec::new(),
+                vm_usage: None,
+                vm_skus: None,
             },
             CurrentFrom::Files(files) => files.clone(),
         }
@@ -366,8 +390,45 @@ pub struct CurrentState {
     /// The planned-maintenance configurations in force now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance: Option<Maintenance>,
+    /// The cluster's network plugin (`networkProfile`): how many subnet addresses a node takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Network>,
     /// The cluster's node pools.
     pub node_pools: Vec<NodePool>,
+}
+
+/// The parts of `networkProfile` that decide how many subnet addresses a surge node takes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Network {
+    /// `azure`, `kubenet` or `none`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_plugin: Option<NetworkPlugin>,
+    /// `overlay` (Azure CNI Overlay: pods take no subnet addresses) or absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network_plugin_mode: Option<NetworkPluginMode>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkPlugin {
+    Azure,
+    Kubenet,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkPluginMode {
+    Overlay,
+}
+
+impl Network {
+    /// Whether every node takes `1 + maxPods` addresses of its subnet: Azure CNI without overlay
+    /// (pods on a separate pod subnet are counted there instead).
+    pub fn pods_on_node_subnet(&self) -> bool {
+        self.network_plugin == Some(NetworkPlugin::Azure) && self.network_plugin_mode.is_none()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -423,6 +484,25 @@ pub struct NodePool {
     /// How the pool's nodes are replaced during an upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upgrade_settings: Option<UpgradeSettings>,
+    /// The most pods a node of this pool runs (AKS default 30 for Azure CNI, 110 for kubenet and
+    /// overlay). With Azure CNI without overlay every node takes `1 + maxPods` subnet addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pods: Option<u32>,
+    /// The resource id of the subnet the pool's nodes (and, without a pod subnet, their pods) take
+    /// addresses from; absent for a VNet AKS manages itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vnet_subnet_id: Option<String>,
+    /// The resource id of the subnet the pool's pods take addresses from (Azure CNI dynamic IP
+    /// allocation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pod_subnet_id: Option<String>,
+    /// The taints on the pool's nodes (`key=value:Effect`): pods that do not tolerate them do not
+    /// run there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub node_taints: Vec<String>,
+    /// The labels on the pool's nodes, besides those AKS sets itself (`agentpool`, ...).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub node_labels: BTreeMap<String, String>,
     /// `rolling` (default): upgrade the pool in place. `blueGreen`: create a new pool at the
     /// target, cordon and drain this one, then delete it (needed to change the Windows Server
     /// version).

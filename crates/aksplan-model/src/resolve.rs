@@ -36,6 +36,9 @@ pub struct ResolvedCluster {
     pub upgrade_profile: Option<azure::UpgradeProfile>,
     /// Each pool's offered upgrades (`upgradeProfiles.nodePools`), by pool name.
     pub pool_upgrade_profiles: std::collections::BTreeMap<String, azure::UpgradeProfile>,
+    /// Live facts (PDBs and workloads, subnets, vCPU quota) from the `currentFrom` files that
+    /// name them; empty otherwise.
+    pub live: crate::live::LiveFacts,
 }
 
 /// Resolves every cluster that has a usable current state; problems become findings.
@@ -91,6 +94,7 @@ fn resolve_cluster(
                 state_docs: Vec::new(),
                 upgrade_profile: None,
                 pool_upgrade_profiles: Default::default(),
+                live: Default::default(),
             }),
             (None, Some(from)) => {
                 let files = from.files();
@@ -126,6 +130,7 @@ fn resolve_cluster(
                     state_docs: vec![Arc::clone(&show_doc)],
                     upgrade_profile: None,
                     pool_upgrade_profiles: Default::default(),
+                    live: Default::default(),
                 };
                 compare_identity(doc, &base, cluster, &state, &show_doc, findings);
                 if let Some(path) = &files.node_pools
@@ -154,12 +159,61 @@ fn resolve_cluster(
                     resolved.current.maintenance = Some(read);
                     resolved.state_docs.push(list_doc);
                 }
+                read_live(doc, &files, &base, base_dir, &mut resolved, findings);
                 clusters.push(resolved);
             }
             // Neither or both: reported by the model checks.
             _ => {}
         }
     }
+}
+
+/// Reads the live-fact files of `currentFrom` (workloads, subnets, VNet and VM usage, VM sizes).
+fn read_live(
+    doc: &Arc<Document>,
+    files: &crate::plan::CurrentFiles,
+    base: &str,
+    base_dir: &Path,
+    resolved: &mut ResolvedCluster,
+    findings: &mut Vec<Finding>,
+) {
+    use crate::live;
+    let pointer = |field: &str| format!("{base}/currentFrom/{field}");
+    let live = &mut resolved.live;
+    if let Some(path) = &files.workloads
+        && let Some(file) = read_state_file(doc, &pointer("workloads"), path, base_dir, findings)
+    {
+        live::read_workloads(&file, live, findings);
+    }
+    for (idx, path) in files.subnets.iter().enumerate() {
+        if let Some(file) =
+            read_state_file(doc, &pointer(&format!("subnets/{idx}")), path, base_dir, findings)
+        {
+            live::read_subnet(&file, live, findings);
+        }
+    }
+    for (idx, path) in files.vnet_usage.iter().enumerate() {
+        if let Some(file) = read_state_file(
+            doc,
+            &pointer(&format!("vnetUsage/{idx}")),
+            path,
+            base_dir,
+            findings,
+        ) {
+            live::read_vnet_usage(&file, live, findings);
+        }
+    }
+    if let Some(path) = &files.vm_usage
+        && let Some(file) = read_state_file(doc, &pointer("vmUsage"), path, base_dir, findings)
+    {
+        live::read_vm_usage(&file, live, findings);
+    }
+    if let Some(path) = &files.vm_skus
+        && let Some(file) = read_state_file(doc, &pointer("vmSkus"), path, base_dir, findings)
+    {
+        live::read_vm_skus(&file, live, findings);
+    }
+    live.settle(&resolved.current.node_pools);
 }
 
 fn point_back(doc: &Arc<Document>, pointer: &str, findings: &mut [Finding]) {
@@ -259,7 +313,18 @@ fn normalise(path: &Path) -> std::path::PathBuf {
 
 /// What to run to save each kind of `currentFrom` file.
 fn save_hint(field: &str) -> &'static str {
-    if field.ends_with("nodePools") {
+    let field = field.trim_end_matches(|c: char| c.is_ascii_digit() || c == '/');
+    if field.ends_with("workloads") {
+        "save it with `kubectl get pdb,deploy,sts -A -o json > FILE` (or run `aksplan snapshot`)"
+    } else if field.ends_with("subnets") {
+        "save it with `az network vnet subnet show --ids SUBNET_ID -o json > FILE` (or run `aksplan snapshot`)"
+    } else if field.ends_with("vnetUsage") {
+        "save it with `az network vnet list-usage --ids VNET_ID -o json > FILE` (or run `aksplan snapshot`)"
+    } else if field.ends_with("vmUsage") {
+        "save it with `az vm list-usage -l LOCATION -o json > FILE` (or run `aksplan snapshot`)"
+    } else if field.ends_with("vmSkus") {
+        "save it with `az vm list-skus -l LOCATION --resource-type virtualMachines -o json > FILE` (or run `aksplan snapshot`)"
+    } else if field.ends_with("nodePools") {
         "save it with `az aks nodepool list -g RG --cluster-name NAME -o json > FILE`"
     } else if field.ends_with("maintenanceConfigurations") {
         "save it with `az aks maintenanceconfiguration list -g RG --cluster-name NAME -o json > FILE`"

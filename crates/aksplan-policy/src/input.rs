@@ -127,6 +127,12 @@ pub fn build(
                 );
                 map.insert("steps".into(), Value::Array(pool_steps));
                 map.insert("settings".into(), to_value(&spec.pool_settings.get(&pool.name)));
+                if resolved.live.workloads_read {
+                    map.insert(
+                        "drainBlocked".into(),
+                        Value::Bool(resolved.live.drain_blocked(&pool.name)),
+                    );
+                }
             }
             pools.insert(pool.name.clone(), entry);
         }
@@ -150,6 +156,7 @@ pub fn build(
                     ),
                     ("tier", to_value(&resolved.current.tier)),
                     ("supportPlan", to_value(&resolved.current.support_plan)),
+                    ("network", to_value(&resolved.current.network)),
                     ("channels", to_value(&resolved.current.channels)),
                     ("maintenance", to_value(&resolved.current.maintenance)),
                     (

@@ -245,6 +245,47 @@ impl<'a> ClusterView<'a> {
         }
     }
 
+    /// The pools grouped into waves upgraded one after another, the pools of a wave in parallel:
+    /// the plan's `poolOrder`, else the System pools, then the others. The compiler builds its
+    /// steps from these waves and the capacity rules add up the surge of each.
+    pub fn pool_waves(&self) -> Vec<Vec<String>> {
+        if let Some(order) = &self.spec.pool_order {
+            return order.iter().map(|wave| wave.pools().to_vec()).collect();
+        }
+        let (system, others): (Vec<&NodePool>, Vec<&NodePool>) = self
+            .pools()
+            .iter()
+            .partition(|p| p.mode == aksplan_model::plan::PoolMode::System);
+        [system, others]
+            .into_iter()
+            .map(|wave| wave.into_iter().map(|p| p.name.clone()).collect::<Vec<_>>())
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+
+    /// The upgrade settings pool `idx` has during the change: the plan's `poolSettings` for it,
+    /// field by field, over the pool's own.
+    pub fn planned_settings(&self, idx: usize) -> aksplan_model::plan::UpgradeSettings {
+        let Some(pool) = self.pools().get(idx) else {
+            return Default::default();
+        };
+        let own = pool.upgrade_settings.clone().unwrap_or_default();
+        let Some(planned) = self.spec.pool_settings.get(&pool.name) else {
+            return own;
+        };
+        aksplan_model::plan::UpgradeSettings {
+            max_surge: planned.max_surge.or(own.max_surge),
+            max_unavailable: planned.max_unavailable.or(own.max_unavailable),
+            drain_timeout_in_minutes: planned.drain_timeout_in_minutes.or(own.drain_timeout_in_minutes),
+            node_soak_duration_in_minutes: planned
+                .node_soak_duration_in_minutes
+                .or(own.node_soak_duration_in_minutes),
+            undrainable_node_behavior: planned
+                .undrainable_node_behavior
+                .or(own.undrainable_node_behavior),
+        }
+    }
+
     pub fn has_windows_pools(&self) -> bool {
         self.pools().iter().any(|p| p.os_type == OsType::Windows)
     }

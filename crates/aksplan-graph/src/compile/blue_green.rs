@@ -68,7 +68,13 @@ impl ClusterBuild<'_, '_> {
         let pool_pointer =
             view.pool_pointer_in_plan(view.pools().iter().position(|p| p.name == pool.name).unwrap_or(0));
         let field = pool_pointer.map(|p| format!("{p}/strategy"));
-        let minutes = pool_minutes(pool, None, cp, self.estimates());
+        let minutes = pool_minutes(
+            pool,
+            None,
+            cp,
+            self.estimates(),
+            view.resolved.live.drain_blocked(&pool.name),
+        );
         let mut after = self.state.clone();
         after.pools.insert(new_pool.clone(), cp);
         let sku_note = match (pool.os_sku, os_sku) {

@@ -133,7 +133,15 @@ impl ClusterBuild<'_, '_> {
             + view
                 .pools()
                 .iter()
-                .map(|p| pool_minutes(p, view.spec.pool_settings.get(&p.name), hop, estimates))
+                .map(|p| {
+                    pool_minutes(
+                        p,
+                        view.spec.pool_settings.get(&p.name),
+                        hop,
+                        estimates,
+                        view.resolved.live.drain_blocked(&p.name),
+                    )
+                })
                 .sum::<u64>();
         let name = self.name();
         self.sequential(

@@ -54,7 +54,7 @@ impl ClusterBuild<'_, '_> {
                     ),
                     before: None,
                     after: None,
-                    estimate_minutes: pool_minutes(pool, view.spec.pool_settings.get(pool_name), self.state.control_plane, &ctx.plan.spec.estimates),
+                    estimate_minutes: pool_minutes(pool, view.spec.pool_settings.get(pool_name), self.state.control_plane, &ctx.plan.spec.estimates, view.resolved.live.drain_blocked(pool_name)),
                     depends_on,
                 });
                 this.push(id);

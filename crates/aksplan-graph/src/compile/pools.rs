@@ -4,7 +4,7 @@
 
 use aksplan_catalog::Catalog;
 use aksplan_model::codes::Code;
-use aksplan_model::plan::{PoolMode, PoolUpgradeStrategy};
+use aksplan_model::plan::PoolUpgradeStrategy;
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::ClusterView;
 
@@ -20,23 +20,9 @@ pub(super) type Next<'r, 'a, 'c> =
 /// Why a pool moves to a version.
 pub(super) type Reason<'r> = &'r dyn Fn(&str, KubeVersion) -> String;
 
-/// Pools grouped into waves: the plan's `poolOrder`, else System pools, then the others.
+/// Pools grouped into waves ([`ClusterView::pool_waves`]: the rules judge the same waves).
 pub(super) fn waves(view: &ClusterView<'_>) -> Vec<Vec<String>> {
-    if let Some(order) = &view.spec.pool_order {
-        return order.iter().map(|wave| wave.pools().to_vec()).collect();
-    }
-    let pools = view.pools();
-    let system: Vec<String> = pools
-        .iter()
-        .filter(|p| p.mode == PoolMode::System)
-        .map(|p| p.name.clone())
-        .collect();
-    let others: Vec<String> = pools
-        .iter()
-        .filter(|p| p.mode != PoolMode::System)
-        .map(|p| p.name.clone())
-        .collect();
-    [system, others].into_iter().filter(|w| !w.is_empty()).collect()
+    view.pool_waves()
 }
 
 /// The exact version a pool gets when it moves to `minor` under a control plane on `cp`: the
@@ -137,7 +123,13 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                 after.pools.insert(pool_name.clone(), to);
                 let mut depends_on = self.frontier.clone();
                 depends_on.extend(previous_wave.iter().cloned());
-                let minutes = pool_minutes(&pool, self.settings_for(pool_name), to, self.estimates());
+                let minutes = pool_minutes(
+                    &pool,
+                    self.settings_for(pool_name),
+                    to,
+                    self.estimates(),
+                    self.view.resolved.live.drain_blocked(pool_name),
+                );
                 let id = self.builder.add(Step {
                     id: format!("{}/pool/{pool_name}/{to}", self.name()),
                     cluster: Some(self.name()),

@@ -13,6 +13,7 @@ pub mod maintenance;
 pub mod names;
 pub mod os;
 pub mod pools;
+pub mod preflight;
 pub mod settings;
 pub mod state;
 
@@ -35,6 +36,7 @@ pub fn all() -> Vec<Rule> {
         os::RULES,
         api::RULES,
         names::RULES,
+        preflight::RULES,
     ]
     .concat();
     rules.sort_by_key(|rule| rule.code.id());

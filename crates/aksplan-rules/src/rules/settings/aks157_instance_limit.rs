@@ -1,9 +1,9 @@
 //! AKS157: pool size plus surge stays within 1,000 VMSS instances.
 
 use aksplan_model::finding::Finding;
-use aksplan_model::plan::{CountOrPercent, ScaleSetPriority};
+use aksplan_model::plan::ScaleSetPriority;
 
-use super::{at_field, each_pool, effective_surge, field_label, pool_name};
+use super::{at_field, each_pool, effective_surge, field_label, pool_name, surge_nodes};
 use crate::Context;
 
 /// The most VMSS instances a pool may reach during an upgrade.
@@ -38,15 +38,6 @@ nodePools:
     upgradeSettings: { maxSurge: \"10%\" }   # 950 + 95 = 1,045
 ```"
 );
-
-/// Surge nodes for a pool of `size` nodes: a percentage rounds up; never more than the pool.
-fn surge_nodes(size: u64, surge: CountOrPercent) -> u64 {
-    let nodes = match surge {
-        CountOrPercent::Count(n) => u64::from(n),
-        CountOrPercent::Percent(p) => (size * u64::from(p)).div_ceil(100),
-    };
-    nodes.min(size)
-}
 
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     each_pool(ctx, |cluster, idx, pool, settings| {
@@ -114,6 +105,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aksplan_model::plan::CountOrPercent;
 
     #[test]
     fn percent_rounds_up() {

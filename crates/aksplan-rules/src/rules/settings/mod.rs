@@ -112,6 +112,15 @@ fn positive(value: CountOrPercent) -> bool {
     }
 }
 
+/// Surge nodes for a pool of `size` nodes: a percentage rounds up; never more than the pool.
+pub(crate) fn surge_nodes(size: u64, surge: CountOrPercent) -> u64 {
+    let nodes = match surge {
+        CountOrPercent::Count(n) => u64::from(n),
+        CountOrPercent::Percent(p) => (size * u64::from(p)).div_ceil(100),
+    };
+    nodes.min(size)
+}
+
 /// The `maxSurge` AKS uses when none is set: `10%` for pools on 1.32 or later, `1` before
 /// (AKS-CHANGELOG 2025-03-16). The larger default is taken when any upgrade step of the plan starts
 /// with the pool on 1.32 or later: the pool is there now, or the target is 1.33 or later.
@@ -126,7 +135,11 @@ fn default_surge(pool_version: Option<KubeVersion>, target: Option<KubeVersion>)
 }
 
 /// The surge AKS applies to pool `idx`: its `maxSurge`, or the default.
-fn effective_surge(cluster: &ClusterView<'_>, idx: usize, settings: &UpgradeSettings) -> CountOrPercent {
+pub(crate) fn effective_surge(
+    cluster: &ClusterView<'_>,
+    idx: usize,
+    settings: &UpgradeSettings,
+) -> CountOrPercent {
     settings
         .max_surge
         .unwrap_or_else(|| default_surge(cluster.pool_version(idx), cluster.target().map(|(v, _)| v)))
