@@ -216,7 +216,11 @@ pub enum Command {
     PolicyTest,
     /// Print a JSON Schema: `plan` (the plan language).
     Schema(SchemaArgs),
-    /// Write a plan skeleton from saved `az aks show -o json` output.
+    /// Save the live facts of clusters as the files `currentFrom` reads: `az aks show`, node
+    /// pools, maintenance, upgrade profiles, subnets, vCPU quota, versions (and workloads with
+    /// `kubectl` given a context). One folder, written whole or not at all.
+    Snapshot(SnapshotArgs),
+    /// Write a plan skeleton from a snapshot folder, or from saved `az aks show -o json` output.
     Init(InitArgs),
     /// Explain a diagnostic code (e.g. `aksplan explain AKS014`).
     Explain(ExplainArgs),
@@ -487,9 +491,52 @@ pub struct SchemaArgs {
 }
 
 #[derive(clap::Args)]
+pub struct SnapshotArgs {
+    /// The cluster's resource group; repeatable, paired in order with `-n` (one `-g` serves
+    /// every `-n`).
+    #[arg(
+        short = 'g',
+        long = "resource-group",
+        value_name = "RG",
+        required_unless_present = "plan"
+    )]
+    pub resource_group: Vec<String>,
+    /// The cluster's name; repeatable.
+    #[arg(
+        short = 'n',
+        long = "name",
+        value_name = "CLUSTER",
+        required_unless_present = "plan"
+    )]
+    pub name: Vec<String>,
+    /// Snapshot every cluster of this plan (with its resource group and subscription).
+    #[arg(long, value_name = "PLAN", conflicts_with_all = ["resource_group", "name"])]
+    pub plan: Option<PathBuf>,
+    /// The subscription to run `az` against (default: the current one; a plan's clusters use
+    /// their own).
+    #[arg(long, value_name = "SUBSCRIPTION")]
+    pub subscription: Option<String>,
+    /// The `kubectl` context that reaches a cluster, to save its PodDisruptionBudgets and
+    /// workloads: `CONTEXT` for a single cluster, or `CLUSTER=CONTEXT`; repeatable. Without it
+    /// no workloads are saved (the drain checks then have nothing to judge).
+    #[arg(long = "kube-context", value_name = "[CLUSTER=]CONTEXT")]
+    pub kube_context: Vec<String>,
+    /// The folder to write (whole, or not at all).
+    #[arg(short, long, value_name = "DIR", default_value = "snapshot")]
+    pub output: PathBuf,
+    /// Replace the folder if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print no progress.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args)]
 pub struct InitArgs {
-    /// The saved `az aks show -g RG -n NAME -o json` output.
-    #[arg(long = "from", value_name = "SHOW_JSON")]
+    /// A folder written by `aksplan snapshot` (the plan reads it through `currentFrom`), or a
+    /// saved `az aks show -g RG -n NAME -o json` output (the state is written into the plan).
+    #[arg(long = "from", value_name = "DIR|SHOW_JSON")]
     pub from: PathBuf,
     /// The saved `az aks nodepool list -g RG --cluster-name NAME -o json` output.
     #[arg(long, value_name = "NODEPOOL_LIST_JSON")]

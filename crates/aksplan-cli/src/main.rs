@@ -27,6 +27,7 @@ mod plan_cmd;
 mod policy;
 mod sandbox;
 mod schema_cmd;
+mod snapshot_cmd;
 mod test_cmd;
 
 use std::io::IsTerminal;
@@ -97,6 +98,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args, &inv),
         Command::Config(args) => config_cmd::run(args, &inv),
         Command::Schema(args) => schema_cmd::run(args, &inv),
+        Command::Snapshot(args) => snapshot_cmd::run(args, &inv),
         Command::Init(args) => init_cmd::run(args, &inv),
         Command::Explain(args) => explain_cmd::run(args, &inv),
         Command::Completions(args) => completions_cmd::run(args, &inv),

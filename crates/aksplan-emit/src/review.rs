@@ -46,6 +46,7 @@ pub fn render_markdown(
     header(&mut out, plan, compiled, meta);
     summary(&mut out, compiled, schedule);
     risk_section(&mut out, plan, compiled, schedule, findings);
+    preflight_section(&mut out, compiled);
     findings_section(&mut out, findings);
     waivers_section(&mut out, findings);
     api_section(&mut out, findings);
@@ -123,6 +124,37 @@ fn risk_section(
         "| Pool reimages (each replaces every node of a pool) | {} |",
         list(&reimages)
     );
+    let blocked: Vec<String> = compiled
+        .clusters
+        .iter()
+        .flat_map(|route| {
+            route
+                .preflight
+                .drain_blocked
+                .keys()
+                .map(|pool| format!("`{}/{}`", code_text(&route.name), code_text(pool)))
+        })
+        .collect();
+    let saved = compiled
+        .clusters
+        .iter()
+        .filter(|route| route.preflight.workloads_saved)
+        .count();
+    let drains = if saved == 0 {
+        "not checked: no cluster's workloads saved".to_owned()
+    } else if saved < compiled.clusters.len() {
+        format!(
+            "{} (workloads saved for {saved} of {} clusters)",
+            list(&blocked),
+            compiled.clusters.len()
+        )
+    } else {
+        list(&blocked)
+    };
+    let _ = writeln!(
+        out,
+        "| Pools no drain can finish on (a PodDisruptionBudget allows no eviction; see Live facts) | {drains} |"
+    );
     let apis: Vec<String> = findings
         .iter()
         .filter(|f| is_api(f))
@@ -182,6 +214,86 @@ fn risk_section(
         _ => "none".to_owned(),
     };
     let _ = writeln!(out, "| First and last change window | {span} |");
+}
+
+/// The live facts behind the preflight rules, per cluster: what `currentFrom` saved, the pools no
+/// drain can finish on, single replicas, and the surge of the largest wave against the subnet
+/// addresses and vCPU quota left. "not saved" is said plainly: a board must see what was not checked.
+fn preflight_section(out: &mut String, compiled: &Compiled) {
+    const NOT_SAVED: &str = "not saved (`aksplan snapshot`)";
+    let _ = writeln!(out, "\n## Live facts\n");
+    let _ = writeln!(
+        out,
+        "| Cluster | Drains | Single replicas without a PDB | Subnet addresses: surge needs / free | vCPU quota: surge needs / left |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    let room = |rows: &[(String, u64, u64)]| {
+        rows.iter()
+            .map(|(name, need, room)| {
+                let short = if need > room { " **short**" } else { "" };
+                format!("{}: {need} / {room}{short}", cell(name))
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for route in &compiled.clusters {
+        let facts = &route.preflight;
+        let drains = if !facts.workloads_saved {
+            NOT_SAVED.to_owned()
+        } else if facts.drain_blocked.is_empty() {
+            "no pool blocked".to_owned()
+        } else {
+            let pools: Vec<String> = facts
+                .drain_blocked
+                .iter()
+                .map(|(pool, pdbs)| {
+                    let pdbs: Vec<String> = pdbs.iter().map(|p| format!("`{}`", code_text(p))).collect();
+                    format!("`{}` by {}", code_text(pool), pdbs.join(", "))
+                })
+                .collect();
+            format!(
+                "**blocked**: {} (estimates wait the drain timeout per batch)",
+                pools.join("; ")
+            )
+        };
+        let singles = if !facts.workloads_saved {
+            NOT_SAVED.to_owned()
+        } else if facts.single_replicas.is_empty() {
+            "none".to_owned()
+        } else {
+            let shown: Vec<String> = facts
+                .single_replicas
+                .iter()
+                .take(3)
+                .map(|c| format!("`{}`", code_text(c)))
+                .collect();
+            let more = facts.single_replicas.len().saturating_sub(3);
+            if more > 0 {
+                format!("{} and {more} more", shown.join(", "))
+            } else {
+                shown.join(", ")
+            }
+        };
+        let subnets = if !facts.subnets_saved {
+            NOT_SAVED.to_owned()
+        } else if facts.subnets.is_empty() {
+            "no pool takes addresses from the saved subnets".to_owned()
+        } else {
+            room(&facts.subnets)
+        };
+        let quotas = if !facts.quota_saved {
+            NOT_SAVED.to_owned()
+        } else if facts.quotas.is_empty() {
+            "no VM size known (save `vmSkus`)".to_owned()
+        } else {
+            room(&facts.quotas)
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {drains} | {singles} | {subnets} | {quotas} |",
+            code_text(&route.name)
+        );
+    }
 }
 
 /// Who signs the change off: one row per approval gate of the plan, and the change board's.

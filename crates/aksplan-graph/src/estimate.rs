@@ -16,7 +16,10 @@ pub fn batch_size(pool: &NodePool, settings: Option<&UpgradeSettings>, version: 
         CountOrPercent::Count(n) => u64::from(n),
         CountOrPercent::Percent(p) => (count * u64::from(p)).div_ceil(100),
     };
-    let settings = settings.or(pool.upgrade_settings.as_ref());
+    // The plan's settings for the change over the pool's own, field by field (as `nodepool update`
+    // leaves the fields it does not set).
+    let merged = settings.map(|s| s.over(pool.upgrade_settings.as_ref()));
+    let settings = merged.as_ref().or(pool.upgrade_settings.as_ref());
     let unavailable = settings.and_then(|s| s.max_unavailable).map(resolve).unwrap_or(0);
     if pool.scale_set_priority == Some(ScaleSetPriority::Spot) {
         return unavailable.max(1).min(count);
@@ -43,7 +46,8 @@ pub fn pool_minutes(
 ) -> u64 {
     let count = u64::from(pool.count.or(pool.min_count).unwrap_or(3)).max(1);
     let batches = count.div_ceil(batch_size(pool, settings, version));
-    let settings = settings.or(pool.upgrade_settings.as_ref());
+    let merged = settings.map(|s| s.over(pool.upgrade_settings.as_ref()));
+    let settings = merged.as_ref().or(pool.upgrade_settings.as_ref());
     let drain_timeout = settings
         .and_then(|s| s.drain_timeout_in_minutes)
         .map_or(30, u64::from);

@@ -20,7 +20,7 @@ pub mod step;
 pub mod time;
 pub mod verify;
 
-pub use compile::{ClusterPlan, Compiled, compile};
+pub use compile::{ClusterPlan, Compiled, Preflight, compile};
 pub use dag::topological_order;
 pub use index::StepIndex;
 pub use schedule::{Placement, Schedule, Window, schedule};

@@ -662,6 +662,22 @@ wrote down. Exit code 2: the run cannot be trusted.
 ```toml
 fail_on = \"warning\"   # the key is `fail-on`
 ```";
+
+    SNAPSHOT = "AKS906", Error, Tool, "A command `aksplan snapshot` ran failed",
+"## What it checks
+`aksplan snapshot` runs `az` (and `kubectl` when given a context) and saves their JSON. Each
+command must succeed and print JSON. When one fails, the snapshot names the command, says why
+(not logged in, no permission, not found, not installed) and writes nothing: the folder appears
+complete or not at all.
+
+## Why
+A plan judged on half a snapshot would miss exactly the facts that were not saved. Exit code 2.
+
+## Example
+```console
+$ aksplan snapshot -g rg-prod -n aks-prod -o state/
+error[AKS906]: `az aks show -g rg-prod -n aks-prod -o json` failed: not logged in
+```";
 }
 
 /// Finds a code of this crate by id, case-insensitively.

@@ -130,32 +130,179 @@ pub fn skeleton(
             "      # channels: {{ upgradeChannel: none }}   # channels to set by this change, if any"
         );
     }
-    if !current.node_pools.is_empty() {
-        // System pools first is the usual order; the author decides.
-        let mut system: Vec<&str> = Vec::new();
-        let mut user: Vec<&str> = Vec::new();
-        for pool in &current.node_pools {
-            if pool.mode == crate::plan::PoolMode::System {
-                system.push(&pool.name)
-            } else {
-                user.push(&pool.name)
-            }
+    write_pool_order(&mut out, &current.node_pools);
+    let _ = writeln!(out, "  # changeWindows:");
+    let _ = writeln!(
+        out,
+        "  #   - {{ start: \"YYYY-MM-DDT22:00:00+01:00\", durationHours: 6 }}"
+    );
+    out
+}
+
+/// `poolOrder:` for a skeleton: the System pools one by one, then the others in parallel; the
+/// author reviews it.
+fn write_pool_order(out: &mut String, pools: &[NodePool]) {
+    if pools.is_empty() {
+        return;
+    }
+    let mut system: Vec<&str> = Vec::new();
+    let mut user: Vec<&str> = Vec::new();
+    for pool in pools {
+        if pool.mode == crate::plan::PoolMode::System {
+            system.push(&pool.name)
+        } else {
+            user.push(&pool.name)
         }
-        let mut waves: Vec<String> = system.iter().map(|name| scalar(name)).collect();
-        if !user.is_empty() {
-            waves.push(format!(
-                "[{}]",
-                user.iter()
-                    .map(|name| scalar(name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+    }
+    let mut waves: Vec<String> = system.iter().map(|name| scalar(name)).collect();
+    if !user.is_empty() {
+        waves.push(format!(
+            "[{}]",
+            user.iter()
+                .map(|name| scalar(name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let _ = writeln!(
+        out,
+        "      poolOrder: [{}]   # TODO: review (waves: a list runs in parallel)",
+        waves.join(", ")
+    );
+}
+
+/// One cluster of a snapshot, for [`from_snapshot`]: its state (for the pool order) and the
+/// files the plan reads, relative to the plan.
+pub struct SnapshotCluster<'a> {
+    pub name: &'a str,
+    pub resource_group: &'a str,
+    pub subscription: Option<&'a str>,
+    pub location: Option<&'a str>,
+    pub pools: &'a [NodePool],
+    pub current_from: &'a crate::plan::CurrentFiles,
+    pub upgrade_profiles: &'a crate::plan::UpgradeProfileFiles,
+}
+
+/// The plan text for the clusters of an `aksplan snapshot` folder: each reads its state through
+/// `currentFrom`, so that taking the snapshot again updates the plan's facts without editing it.
+/// `catalogs` are the saved `get-versions` files (relative to the plan), named in a comment.
+pub fn from_snapshot(
+    clusters: &[SnapshotCluster<'_>],
+    source: &str,
+    target: &str,
+    as_of: Option<&str>,
+    catalogs: &[String],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# yaml-language-server: $schema=https://aksplan.dev/schemas/plan.schema.json"
+    );
+    let _ = writeln!(
+        out,
+        "# Written by `aksplan init` from the snapshot {source}; the state is read from its files."
+    );
+    let _ = writeln!(
+        out,
+        "# Review every line; choose the target, the pool order and the windows."
+    );
+    for catalog in catalogs {
         let _ = writeln!(
             out,
-            "      poolOrder: [{}]   # TODO: review (waves: a list runs in parallel)",
-            waves.join(", ")
+            "# The versions AKS offered the region were saved too: `aksplan check PLAN --catalog {catalog}`"
         );
+    }
+    let _ = writeln!(out, "apiVersion: aksplan/v1");
+    let _ = writeln!(out, "kind: UpgradePlan");
+    let _ = writeln!(out, "metadata:");
+    let name = match clusters {
+        [one] => format!("upgrade-{}", one.name),
+        _ => "upgrade".to_owned(),
+    };
+    let _ = writeln!(out, "  name: {}", scalar(&name));
+    let _ = writeln!(out, "  # change: CHG-0000        # the change ticket");
+    let _ = writeln!(out, "spec:");
+    match as_of {
+        Some(date) => {
+            let _ = writeln!(
+                out,
+                "  asOf: {}   # support status is judged as of this date",
+                quoted(date)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "  # asOf: YYYY-MM-DD        # support status is judged as of this date"
+            );
+        }
+    }
+    let _ = writeln!(out, "  target:");
+    let _ = writeln!(
+        out,
+        "    kubernetesVersion: {}   # TODO: choose (a minor, or an exact patch)",
+        quoted(target)
+    );
+    let _ = writeln!(out, "    nodeImage: latest");
+    let _ = writeln!(out, "  clusters:");
+    for cluster in clusters {
+        let _ = writeln!(out, "    - name: {}", scalar(cluster.name));
+        let _ = writeln!(out, "      resourceGroup: {}", scalar(cluster.resource_group));
+        if let Some(subscription) = cluster.subscription {
+            let _ = writeln!(out, "      subscription: {}", scalar(subscription));
+        }
+        if let Some(location) = cluster.location {
+            let _ = writeln!(out, "      location: {}", scalar(location));
+        }
+        let files = cluster.current_from;
+        let _ = writeln!(out, "      currentFrom:");
+        let _ = writeln!(out, "        show: {}", quoted(&files.show));
+        let one = |out: &mut String, key: &str, value: &Option<String>| {
+            if let Some(path) = value {
+                let _ = writeln!(out, "        {key}: {}", quoted(path));
+            }
+        };
+        let list = |out: &mut String, key: &str, values: &[String]| {
+            if !values.is_empty() {
+                let items: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+                let _ = writeln!(out, "        {key}: [{}]", items.join(", "));
+            }
+        };
+        one(&mut out, "nodePools", &files.node_pools);
+        one(
+            &mut out,
+            "maintenanceConfigurations",
+            &files.maintenance_configurations,
+        );
+        match &files.workloads {
+            Some(path) => {
+                let _ = writeln!(out, "        workloads: {}", quoted(path));
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "        # workloads: not saved (snapshot with `--kube-context` to check drains)"
+                );
+            }
+        }
+        list(&mut out, "subnets", &files.subnets);
+        list(&mut out, "vnetUsage", &files.vnet_usage);
+        one(&mut out, "vmUsage", &files.vm_usage);
+        one(&mut out, "vmSkus", &files.vm_skus);
+        let profiles = cluster.upgrade_profiles;
+        if profiles.control_plane.is_some() || !profiles.node_pools.is_empty() {
+            let _ = writeln!(out, "      upgradeProfiles:");
+            if let Some(path) = &profiles.control_plane {
+                let _ = writeln!(out, "        controlPlane: {}", quoted(path));
+            }
+            if !profiles.node_pools.is_empty() {
+                let _ = writeln!(out, "        nodePools:");
+                for (pool, path) in &profiles.node_pools {
+                    let _ = writeln!(out, "          {}: {}", scalar(pool), quoted(path));
+                }
+            }
+        }
+        write_pool_order(&mut out, cluster.pools);
     }
     let _ = writeln!(out, "  # changeWindows:");
     let _ = writeln!(

@@ -1,6 +1,6 @@
 //! Live facts about a cluster that decide whether its upgrade can finish: the PodDisruptionBudgets
 //! and workloads (`kubectl get pdb,deploy,sts -A -o json`), the subnets surge nodes take addresses
-//! from (`az network vnet subnet show`, `az network vnet list-usage`) and the region's vCPU quota
+//! from (`az network vnet subnet show`, and the VNet's usages through `az rest`) and the region's vCPU quota
 //! (`az vm list-usage`, `az vm list-skus`). Read from the files `currentFrom` names, each fact
 //! keeping the document and pointer it was read at, so that findings can name the live object.
 //!
@@ -172,10 +172,10 @@ pub struct Subnet {
     pub name: String,
     /// Addresses Azure lets resources use: the prefixes' sizes less the 5 Azure reserves in each.
     pub usable: u64,
-    /// Addresses in use: from `az network vnet list-usage` when given, else the subnet's IP
+    /// Addresses in use: from the VNet's usages (`az rest ... /virtualNetworks/VNET/usages`) when given, else the subnet's IP
     /// configurations.
     pub used: u64,
-    /// Whether `used` came from `az network vnet list-usage`.
+    /// Whether `used` came from the VNet's usages (`az rest ... /virtualNetworks/VNET/usages`).
     pub used_from_usage: bool,
     pub at: At,
 }
@@ -638,12 +638,12 @@ fn read_usage_entries(
     out
 }
 
-const VNET_USAGE_HINT: &str = "save it with `az network vnet list-usage --ids VNET_ID -o json > FILE`";
+const VNET_USAGE_HINT: &str = "save it with `az rest --method get --url /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/VNET/usages?api-version=2024-05-01 > FILE` (or run `aksplan snapshot`)";
 
-/// Reads one `az network vnet list-usage` output; applies to the subnets read so far, so call it
+/// Reads one VNet's usages (`az rest ... /virtualNetworks/VNET/usages`, a `value` list); applies to the subnets read so far, so call it
 /// after [`read_subnet`].
 pub fn read_vnet_usage(doc: &Arc<Document>, live: &mut LiveFacts, findings: &mut Vec<Finding>) {
-    for (usage, _) in read_usage_entries(doc, "az network vnet list-usage", VNET_USAGE_HINT, findings) {
+    for (usage, _) in read_usage_entries(doc, "the VNet usages (az rest)", VNET_USAGE_HINT, findings) {
         let Some(id) = usage.id.as_deref() else { continue };
         let (Some(current), Some(limit)) = (number(&usage.current_value), number(&usage.limit)) else {
             continue;

@@ -329,8 +329,8 @@ pub struct CurrentFiles {
     /// the addresses surge nodes take.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub subnets: Vec<String>,
-    /// `az network vnet list-usage --ids VNET_ID -o json`, one file per VNet: the addresses each
-    /// of its subnets has in use (more exact than counting the subnet's IP configurations).
+    /// the VNet's usages, one file per VNet (`az rest --method get --url /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/VNET/usages?api-version=2024-05-01`; the Azure CLI has no command for it): the
+    /// addresses each of its subnets has in use (more exact than counting its IP configurations).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vnet_usage: Vec<String>,
     /// `az vm list-usage -l LOCATION -o json`: the region's vCPU quota, by VM family.
@@ -578,6 +578,23 @@ pub struct UpgradeSettings {
     /// What to do with a node that cannot be drained: `Schedule` (AKS default) or `Cordon`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub undrainable_node_behavior: Option<UndrainableNodeBehavior>,
+}
+
+impl UpgradeSettings {
+    /// These settings over `base`, field by field: what a pool has after `az aks nodepool update`
+    /// sets these (the fields not given keep their value).
+    pub fn over(&self, base: Option<&UpgradeSettings>) -> UpgradeSettings {
+        let base = base.cloned().unwrap_or_default();
+        UpgradeSettings {
+            max_surge: self.max_surge.or(base.max_surge),
+            max_unavailable: self.max_unavailable.or(base.max_unavailable),
+            drain_timeout_in_minutes: self.drain_timeout_in_minutes.or(base.drain_timeout_in_minutes),
+            node_soak_duration_in_minutes: self
+                .node_soak_duration_in_minutes
+                .or(base.node_soak_duration_in_minutes),
+            undrainable_node_behavior: self.undrainable_node_behavior.or(base.undrainable_node_behavior),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -319,7 +319,7 @@ fn save_hint(field: &str) -> &'static str {
     } else if field.ends_with("subnets") {
         "save it with `az network vnet subnet show --ids SUBNET_ID -o json > FILE` (or run `aksplan snapshot`)"
     } else if field.ends_with("vnetUsage") {
-        "save it with `az network vnet list-usage --ids VNET_ID -o json > FILE` (or run `aksplan snapshot`)"
+        "save it with `az rest --method get --url /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/VNET/usages?api-version=2024-05-01 > FILE` (or run `aksplan snapshot`)"
     } else if field.ends_with("vmUsage") {
         "save it with `az vm list-usage -l LOCATION -o json > FILE` (or run `aksplan snapshot`)"
     } else if field.ends_with("vmSkus") {

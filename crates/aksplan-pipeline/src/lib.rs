@@ -8,6 +8,7 @@
 //! exits and never reads the clock: "today" is the caller's [`Options::today`].
 
 pub mod inputs;
+pub mod snapshot;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -269,20 +269,9 @@ impl<'a> ClusterView<'a> {
         let Some(pool) = self.pools().get(idx) else {
             return Default::default();
         };
-        let own = pool.upgrade_settings.clone().unwrap_or_default();
-        let Some(planned) = self.spec.pool_settings.get(&pool.name) else {
-            return own;
-        };
-        aksplan_model::plan::UpgradeSettings {
-            max_surge: planned.max_surge.or(own.max_surge),
-            max_unavailable: planned.max_unavailable.or(own.max_unavailable),
-            drain_timeout_in_minutes: planned.drain_timeout_in_minutes.or(own.drain_timeout_in_minutes),
-            node_soak_duration_in_minutes: planned
-                .node_soak_duration_in_minutes
-                .or(own.node_soak_duration_in_minutes),
-            undrainable_node_behavior: planned
-                .undrainable_node_behavior
-                .or(own.undrainable_node_behavior),
+        match self.spec.pool_settings.get(&pool.name) {
+            Some(planned) => planned.over(pool.upgrade_settings.as_ref()),
+            None => pool.upgrade_settings.clone().unwrap_or_default(),
         }
     }
 

@@ -146,6 +146,7 @@ pub(super) fn compile_cluster(
         channel_switched: channels.switched,
         lts,
         pools: view.pools().to_vec(),
+        preflight: super::Preflight::of(view),
     };
     Some((plan, build.frontier))
 }

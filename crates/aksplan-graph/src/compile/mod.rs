@@ -56,6 +56,84 @@ pub struct ClusterPlan {
     /// copies (mode, OS, count, size), so that a System pool is replaced by a System pool.
     #[serde(skip)]
     pub pools: Vec<aksplan_model::plan::NodePool>,
+    /// The live facts behind the preflight rules (AKS190–AKS193), summed up for the review.
+    #[serde(skip)]
+    pub preflight: Preflight,
+}
+
+/// One cluster's live facts as the review report shows them: what was saved, which pools no
+/// drain can finish on, and the largest surge of one wave against the room left.
+#[derive(Debug, Clone, Default)]
+pub struct Preflight {
+    /// Whether `currentFrom` names the workloads (`kubectl get pdb,deploy,sts`).
+    pub workloads_saved: bool,
+    /// Whether it names at least one subnet the pools use.
+    pub subnets_saved: bool,
+    /// Whether it names the regional vCPU usage.
+    pub quota_saved: bool,
+    /// Pool → the PodDisruptionBudgets (`namespace/name`) that stop every drain of it.
+    pub drain_blocked: std::collections::BTreeMap<String, Vec<String>>,
+    /// Single-replica workloads without a PDB (`deployment/ns/name`).
+    pub single_replicas: Vec<String>,
+    /// Subnet name, the most addresses one wave's surge takes from it, the addresses free.
+    pub subnets: Vec<(String, u64, u64)>,
+    /// Quota name, the most vCPUs one wave's surge takes from it, the vCPUs left.
+    pub quotas: Vec<(String, u64, u64)>,
+}
+
+impl Preflight {
+    pub(crate) fn of(view: &aksplan_rules::ClusterView<'_>) -> Self {
+        use aksplan_rules::rules::preflight::{quota_needs, subnet_needs};
+        let live = &view.resolved.live;
+        let mut drain_blocked: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for blocker in live.drain_blockers() {
+            for pool in live.blocked_pools(&blocker, view.pools()) {
+                drain_blocked
+                    .entry(pool.name.clone())
+                    .or_default()
+                    .push(blocker.pdb.display());
+            }
+        }
+        let most = |rows: Vec<(String, u64, u64)>| {
+            let mut by_name: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+            for (name, need, room) in rows {
+                let entry = by_name.entry(name).or_insert((0, room));
+                entry.0 = entry.0.max(need);
+            }
+            by_name
+                .into_iter()
+                .map(|(name, (need, room))| (name, need, room))
+                .collect()
+        };
+        let subnets = most(
+            subnet_needs(view)
+                .into_iter()
+                .map(|n| (n.of.name.clone(), n.amount, n.of.free()))
+                .collect(),
+        );
+        let quotas = most(
+            quota_needs(view)
+                .0
+                .into_iter()
+                .map(|n| {
+                    (
+                        n.of.local_name.clone(),
+                        n.amount,
+                        n.of.limit.saturating_sub(n.of.current),
+                    )
+                })
+                .collect(),
+        );
+        Self {
+            workloads_saved: live.workloads_read,
+            subnets_saved: !live.subnets.is_empty(),
+            quota_saved: live.vm_usage.is_some(),
+            drain_blocked,
+            single_replicas: live.single_replicas().iter().map(|c| c.display()).collect(),
+            subnets,
+            quotas,
+        }
+    }
 }
 
 fn versions<S: serde::Serializer>(versions: &[KubeVersion], s: S) -> Result<S::Ok, S::Error> {

@@ -1,10 +1,8 @@
 //! AKS193: the region's vCPU quota is too small for the surge nodes.
 
-use std::collections::BTreeMap;
-
 use aksplan_model::finding::{Finding, Severity};
 
-use super::{extra_nodes, nodes};
+use super::{nodes, quota_needs};
 use crate::Context;
 
 crate::rule_code!(
@@ -38,112 +36,77 @@ stricter reading reports it too.
 ```"
 );
 
-/// vCPUs one wave's extra nodes take, by quota name (lower case), with the pools that take them.
-#[derive(Default)]
-struct Need {
-    vcpus: u64,
-    pools: Vec<(usize, u64, u64)>,
-}
-
 pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
     for cluster in ctx.clusters() {
-        let live = &cluster.resolved.live;
-        let Some(usage) = &live.vm_usage else { continue };
         let pools = cluster.pools();
-        let mut unknown_reported = std::collections::BTreeSet::new();
-        for wave in cluster.pool_waves() {
-            let mut needs: BTreeMap<String, Need> = BTreeMap::new();
-            for name in &wave {
-                let Some(idx) = pools.iter().position(|p| &p.name == name) else {
-                    continue;
-                };
-                let pool = &pools[idx];
-                let Some(extra) = extra_nodes(&cluster, idx, pool).filter(|n| *n > 0) else {
-                    continue;
-                };
-                let sku = pool
-                    .vm_size
-                    .as_deref()
-                    .and_then(|size| live.vm_skus.get(&size.to_ascii_lowercase()));
-                let Some(sku) = sku else {
-                    if unknown_reported.insert(idx) {
-                        let size = pool.vm_size.as_deref().unwrap_or("(not given)");
-                        let mut finding = Finding::new(
-                            CODE,
-                            format!(
-                                "the vCPU quota for pool `{}` of cluster `{}` cannot be checked: its VM size `{size}` is not in the saved VM sizes",
-                                pool.name,
-                                cluster.name()
-                            ),
-                        )
-                        .severity(Severity::Warning)
-                        .at(cluster.pool_label(idx, "vmSize").with_message("size not in `vmSkus`"))
-                        .help("save `az vm list-skus -l LOCATION --resource-type virtualMachines -o json` with this size in `currentFrom.vmSkus` (`aksplan snapshot` does)");
-                        if let Some(pointer) = cluster.pool_pointer_in_plan(idx) {
-                            finding = finding.pointer(pointer);
-                        }
-                        out.push(finding);
-                    }
-                    continue;
-                };
-                let vcpus = extra * sku.vcpus;
-                for quota in [sku.family.to_ascii_lowercase(), "cores".to_owned()] {
-                    let need = needs.entry(quota).or_default();
-                    need.vcpus += vcpus;
-                    need.pools.push((idx, extra, sku.vcpus));
-                }
+        let (needs, unknown) = quota_needs(&cluster);
+        for idx in unknown {
+            let pool = &pools[idx];
+            let size = pool.vm_size.as_deref().unwrap_or("(not given)");
+            let mut finding = Finding::new(
+                CODE,
+                format!(
+                    "the vCPU quota for pool `{}` of cluster `{}` cannot be checked: its VM size `{size}` is not in the saved VM sizes",
+                    pool.name,
+                    cluster.name()
+                ),
+            )
+            .severity(Severity::Warning)
+            .at(cluster.pool_label(idx, "vmSize").with_message("size not in `vmSkus`"))
+            .help("save `az vm list-skus -l LOCATION --resource-type virtualMachines -o json` with this size in `currentFrom.vmSkus` (`aksplan snapshot` does)");
+            if let Some(pointer) = cluster.pool_pointer_in_plan(idx) {
+                finding = finding.pointer(pointer);
             }
-            for (quota, need) in needs {
-                let Some(entry) = usage.entries.get(&quota) else {
-                    continue;
-                };
-                let left = entry.limit.saturating_sub(entry.current);
-                if need.vcpus <= left {
-                    continue;
-                }
-                let parts: Vec<String> = need
-                    .pools
-                    .iter()
-                    .map(|(idx, extra, vcpus)| {
-                        format!("pool `{}`: {} × {vcpus} vCPUs", pools[*idx].name, nodes(*extra))
-                    })
-                    .collect();
-                let (first, _, per_node) = need.pools[0];
-                let mut finding = Finding::new(
-                    CODE,
-                    format!(
-                        "the surge nodes of cluster `{}` need {} vCPUs of the quota `{}` ({}), which has {left} left ({} of {} in use)",
-                        cluster.name(),
-                        need.vcpus,
-                        entry.local_name,
-                        parts.join("; "),
-                        entry.current,
-                        entry.limit
-                    ),
+            out.push(finding);
+        }
+        for need in needs {
+            let entry = need.of;
+            let left = entry.limit.saturating_sub(entry.current);
+            if need.amount <= left {
+                continue;
+            }
+            let parts: Vec<String> = need
+                .pools
+                .iter()
+                .map(|(idx, extra, vcpus)| {
+                    format!("pool `{}`: {} × {vcpus} vCPUs", pools[*idx].name, nodes(*extra))
+                })
+                .collect();
+            let (first, _, per_node) = need.pools[0];
+            let mut finding = Finding::new(
+                CODE,
+                format!(
+                    "the surge nodes of cluster `{}` need {} vCPUs of the quota `{}` ({}), which has {left} left ({} of {} in use)",
+                    cluster.name(),
+                    need.amount,
+                    entry.local_name,
+                    parts.join("; "),
+                    entry.current,
+                    entry.limit
+                ),
+            )
+            .at(cluster
+                .pool_label(first, "vmSize")
+                .with_message(format!("{} vCPUs needed", need.amount)))
+            .also(entry.at.label().with_message(format!("{left} vCPUs left")));
+            if let Some(pointer) = cluster.pool_pointer_in_plan(first) {
+                finding = finding.pointer(pointer);
+            }
+            let fits = left / per_node.max(1);
+            let help = if need.pools.len() == 1 && fits > 0 {
+                format!(
+                    "lower `maxSurge` to at most `{fits}`, or request a quota increase of {} vCPUs for `{}` before the change (AKS fails with `QuotaExceeded`)",
+                    need.amount - left,
+                    entry.local_name
                 )
-                .at(cluster
-                    .pool_label(first, "vmSize")
-                    .with_message(format!("{} vCPUs needed", need.vcpus)))
-                .also(entry.at.label().with_message(format!("{left} vCPUs left")));
-                if let Some(pointer) = cluster.pool_pointer_in_plan(first) {
-                    finding = finding.pointer(pointer);
-                }
-                let fits = left / per_node.max(1);
-                let help = if need.pools.len() == 1 && fits > 0 {
-                    format!(
-                        "lower `maxSurge` to at most `{fits}`, or request a quota increase of {} vCPUs for `{}` before the change (AKS fails with `QuotaExceeded`)",
-                        need.vcpus - left,
-                        entry.local_name
-                    )
-                } else {
-                    format!(
-                        "request a quota increase of {} vCPUs for `{}`, or upgrade fewer pools at once with a lower `maxSurge` (AKS fails with `QuotaExceeded`)",
-                        need.vcpus - left,
-                        entry.local_name
-                    )
-                };
-                out.push(finding.help(help));
-            }
+            } else {
+                format!(
+                    "request a quota increase of {} vCPUs for `{}`, or upgrade fewer pools at once with a lower `maxSurge` (AKS fails with `QuotaExceeded`)",
+                    need.amount - left,
+                    entry.local_name
+                )
+            };
+            out.push(finding.help(help));
         }
     }
 }
