@@ -106,3 +106,62 @@ fn policies_see_which_pools_cannot_drain() {
             .is_none()
     );
 }
+
+/// A pool with a pod subnet takes 1 address per surge node from its node subnet and `maxPods`
+/// from the pod subnet, in whole blocks of 16 with `StaticBlock`: 7 surge nodes × 32 = 224
+/// addresses do not fit the 221 free, 7 × 30 = 210 do.
+#[test]
+fn pod_subnets_take_max_pods_and_static_blocks_round_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = root().join("fixtures/live/aks-prod");
+    let mut show: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(live.join("show.json")).unwrap()).unwrap();
+    let pods_id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-prod/subnets/aks-pods";
+    let mut subnet: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(live.join("subnet-aks-nodes.json")).unwrap()).unwrap();
+    subnet["id"] = pods_id.into();
+    subnet["name"] = "aks-pods".into();
+    subnet["addressPrefix"] = "10.241.0.0/24".into();
+    subnet["ipConfigurations"] = (0..30)
+        .map(|i| serde_json::json!({ "id": format!("{pods_id}/ipConfigurations/{i}") }))
+        .collect::<Vec<_>>()
+        .into();
+    std::fs::write(dir.path().join("pods.json"), subnet.to_string()).unwrap();
+    let mut check = |mode: &str| {
+        let user = &mut show["agentPoolProfiles"][1];
+        user["podSubnetId"] = pods_id.into();
+        user["podIpAllocationMode"] = mode.into();
+        std::fs::write(dir.path().join("show.json"), show.to_string()).unwrap();
+        std::fs::write(
+            dir.path().join("plan.yaml"),
+            format!(
+                "apiVersion: aksplan/v1\nkind: UpgradePlan\nmetadata: {{ name: pods }}\nspec:\n  asOf: \"2026-12-01\"\n  target: {{ kubernetesVersion: \"1.36\" }}\n  clusters:\n    - name: aks-prod\n      resourceGroup: rg-prod\n      currentFrom:\n        show: show.json\n        subnets: [pods.json, {nodes}]\n        vnetUsage: [{usage}]\n",
+                nodes = live.join("subnet-aks-nodes.json").display(),
+                usage = live.join("vnet-usage-full.json").display(),
+            ),
+        )
+        .unwrap();
+        let output = run(&[
+            "check",
+            "--format",
+            "json",
+            dir.path().join("plan.yaml").to_str().unwrap(),
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "AKS192")
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        check("StaticBlock"),
+        [
+            "pool `user` of cluster `aks-prod` needs 224 addresses in subnet `aks-pods` for its surge nodes (pool `user`: 7 nodes × 32 addresses), which has 221 free (251 usable, 30 in use)"
+        ]
+    );
+    // The node subnet (51 free) holds the 7 node addresses either way.
+    assert!(check("DynamicIndividual").is_empty());
+}

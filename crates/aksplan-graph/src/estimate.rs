@@ -88,6 +88,7 @@ mod tests {
             max_pods: None,
             vnet_subnet_id: None,
             pod_subnet_id: None,
+            pod_ip_allocation_mode: None,
             node_taints: Vec::new(),
             node_labels: Default::default(),
         }

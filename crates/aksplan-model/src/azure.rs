@@ -83,6 +83,8 @@ struct AzPool {
     vnet_subnet_id: Option<String>,
     #[serde(rename = "podSubnetID", alias = "podSubnetId")]
     pod_subnet_id: Option<String>,
+    #[serde(alias = "podIPAllocationMode")]
+    pod_ip_allocation_mode: Option<String>,
     node_taints: Option<Vec<String>>,
     node_labels: Option<std::collections::BTreeMap<String, String>>,
 }
@@ -450,6 +452,7 @@ fn read_pools(
             max_pods: pool.max_pods,
             vnet_subnet_id: pool.vnet_subnet_id,
             pod_subnet_id: pool.pod_subnet_id,
+            pod_ip_allocation_mode: pool.pod_ip_allocation_mode.as_deref().and_then(enum_value),
             node_taints: pool.node_taints.unwrap_or_default(),
             node_labels: pool.node_labels.unwrap_or_default(),
         });

@@ -496,6 +496,14 @@ pub struct NodePool {
     /// allocation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_subnet_id: Option<String>,
+    /// How pods take addresses from the pod subnet: `DynamicIndividual` (the default, one address
+    /// per pod) or `StaticBlock` (blocks of 16 per node, enough for `maxPods`).
+    #[serde(
+        default,
+        rename = "podIPAllocationMode",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pod_ip_allocation_mode: Option<PodIpAllocationMode>,
     /// The taints on the pool's nodes (`key=value:Effect`): pods that do not tolerate them do not
     /// run there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -520,6 +528,12 @@ pub enum PoolUpgradeStrategy {
 
 fn is_rolling(strategy: &PoolUpgradeStrategy) -> bool {
     *strategy == PoolUpgradeStrategy::Rolling
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum PodIpAllocationMode {
+    DynamicIndividual,
+    StaticBlock,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -20,7 +20,8 @@ and are upgraded together (one wave of the pool order).
   Spot.
 - Addresses per node: `1 + maxPods` with Azure CNI without overlay (`maxPods` 30 when not known),
   else 1. A pool with a pod subnet (`podSubnetId`) takes 1 per node from its node subnet and
-  `maxPods` per node from the pod subnet. When the network plugin is not known the stricter Azure CNI
+  `maxPods` per node from the pod subnet
+  (rounded up to whole blocks of 16 with `podIPAllocationMode: StaticBlock`). When the network plugin is not known the stricter Azure CNI
   count is used.
 - Free addresses: the usable addresses (the prefix's size less the 5 Azure reserves) less those in
   use.

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 
 use aksplan_model::live::{Subnet, UsageEntry};
-use aksplan_model::plan::{NetworkPlugin, NodePool, PoolUpgradeStrategy, ScaleSetPriority};
+use aksplan_model::plan::{
+    NetworkPlugin, NodePool, PodIpAllocationMode, PoolUpgradeStrategy, ScaleSetPriority,
+};
 
 use super::Rule;
 use super::settings::{effective_surge, surge_nodes};
@@ -80,7 +82,7 @@ pub struct Need<'a, T> {
 
 /// The addresses each saved subnet must have free, wave by wave: extra nodes × `1 + maxPods`
 /// with Azure CNI without overlay (the stricter count when the plugin is not known), else × 1;
-/// a pod subnet takes `maxPods` per extra node. Subnets the plan saved no output for are left out.
+/// a pod subnet takes `maxPods` per extra node (rounded up to blocks of 16 with `StaticBlock`). Subnets the plan saved no output for are left out.
 pub fn subnet_needs<'a>(cluster: &ClusterView<'a>) -> Vec<Need<'a, Subnet>> {
     let live = &cluster.resolved.live;
     let mut out = Vec::new();
@@ -117,7 +119,13 @@ pub fn subnet_needs<'a>(cluster: &ClusterView<'a>) -> Vec<Need<'a, Subnet>> {
                 add(id, per_node);
             }
             if let Some(id) = pod_subnet {
-                add(id, max_pods);
+                // Static block allocation reserves whole /28 blocks per node.
+                let per_node = if pool.pod_ip_allocation_mode == Some(PodIpAllocationMode::StaticBlock) {
+                    max_pods.div_ceil(16) * 16
+                } else {
+                    max_pods
+                };
+                add(id, per_node);
             }
         }
         for (id, (amount, pools)) in needs {
