@@ -232,8 +232,14 @@ fn az_plan(dir: &Path, field: &str, file: &str) -> PathBuf {
         )
     } else {
         let show = root().join("examples/state/cliakstest000001.json");
+        // `subnets` is a list of files; the others name one.
+        let value = if field == "subnets" {
+            format!("[\"{file}\"]")
+        } else {
+            format!("\"{file}\"")
+        };
         format!(
-            "apiVersion: aksplan/v1\nkind: UpgradePlan\nmetadata:\n  name: corpus\nspec:\n  asOf: 2024-07-25\n  target:\n    kubernetesVersion: \"1.28\"\n  clusters:\n    - name: cliakstest000001\n      resourceGroup: clitest000001\n      currentFrom:\n        show: \"{}\"\n        {field}: \"{file}\"\n",
+            "apiVersion: aksplan/v1\nkind: UpgradePlan\nmetadata:\n  name: corpus\nspec:\n  asOf: 2024-07-25\n  target:\n    kubernetesVersion: \"1.28\"\n  clusters:\n    - name: cliakstest000001\n      resourceGroup: clitest000001\n      currentFrom:\n        show: \"{}\"\n        {field}: {value}\n",
             show.display()
         )
     };
@@ -249,6 +255,10 @@ fn corpus_az_json() {
         ("az/show", "show"),
         ("az/nodepools", "nodePools"),
         ("az/maintenance", "maintenanceConfigurations"),
+        ("az/workloads", "workloads"),
+        ("az/subnets", "subnets"),
+        ("az/vm-usage", "vmUsage"),
+        ("az/vm-skus", "vmSkus"),
     ] {
         for name in files(kind) {
             let subject = root().join(CORPUS).join(&name).display().to_string();
@@ -496,6 +506,10 @@ fn corpus_manifest_lists_every_file() {
         "az/show",
         "az/nodepools",
         "az/maintenance",
+        "az/workloads",
+        "az/subnets",
+        "az/vm-usage",
+        "az/vm-skus",
     ];
     let mut on_disk: Vec<String> = kinds.iter().flat_map(|kind| files(kind)).collect();
     let mut listed = Vec::new();
