@@ -28,7 +28,7 @@ for plan in fixtures/plans/**/*.json fixtures/bad-inputs/plans/*.json; do
 done
 
 # az_import: every saved `az` output (they all go through every reader).
-for file in fixtures/az/*.json examples/state/*.json fixtures/bad-inputs/az/*/*.json; do
+for file in fixtures/az/*.json fixtures/live/*/*.json examples/state/*.json fixtures/bad-inputs/az/*/*.json; do
   cp "$file" "$corpus/az_import/$(seed_name "$file")"
 done
 
