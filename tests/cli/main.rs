@@ -24,6 +24,8 @@ fn aksplan() -> Command {
     cmd.current_dir(root())
         .env("NO_COLOR", "1")
         .env("COLUMNS", "100")
+        // Compiled policy programs go to the build folder, not the user's cache.
+        .env("AKSPLAN_CACHE_DIR", root().join("target/test-policy-cache"))
         .env_remove("AKSPLAN_FORMAT");
     cmd
 }
@@ -69,6 +71,7 @@ mod lifecycle;
 mod plan;
 mod policies;
 mod policy_builtins;
+mod policy_cache;
 mod policy_errors;
 mod policy_limits;
 mod policy_pointers;

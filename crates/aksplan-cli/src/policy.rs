@@ -126,7 +126,17 @@ pub fn child_main() -> ExitStatus {
         return failed;
     };
     drop(line);
-    let prepared = aksplan_policy::prepare(&prelude.policies, &prelude.data);
+    let entry = prelude
+        .cache_dir
+        .as_deref()
+        .map(|dir| crate::policy_cache::entry(dir, &prelude.policies));
+    let cached = entry.as_deref().and_then(crate::policy_cache::read);
+    let (prepared, used) =
+        aksplan_policy::prepare_cached(&prelude.policies, &prelude.data, cached.as_deref());
+    drop(cached);
+    if let (Some(entry), aksplan_policy::CacheUse::Compiled(Some(bytes))) = (&entry, used) {
+        crate::policy_cache::write(entry, &bytes);
+    }
     let mut text = Vec::new();
     if stdin.read_to_end(&mut text).is_err() {
         return failed;
@@ -207,6 +217,7 @@ fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
             policies: Cow::Borrowed(&policies),
             data,
             limits,
+            cache_dir: crate::policy_cache::dir(),
         };
         // One line: JSON text never holds a raw newline. A write error means the child died;
         // `finish` says why.

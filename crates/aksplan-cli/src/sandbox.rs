@@ -121,6 +121,10 @@ pub struct Running {
 pub fn spawn(watch: Watch) -> std::io::Result<Running> {
     let mut command = Command::new(std::env::current_exe()?);
     command.arg(watch.subcommand);
+    // regorus' parser builds an `anyhow` error each time it backtracks; with `RUST_BACKTRACE=1`
+    // in the environment (common on developers' machines) each one captured a backtrace, which
+    // doubled the time to parse the starter pack. The child never shows a backtrace anyway.
+    command.env("RUST_LIB_BACKTRACE", "0");
     spawn_command(command, watch)
 }
 

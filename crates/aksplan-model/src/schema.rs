@@ -72,10 +72,26 @@ fn remove_null(node: &mut Value) {
     }
 }
 
+/// The schema a plan is checked against: the checked-in `schemas/plan.schema.json`, embedded.
+/// `cargo xtask codegen --check` (CI) and a test keep it equal to [`plan_schema`]; embedding it
+/// spares every run generating the schema from the types (a tenth of a one-cluster run).
+static EMBEDDED: &str = include_str!("../../../schemas/plan.schema.json");
+
+fn embedded_schema() -> Option<&'static Value> {
+    static SCHEMA: OnceLock<Option<Value>> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            serde_json::from_str(EMBEDDED)
+                .ok()
+                .or_else(|| Some(plan_schema()))
+        })
+        .as_ref()
+}
+
 fn validator() -> Option<&'static jsonschema::Validator> {
     static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
     VALIDATOR
-        .get_or_init(|| jsonschema::draft202012::options().build(&plan_schema()).ok())
+        .get_or_init(|| jsonschema::draft202012::options().build(embedded_schema()?).ok())
         .as_ref()
 }
 
@@ -87,10 +103,14 @@ fn is_version_field(pointer: &str) -> bool {
 
 /// Checks the document against the plan schema; all errors, each at its span.
 pub fn validate(doc: &Document) -> Vec<Finding> {
-    let Some(validator) = validator() else {
-        return Vec::new();
+    // Never a silent pass: a schema that cannot be used is an error on the plan (a test keeps the
+    // embedded schema usable).
+    let (Some(validator), Some(schema)) = (validator(), embedded_schema()) else {
+        return vec![Finding::new(
+            codes::WRONG_TYPE,
+            "the plan's types cannot be checked: the schema built into aksplan cannot be used (a bug in aksplan)",
+        )];
     };
-    let schema = plan_schema();
     let errors: Vec<_> = validator.iter_errors(&doc.value).collect();
     // A required field written with a typo is one mistake: the unknown key names the field it
     // was meant to be, and the "missing" finding of that field is left out.
@@ -109,7 +129,7 @@ pub fn validate(doc: &Document) -> Vec<Finding> {
         let pointer = error.instance_path().as_str().to_owned();
         if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = error.kind() {
             // One finding per unknown key, on the key itself, so every format shows each.
-            let known = known_properties(&schema, &doc.value, &pointer);
+            let known = known_properties(schema, &doc.value, &pointer);
             for name in unexpected {
                 let mut finding = unknown_field(doc, &pointer, name, &known);
                 if let Some(best) = closest(name, &known)
@@ -461,6 +481,9 @@ mod tests {
     #[test]
     fn schema_compiles_and_is_2020_12() {
         assert!(validator().is_some());
+        // The embedded schema is the generated one (what `cargo xtask codegen` writes).
+        assert_eq!(EMBEDDED, plan_schema_text());
+        assert_eq!(embedded_schema(), Some(&plan_schema()));
         let schema = plan_schema();
         assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
         assert_eq!(schema["additionalProperties"], false);

@@ -77,6 +77,9 @@ pub struct Prelude<'a> {
     pub policies: std::borrow::Cow<'a, [PolicyFile]>,
     pub data: Vec<serde_json::Value>,
     pub limits: Limits,
+    /// Where the evaluator keeps compiled policy programs between runs (`None`: no cache).
+    #[serde(default)]
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 /// One result of one rule.
@@ -325,29 +328,108 @@ pub struct Prepared {
     program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
 }
 
+/// What [`prepare_cached`] did with the compiled program it was offered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheUse {
+    /// The offered program was compiled from these very policies and rules: used as it is.
+    Hit,
+    /// Compiled afresh (nothing offered, or the offered bytes were from other policies, another
+    /// build, or damaged); `Some` holds the program's bytes to save for the next run.
+    Compiled(Option<Vec<u8>>),
+    /// The policies do not compile into one program (a syntax error, say): nothing to save.
+    None,
+}
+
 /// Parses the policies and the data, and compiles every rule into one VM program.
 pub fn prepare(policies: &[PolicyFile], data: &[serde_json::Value]) -> Prepared {
+    prepare_cached(policies, data, None).0
+}
+
+/// [`prepare`], given the bytes of a program an earlier run compiled ([`CacheUse::Compiled`]).
+///
+/// The bytes are trusted only when they hold exactly these policy files (paths and texts) and
+/// exactly this run's rules as entry points; anything else is compiled afresh, so a stale or
+/// foreign cache entry can cost time but never change a verdict. (The caller also names entries
+/// by a hash of the policies and of its own build, so a new aksplan never reads an old program.)
+pub fn prepare_cached(
+    policies: &[PolicyFile],
+    data: &[serde_json::Value],
+    cached: Option<&[u8]>,
+) -> (Prepared, CacheUse) {
     let mut engine = engine_for(policies, data);
-    let (rules, program) = match &mut engine {
+    let (rules, program, used) = match &mut engine {
         Ok(engine) => {
             let rules = declared_rules(engine);
-            // One VM program for every rule: compiling per rule re-runs regorus' whole-module
-            // passes each time (two thirds of a one-cluster run with the starter pack).
             let entries: Vec<&str> = rules
                 .iter()
                 .filter(|(_, declared)| !declared.function)
                 .map(|(rule, _)| rule.as_str())
                 .collect();
-            let program = compile_program(engine, &entries);
-            (rules, program)
+            match cached.and_then(|bytes| program_from_cache(bytes, policies, &entries)) {
+                Some(program) => {
+                    // What compiling would have done on the way: the interpreter's analysis of
+                    // the modules, needed by its pass. Done now, before the input arrives; a
+                    // path no policy can define makes it stop right after (its error is moot).
+                    let _ = engine.eval_rule("data.__aksplan_prepare__.none".to_owned());
+                    (rules, Some(std::sync::Arc::new(program)), CacheUse::Hit)
+                }
+                None => {
+                    // One VM program for every rule: compiling per rule re-runs regorus'
+                    // whole-module passes each time (two thirds of a one-cluster run).
+                    let program = compile_program(engine, &entries);
+                    let bytes = program.as_ref().and_then(|p| p.serialize_binary().ok());
+                    let used = if program.is_some() {
+                        CacheUse::Compiled(bytes)
+                    } else {
+                        CacheUse::None
+                    };
+                    (rules, program, used)
+                }
+            }
         }
-        Err(_) => (Vec::new(), None),
+        Err(_) => (Vec::new(), None, CacheUse::None),
     };
-    Prepared {
-        engine,
-        rules,
-        program,
+    (
+        Prepared {
+            engine,
+            rules,
+            program,
+        },
+        used,
+    )
+}
+
+/// A cached program, when it was compiled from exactly `policies` with exactly `entries`.
+fn program_from_cache(
+    bytes: &[u8],
+    policies: &[PolicyFile],
+    entries: &[&str],
+) -> Option<regorus::rvm::program::Program> {
+    use regorus::rvm::program::{DeserializationResult, Program};
+    let program = match Program::deserialize_binary(bytes).ok()? {
+        DeserializationResult::Complete(program) => program,
+        // Needs recompiling: no better than a miss.
+        DeserializationResult::Partial(_) => return None,
+    };
+    if program.needs_recompilation {
+        return None;
     }
+    let mut sources: Vec<(&str, &str)> = program
+        .sources
+        .iter()
+        .map(|s| (s.name.as_str(), s.content.as_str()))
+        .collect();
+    let mut wanted: Vec<(&str, &str)> = policies
+        .iter()
+        .map(|p| (p.path.as_str(), p.text.as_str()))
+        .collect();
+    sources.sort_unstable();
+    wanted.sort_unstable();
+    let mut points: Vec<&str> = program.entry_points.keys().map(String::as_str).collect();
+    let mut rules = entries.to_vec();
+    points.sort_unstable();
+    rules.sort_unstable();
+    (sources == wanted && points == rules).then_some(program)
 }
 
 /// Evaluates every conftest rule of prepared policies on the input, calling `progress(rule)`
@@ -832,6 +914,73 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn files(texts: &[(&str, &str)]) -> Vec<PolicyFile> {
+        texts
+            .iter()
+            .map(|(path, text)| PolicyFile {
+                path: (*path).into(),
+                text: (*text).into(),
+            })
+            .collect()
+    }
+
+    const DENY_BIG: &str = "package t\nimport rego.v1\ndeny contains \"big\" if input.n > 3\n";
+
+    fn results(prepared: Prepared, n: i64) -> Vec<String> {
+        let input = regorus::Value::from(serde_json::json!({ "n": n }));
+        evaluate_prepared(prepared, &input, Limits::default(), &mut |_| {})
+            .results
+            .into_iter()
+            .map(|r| r.msg)
+            .collect()
+    }
+
+    /// A program compiled once is used as it is by the next run on the same policies, and gives
+    /// the same results.
+    #[test]
+    fn a_cached_program_is_used_for_the_same_policies() {
+        let policies = files(&[("a.rego", DENY_BIG)]);
+        let (first, used) = prepare_cached(&policies, &[], None);
+        let CacheUse::Compiled(Some(bytes)) = used else {
+            panic!("nothing to cache: {used:?}");
+        };
+        assert_eq!(results(first, 5), ["big"]);
+        let (second, used) = prepare_cached(&policies, &[], Some(&bytes));
+        assert_eq!(used, CacheUse::Hit);
+        assert_eq!(results(second, 5), ["big"]);
+    }
+
+    /// Bytes compiled from other policies (another text, another path, another rule set) or
+    /// damaged bytes are never used: the policies are compiled afresh and judge the input.
+    #[test]
+    fn a_foreign_or_damaged_program_is_recompiled() {
+        let (_, used) = prepare_cached(&files(&[("a.rego", DENY_BIG)]), &[], None);
+        let CacheUse::Compiled(Some(bytes)) = used else {
+            panic!("nothing to cache");
+        };
+        let stricter = DENY_BIG.replace("> 3", "> 1");
+        let with_warn = format!("{DENY_BIG}warn contains \"w\" if true\n");
+        for other in [
+            files(&[("a.rego", &stricter)]),
+            files(&[("b.rego", DENY_BIG)]),
+            files(&[("a.rego", &with_warn)]),
+        ] {
+            let (prepared, used) = prepare_cached(&other, &[], Some(&bytes));
+            assert!(matches!(used, CacheUse::Compiled(Some(_))), "{used:?}");
+            // The stricter policy's verdict, not the cached one's.
+            if other[0].text == stricter {
+                assert_eq!(results(prepared, 2), ["big"]);
+            }
+        }
+        let mut damaged = bytes.clone();
+        let middle = damaged.len() / 2;
+        damaged.truncate(middle);
+        let (_, used) = prepare_cached(&files(&[("a.rego", DENY_BIG)]), &[], Some(&damaged));
+        assert!(matches!(used, CacheUse::Compiled(Some(_))), "{used:?}");
+        let (_, used) = prepare_cached(&files(&[("a.rego", DENY_BIG)]), &[], Some(b"not a program"));
+        assert!(matches!(used, CacheUse::Compiled(Some(_))), "{used:?}");
+    }
 
     fn request(text: &str, input: serde_json::Value) -> Request {
         Request {
