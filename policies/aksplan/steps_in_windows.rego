@@ -11,7 +11,7 @@ unscheduled := {id | some id in input.schedule.unscheduled}
 
 deny_steps_in_windows contains result if {
 	some c in input.clusters
-	ids := [step.id | some step in c.steps; step.id in unscheduled]
+	ids := [id | some id in c.steps; id in unscheduled]
 	count(ids) > 0
 	result := {
 		"msg": sprintf("cluster `%s`: %d of its steps fit no change window, the first `%s`", [c.name, count(ids), ids[0]]),

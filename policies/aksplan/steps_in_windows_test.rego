@@ -12,7 +12,7 @@ plan(windows, schedule) := {
 	"clusters": {"c1": {
 		"name": "c1",
 		"pointer": "/spec/clusters/0",
-		"steps": [{"id": "c1/cp/1.36", "cluster": "c1"}, {"id": "c1/pool/system/1.36", "cluster": "c1"}],
+		"steps": ["c1/cp/1.36", "c1/pool/system/1.36"],
 	}},
 	"schedule": schedule,
 }

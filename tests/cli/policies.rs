@@ -569,3 +569,76 @@ fn policies_recursive_function_is_aks300_naming_the_rule() {
     assert!(stderr.contains("error[AKS300]"), "{stderr}");
     assert!(stderr.contains("`data.team.recursive.deny`"), "{stderr}");
 }
+
+/// The input document writes each step once (issue 20): clusters and pools list ids that key
+/// into `steps`, each step's `before`/`after` index its cluster's `states` (each state written
+/// once), its `placement` is the schedule's, and the plan copy leaves the current state to
+/// `clusters`. Resolving the references gives back exactly the compiled plan's steps.
+#[test]
+fn policies_input_writes_each_step_once_and_resolves_to_the_compiled_steps() {
+    for plan in examples() {
+        let doc = input_document(&plan, &[]);
+        assert_eq!(doc["apiVersion"], "aksplan.dev/policy-input/v2");
+        let steps = doc["steps"].as_object().unwrap();
+        let json_out = run(&["emit", &plan, "--format", "json"]);
+        if json_out.status.code() != Some(0) {
+            continue;
+        }
+        let compiled: Value = serde_json::from_slice(&json_out.stdout).unwrap();
+        let compiled_steps = compiled["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), compiled_steps.len(), "{plan}");
+        let mut listed = 0;
+        for (name, cluster) in doc["clusters"].as_object().unwrap() {
+            let states = cluster["states"].as_array().unwrap();
+            for (i, a) in states.iter().enumerate() {
+                assert!(
+                    states[i + 1..].iter().all(|b| a != b),
+                    "{plan}: state {i} of {name} twice"
+                );
+            }
+            for id in cluster["steps"].as_array().unwrap() {
+                let step = &steps[id.as_str().unwrap()];
+                assert_eq!(step["cluster"], name.as_str());
+                listed += 1;
+            }
+            for pool in cluster["pools"].as_object().unwrap().values() {
+                for id in pool["steps"].as_array().unwrap() {
+                    assert_eq!(steps[id.as_str().unwrap()]["pool"], pool["name"], "{plan}");
+                }
+            }
+        }
+        let clustered = steps.values().filter(|s| s.get("cluster").is_some()).count();
+        assert_eq!(listed, clustered, "{plan}: every cluster step listed once");
+        for spec in doc["plan"]["spec"]["clusters"].as_array().unwrap() {
+            assert!(
+                spec.get("current").is_none(),
+                "{plan}: current copied into `plan`"
+            );
+        }
+        // Each compiled step, its versions and placement resolved through the references.
+        let unscheduled: Vec<&Value> = doc["schedule"]["unscheduled"]
+            .as_array()
+            .map(|u| u.iter().collect())
+            .unwrap_or_default();
+        for compiled_step in compiled_steps {
+            let id = compiled_step["id"].as_str().unwrap();
+            let step = &steps[id];
+            assert_eq!(step["type"], compiled_step["type"], "{plan} {id}");
+            assert_eq!(step["dependsOn"], compiled_step["dependsOn"], "{plan} {id}");
+            for key in ["before", "after"] {
+                let Some(state) = compiled_step.get(key) else {
+                    assert!(step.get(key).is_none(), "{plan} {id} {key}");
+                    continue;
+                };
+                let cluster = &doc["clusters"][step["cluster"].as_str().unwrap()];
+                let index = step[key].as_u64().unwrap() as usize;
+                assert_eq!(&cluster["states"][index], state, "{plan} {id} {key}");
+            }
+            if unscheduled.iter().any(|u| *u == id) {
+                assert!(step["placement"].is_null(), "{plan} {id}");
+            } else if !doc["schedule"].is_null() {
+                assert!(step["placement"]["start"].is_string(), "{plan} {id}");
+            }
+        }
+    }
+}

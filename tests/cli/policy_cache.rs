@@ -19,7 +19,9 @@ fn policy(name: &str) -> String {
 fn check(cache: &Path, policies: &Path) -> Output {
     aksplan()
         .env("AKSPLAN_CACHE_DIR", cache)
-        .args(["check", PLAN, "--color", "never", "--policy", "builtin", "--policy"])
+        .args([
+            "check", PLAN, "--color", "never", "--policy", "builtin", "--policy",
+        ])
         .arg(policies)
         .timeout(HANG_GUARD)
         .output()
@@ -38,7 +40,13 @@ fn entries(cache: &Path) -> Vec<PathBuf> {
 fn cluster_name() -> String {
     let input = aksplan().args(["input", PLAN]).output().unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&input.stdout).unwrap();
-    doc["clusters"].as_object().unwrap().keys().next().unwrap().clone()
+    doc["clusters"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .next()
+        .unwrap()
+        .clone()
 }
 
 #[test]
