@@ -5,11 +5,15 @@
 #   SIZES="1 100" POOLS=8 scripts/bench.sh  # other sizes
 #
 # For each size: `cargo xtask gen-fleet` writes the plan; `aksplan emit --format az --policy builtin`
-# (the whole pipeline) and `aksplan check --policy builtin` run RUNS times (3 for 5000 clusters);
-# the table gives the median wall time and the median peak RSS. A run longer than LIMIT seconds
-# (default 60) stops that size. Then the OPA comparison on the same input document (`aksplan input`)
-# for 1 and 1000 clusters: OPA's median prepared evaluation (`opa-eval --bench`) and a cold
-# `opa-eval` process. Prints a Markdown table.
+# (the whole pipeline), the same with `--no-policy`, and `aksplan check --policy builtin` run RUNS
+# times (30 for one cluster, where a run takes milliseconds; 3 for 5000 clusters), the two emits
+# alternating; the table gives the median wall time, the median peak RSS, and the ratios issue 20
+# sets targets for: policies' cost (emit / emit --no-policy) and peak RSS / plan size. A run
+# longer than LIMIT seconds (default 60) stops that size. Then the OPA comparison on the same input
+# document (`aksplan input`) for 1 and 1000 clusters: its size as the policy child receives it
+# (compact JSON) against the plan's, OPA's median prepared evaluation (`opa-eval --bench`), a cold
+# `opa-eval` process, and aksplan's whole pipeline against OPA's prepared evaluation. Prints
+# Markdown tables. Set AKSPLAN_CACHE_DIR to measure without the compiled-policy cache (empty).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -68,55 +72,71 @@ for n in $SIZES; do
   "$xtask" gen-fleet --clusters "$n" --pools "$POOLS" --seed 1 -o "$dir" 2>/dev/null
   plan=$dir/plan.yaml
   size=$(stat -c %s "$plan")
-  runs=$RUNS; [[ $n -ge 5000 ]] && runs=3
+  runs=$RUNS; [[ $n -le 1 ]] && runs=${RUNS_SMALL:-30}; [[ $n -ge 5000 ]] && runs=3
   row="| $n × $POOLS | $(mib $((size / 1024)))"
   stopped=""
-  for mode in emit check; do
-    : >"$tmp/$mode.times"
-    note=""
-    # When the whole pipeline ran past the limit, `check` (most of the same work) is not tried.
-    for ((r = 0; r < runs && !${#stopped}; r++)); do
-      if [[ $mode == emit ]]; then
-        cmd=("$bin" emit "$plan" --format az --policy builtin --color never --max-input-size "$MAX_INPUT" -o "$tmp/out.sh")
-      else
-        cmd=("$bin" check "$plan" --policy builtin --color never --max-input-size "$MAX_INPUT")
-      fi
+  # The two emits alternate, so that a machine slowing down during the run weighs on both alike.
+  : >"$tmp/emit.times"; : >"$tmp/bare.times"
+  for ((r = 0; r < runs && !${#stopped}; r++)); do
+    for mode in emit bare; do
+      [[ $mode == emit ]] && policy=(--policy builtin) || policy=(--no-policy)
       echo ">${LIMIT} s (stopped)" >"$tmp/why"
-      if ! measure "$tmp/$mode.times" "${cmd[@]}"; then note=" ($(cat "$tmp/why"))"; stopped=1; break; fi
+      if ! measure "$tmp/$mode.times" "$bin" emit "$plan" --format az "${policy[@]}" --color never \
+        --max-input-size "$MAX_INPUT" -o "$tmp/out.sh"; then stopped=1; break; fi
     done
-    n_runs=$(wc -l <"$tmp/$mode.times")
-    if [[ $n_runs -eq 0 ]]; then
-      row+=" | $(cat "$tmp/why") | -"
-    else
-      row+=" | $(ms "$(median 1 "$tmp/$mode.times")") ms (n=$n_runs)$note | $(mib "$(median 2 "$tmp/$mode.times")")"
-    fi
-    echo "bench: $n clusters, $mode done" >&2
   done
+  : >"$tmp/check.times"
+  # When the whole pipeline ran past the limit, `check` (most of the same work) is not tried.
+  for ((r = 0; r < runs && !${#stopped}; r++)); do
+    echo ">${LIMIT} s (stopped)" >"$tmp/why"
+    measure "$tmp/check.times" "$bin" check "$plan" --policy builtin --color never --max-input-size "$MAX_INPUT" ||
+      { stopped=1; break; }
+  done
+  cell() { # FILE: "median ms (n=N)"
+    local n_runs; n_runs=$(wc -l <"$1")
+    if [[ $n_runs -eq 0 ]]; then cat "$tmp/why"; else echo "$(ms "$(median 1 "$1")") ms (n=$n_runs)"; fi
+  }
+  emit_s=$(median 1 "$tmp/emit.times"); bare_s=$(median 1 "$tmp/bare.times"); rss=$(median 2 "$tmp/emit.times")
+  ratio=$(awk -v a="$emit_s" -v b="$bare_s" 'BEGIN { if (a=="-"||b=="-"||b==0) print "-"; else printf "%.2f", a/b }')
+  per_plan=$(awk -v k="$rss" -v s="$size" 'BEGIN { if (k=="-") print "-"; else printf "%.0f", k*1024/s }')
+  row+=" | $(cell "$tmp/emit.times") | $(cell "$tmp/bare.times") | **$ratio** | $(mib "$rss") | **$per_plan ×** | $(cell "$tmp/check.times") | $(mib "$(median 2 "$tmp/check.times")")"
+  echo "$n $emit_s" >>"$tmp/emit_by_size"
+  echo "bench: $n clusters done" >&2
   rows+=("$row |")
 done
 
 echo
 echo "Whole process, release binary, starter policy pack (\`--policy builtin\`); times are medians."
 echo
-echo "| clusters × pools | plan MiB | emit --format az | emit peak RSS MiB | check | check peak RSS MiB |"
-echo "|---|---|---|---|---|---|"
+echo "| clusters × pools | plan MiB | emit --format az | same, --no-policy | policies' cost (ratio) | emit peak RSS MiB | peak RSS / plan | check | check peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
 
 if [[ -x $opa_eval ]]; then
   echo
-  echo "| clusters × pools | input.json MiB | OPA prepared eval (median of 5) | cold opa-eval process |"
-  echo "|---|---|---|---|"
+  echo "| clusters × pools | input document MiB (compact) | input / plan | OPA prepared eval (median of 5) | cold opa-eval process | aksplan emit / OPA prepared |"
+  echo "|---|---|---|---|---|---|"
   for n in $OPA_SIZES; do
     dir=$tmp/opa$n
     "$xtask" gen-fleet --clusters "$n" --pools "$POOLS" --seed 1 -o "$dir" 2>/dev/null
     "$bin" input "$dir/plan.yaml" --color never --max-input-size "$MAX_INPUT" >"$dir/input.json"
-    isize=$(stat -c %s "$dir/input.json")
+    # As the policy child receives it: compact JSON (`aksplan input` prints it indented).
+    if command -v python3 >/dev/null; then
+      python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2], "w"), separators=(",", ":"))' \
+        "$dir/input.json" "$dir/compact.json"
+    else
+      cp "$dir/input.json" "$dir/compact.json"
+    fi
+    isize=$(stat -c %s "$dir/compact.json")
+    psize=$(stat -c %s "$dir/plan.yaml")
     prepared=$("$opa_eval" -p policies/aksplan --skip-tests -i "$dir/input.json" --bench 5 'data.aksplan' \
       2>&1 >/dev/null | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
     : >"$tmp/opa.times"
     measure "$tmp/opa.times" "$opa_eval" -p policies/aksplan --skip-tests -i "$dir/input.json" 'data.aksplan' ||
       echo ">${LIMIT} s" >"$tmp/opa.times"
-    echo "| $n × $POOLS | $(mib $((isize / 1024))) | ${prepared:-?} ms | $(ms "$(median 1 "$tmp/opa.times")") ms |"
+    ours=$(awk -v n="$n" '$1 == n { print $2 }' "$tmp/emit_by_size" 2>/dev/null | head -n 1)
+    vs_opa=$(awk -v a="${ours:--}" -v b="${prepared:--}" 'BEGIN { if (a=="-"||b=="-"||b==0) print "-"; else printf "%.2f", a*1000/b }')
+    echo "| $n × $POOLS | $(mib $((isize / 1024))) | $(awk -v i="$isize" -v p="$psize" 'BEGIN { printf "%.2f ×", i/p }') | ${prepared:-?} ms | $(ms "$(median 1 "$tmp/opa.times")") ms | **$vs_opa** |"
   done
 else
   echo "bench: $opa_eval not found; no OPA comparison" >&2

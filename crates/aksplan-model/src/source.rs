@@ -77,11 +77,13 @@ impl fmt::Display for Format {
 /// Byte spans of every value and key, by JSON pointer (`""` is the root).
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    values: HashMap<String, Range<usize>>,
-    keys: HashMap<String, Range<usize>>,
+    // A value's pointer and its key's are one shared string: with a string per map (and a third
+    // in `starts`) the pointers were the largest part of a big plan's memory.
+    values: HashMap<Arc<str>, Range<usize>>,
+    keys: HashMap<Arc<str>, Range<usize>>,
     /// Every value's and key's start with its pointer, in file order; built on first use by
     /// [`Document::extent`] (after the maps are complete), so that it need not scan them all.
-    starts: std::sync::OnceLock<Vec<(usize, String)>>,
+    starts: std::sync::OnceLock<Vec<(usize, Arc<str>)>>,
 }
 
 impl SourceMap {
@@ -111,9 +113,9 @@ impl SourceMap {
         self.values.contains_key(pointer)
     }
 
-    fn starts(&self) -> &[(usize, String)] {
+    fn starts(&self) -> &[(usize, Arc<str>)] {
         self.starts.get_or_init(|| {
-            let mut starts: Vec<(usize, String)> = self
+            let mut starts: Vec<(usize, Arc<str>)> = self
                 .values
                 .iter()
                 .chain(&self.keys)
@@ -158,7 +160,7 @@ impl Document {
             .get(after..)
             .unwrap_or_default()
             .iter()
-            .find(|(_, p)| p.as_str() != pointer && !p.starts_with(&prefix))
+            .find(|(_, p)| &**p != pointer && !p.starts_with(&prefix))
             .map_or(self.source.text.len(), |(s, _)| *s);
         start..end
     }
@@ -354,7 +356,7 @@ fn yaml_span(location: &serde_saphyr::Location) -> Range<usize> {
     }
 }
 
-fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: String, map: &mut SourceMap) -> Value {
+fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: Arc<str>, map: &mut SourceMap) -> Value {
     map.values.insert(pointer.clone(), yaml_span(&node.referenced));
     match &node.value {
         Node::Null => Value::Null,
@@ -370,13 +372,13 @@ fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: String, map: &mut Sour
             items
                 .iter()
                 .enumerate()
-                .map(|(idx, item)| walk_yaml(item, format!("{pointer}/{idx}"), map))
+                .map(|(idx, item)| walk_yaml(item, format!("{pointer}/{idx}").into(), map))
                 .collect(),
         ),
         Node::Map(entries) => {
             let mut object = serde_json::Map::new();
             for (key, value) in entries {
-                let child = format!("{pointer}/{}", escape_pointer_segment(&key.value));
+                let child: Arc<str> = format!("{pointer}/{}", escape_pointer_segment(&key.value)).into();
                 map.keys.insert(child.clone(), yaml_span(&key.referenced));
                 object.insert(key.value.clone(), walk_yaml(value, child, map));
             }
@@ -419,7 +421,7 @@ fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
             serde_saphyr::from_str_with_options(&source.text, yaml_options(source.text.len()))
                 .map_err(|err| yaml_error(source, &err))?;
         let mut map = SourceMap::default();
-        let value = walk_yaml(&root, String::new(), &mut map);
+        let value = walk_yaml(&root, "".into(), &mut map);
         Ok((value, map))
     };
     std::thread::scope(|scope| {
@@ -451,7 +453,7 @@ pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, F
             .filter(|root| !matches!(root.value, Node::Null))
             .map(|root| {
                 let mut map = SourceMap::default();
-                let value = walk_yaml(root, String::new(), &mut map);
+                let value = walk_yaml(root, "".into(), &mut map);
                 Document {
                     source: Arc::clone(&source),
                     format: Format::Yaml,
@@ -719,8 +721,8 @@ fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
         Finding::new(codes::SYNTAX, capitalise_first(message)).at(Label::new(source, span))
     })?;
     let mut map = SourceMap::default();
-    map.values.insert(String::new(), 0..source.text.len());
-    let value = walk_toml_table(source, table.get_ref(), String::new(), 1, &mut map)?;
+    map.values.insert("".into(), 0..source.text.len());
+    let value = walk_toml_table(source, table.get_ref(), "".into(), 1, &mut map)?;
     Ok((value, map))
 }
 
@@ -754,13 +756,13 @@ fn depth_error(source: &Arc<Source>, span: Range<usize>) -> Finding {
 fn walk_toml_table(
     source: &Arc<Source>,
     table: &toml::de::DeTable<'_>,
-    pointer: String,
+    pointer: Arc<str>,
     depth: usize,
     map: &mut SourceMap,
 ) -> Result<Value, Finding> {
     let mut object = serde_json::Map::new();
     for (key, value) in table {
-        let child = format!("{pointer}/{}", escape_pointer_segment(key.get_ref()));
+        let child: Arc<str> = format!("{pointer}/{}", escape_pointer_segment(key.get_ref())).into();
         map.keys.insert(child.clone(), key.span());
         let converted = walk_toml_value(source, value, child, depth + 1, map)?;
         object.insert(key.get_ref().to_string(), converted);
@@ -771,7 +773,7 @@ fn walk_toml_table(
 fn walk_toml_value(
     source: &Arc<Source>,
     value: &toml::Spanned<toml::de::DeValue<'_>>,
-    pointer: String,
+    pointer: Arc<str>,
     depth: usize,
     map: &mut SourceMap,
 ) -> Result<Value, Finding> {
@@ -829,7 +831,7 @@ fn walk_toml_value(
                 out.push(walk_toml_value(
                     source,
                     item,
-                    format!("{pointer}/{idx}"),
+                    format!("{pointer}/{idx}").into(),
                     depth + 1,
                     map,
                 )?);

@@ -40,12 +40,12 @@ impl VersionFacts {
 }
 
 /// What the compiler produced, as JSON (`aksplan-graph`'s serialization), when it ran.
-#[derive(Debug, Clone, Default)]
-pub struct CompiledJson {
+pub struct CompiledJson<'a> {
     /// `[{name, hops, start, end, fullUpgrades, channelSwitched, stage}]`.
     pub clusters: Vec<Value>,
-    /// Steps in graph order (`{id, cluster, type, pool?, ...}`).
-    pub steps: Vec<Value>,
+    /// Steps in graph order (`{id, cluster, type, pool?, ...}`), each serialised as it is taken:
+    /// all of them at once, states and all, were the largest transient of a 1,000-cluster run.
+    pub steps: Box<dyn Iterator<Item = Value> + 'a>,
     /// The schedule, when there is one.
     pub schedule: Option<Value>,
 }
@@ -66,8 +66,17 @@ pub fn build(
     clusters: &[ResolvedCluster],
     as_of: &str,
     facts: &dyn Fn(&str, bool) -> VersionFacts,
-    compiled: Option<&CompiledJson>,
+    compiled: Option<CompiledJson<'_>>,
 ) -> Value {
+    let is_compiled = compiled.is_some();
+    let (route_list, step_values, schedule) = match compiled {
+        Some(c) => (c.clusters, c.steps, c.schedule),
+        None => (
+            Vec::new(),
+            Box::new(std::iter::empty()) as Box<dyn Iterator<Item = Value>>,
+            None,
+        ),
+    };
     // Every step carries the pointer of the plan entry it acts on, as clusters and pools do.
     // A step is written once, in the top-level `steps` map; its cluster and pool list its id,
     // and the cluster's versions before and after it are indexes into the cluster's `states`
@@ -82,7 +91,7 @@ pub fn build(
     let mut routes: BTreeMap<&str, &Value> = BTreeMap::new();
     // Each step carries its own placement (`window`, `start`, `end`): a lookup for a policy,
     // where the schedule's list of placements was a scan per step (and a second copy of every id).
-    let mut schedule = compiled.and_then(|c| c.schedule.clone()).unwrap_or(Value::Null);
+    let mut schedule = schedule.unwrap_or(Value::Null);
     let mut placements: BTreeMap<String, Value> = BTreeMap::new();
     // A window's steps are the steps whose `placement.window` is its index; not listed again.
     if let Some(Value::Array(windows)) = schedule.get_mut("windows") {
@@ -99,8 +108,8 @@ pub fn build(
             }
         }
     }
-    if let Some(c) = compiled {
-        for step in &c.steps {
+    {
+        for step in step_values {
             let mut step = with_pointer(step, plan, &by_cluster);
             let Value::Object(map) = &mut step else {
                 continue;
@@ -137,7 +146,7 @@ pub fn build(
             }
             steps_by_id.insert(id, step);
         }
-        for route in &c.clusters {
+        for route in &route_list {
             if let Some(name) = route.get("name").and_then(Value::as_str) {
                 routes.entry(name).or_insert(route);
             }
@@ -287,7 +296,7 @@ pub fn build(
         ("stages", Value::Array(stages)),
         ("changeWindows", windows),
         ("waivers", waivers),
-        ("compiled", Value::from(compiled.is_some())),
+        ("compiled", Value::from(is_compiled)),
         ("steps", Value::Object(steps_by_id)),
         ("schedule", schedule),
     ])
@@ -311,7 +320,7 @@ fn plan_as_written(plan: &Plan) -> Value {
 /// A compiled step with `pointer`: the plan entry it acts on. A pool step points at its pool
 /// (where the plan writes the pool, else at the cluster), a cluster step at its cluster, a stage
 /// gate or soak at the plan field that made it (its provenance), else at its stage.
-fn with_pointer(step: &Value, plan: &Plan, clusters: &BTreeMap<&str, &ResolvedCluster>) -> Value {
+fn with_pointer(mut step: Value, plan: &Plan, clusters: &BTreeMap<&str, &ResolvedCluster>) -> Value {
     let text = |key: &str| step.get(key).and_then(Value::as_str);
     let cluster = text("cluster").and_then(|name| clusters.get(name));
     let pointer = match cluster {
@@ -343,7 +352,6 @@ fn with_pointer(step: &Value, plan: &Plan, clusters: &BTreeMap<&str, &ResolvedCl
             })
             .unwrap_or_else(|| "/spec".to_owned()),
     };
-    let mut step = step.clone();
     if let Value::Object(map) = &mut step {
         map.insert("pointer".into(), Value::from(pointer));
     }
@@ -393,10 +401,7 @@ pub fn document(
             Ok(serde_json::Value::Array(clusters)) => clusters,
             _ => Vec::new(),
         },
-        steps: match serde_json::to_value(&graph.steps) {
-            Ok(serde_json::Value::Array(steps)) => steps,
-            _ => Vec::new(),
-        },
+        steps: Box::new(graph.steps.iter().map(to_value)),
         schedule: serde_json::to_value(schedule).ok(),
     });
     let facts = facts(ctx.catalog, ctx.as_of);
@@ -405,6 +410,6 @@ pub fn document(
         ctx.clusters,
         &ctx.as_of.to_string(),
         &facts,
-        compiled_json.as_ref(),
+        compiled_json,
     )
 }
