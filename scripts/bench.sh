@@ -13,7 +13,7 @@
 # document (`aksplan input`) for 1 and 1000 clusters: its size as the policy child receives it
 # (compact JSON) against the plan's, OPA's median prepared evaluation (`opa-eval --bench`), a cold
 # `opa-eval` process, and aksplan's whole pipeline against OPA's prepared evaluation. Prints
-# Markdown tables. Set AKSPLAN_CACHE_DIR to measure without the compiled-policy cache (empty).
+# Markdown tables. Needs Python 3 (the timer). Set AKSPLAN_CACHE_DIR to measure without the compiled-policy cache (empty).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -33,37 +33,45 @@ xtask=$root/target/release/xtask
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# measure OUT CMD...: runs CMD once, appends "seconds peak_kib" to OUT; fails (1) past LIMIT.
-if [[ -x /usr/bin/time ]] && /usr/bin/time -f '%e' true 2>/dev/null; then
-  measure() {
-    local out=$1; shift
-    local status=0
-    timeout "$LIMIT" /usr/bin/time -f '%e %M' -o "$tmp/time" "$@" >/dev/null 2>&1 || status=$?
-    [[ $status -eq 124 ]] && return 1
-    [[ $status -ne 0 && $status -ne 1 ]] && { echo "bench: \`$*\` failed ($status)" >&2; echo "failed (exit $status)" >"$tmp/why"; return 2; }
-    tail -n 1 "$tmp/time" >>"$out"
-  }
-else
-  measure() {
-    local out=$1; shift
-    python3 - "$LIMIT" "$out" "$@" <<'PY'
-import resource, subprocess, sys, time
-limit, out, cmd = float(sys.argv[1]), sys.argv[2], sys.argv[3:]
-t = time.perf_counter()
-try:
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=limit)
-except subprocess.TimeoutExpired:
-    sys.exit(1)
-wall = time.perf_counter() - t
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-open(out, "a").write(f"{wall:.3f} {rss}\n")
+# measure RUNS OUT1 CMD1... [--- OUT2 CMD2...]: runs the commands RUNS times, alternating (a
+# machine that slows down during the run weighs on each alike), one Python process timing them
+# all (a fresh interpreter per run, or GNU time's 10 ms steps, was too coarse and too noisy for a
+# one-cluster run of ~15 ms). Appends "seconds peak_kib" per run to each OUT (the peak RSS of that
+# run's process tree: `wait4` of the process, whose figure covers the children it waited for).
+# Fails (1) when a run passes LIMIT seconds, (2) when one fails (exit code other than 0 and 1).
+measure() {
+  python3 - "$LIMIT" "$@" <<'PY'
+import os, subprocess, sys, time
+limit, runs, rest = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+jobs, cur = [], []
+for arg in rest:
+    if arg == "---":
+        jobs.append(cur); cur = []
+    else:
+        cur.append(arg)
+jobs.append(cur)
+for _ in range(runs):
+    for out, *cmd in jobs:
+        t = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - t > limit:
+                p.kill(); p.wait(); sys.exit(1)
+            time.sleep(0.0002)
+        wall = time.perf_counter() - t
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            print(f"bench: {' '.join(cmd)} failed", file=sys.stderr); sys.exit(2)
+        with open(out, "a") as f:
+            f.write(f"{wall:.4f} {usage.ru_maxrss}\n")
 PY
-  }
-fi
+}
 
 # median COLUMN FILE
 median() { sort -g -k"$1" "$2" | awk -v c="$1" '{v[NR]=$c} END {if (NR==0) print "-"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
-ms() { awk -v s="$1" 'BEGIN { if (s=="-") print "-"; else printf "%.0f", s*1000 }'; }
+ms() { awk -v s="$1" 'BEGIN { if (s=="-") print "-"; else if (s < 0.1) printf "%.1f", s*1000; else printf "%.0f", s*1000 }'; }
 mib() { awk -v k="$1" 'BEGIN { if (k=="-") print "-"; else printf "%.1f", k/1024 }'; }
 
 rows=()
@@ -75,23 +83,12 @@ for n in $SIZES; do
   runs=$RUNS; [[ $n -le 1 ]] && runs=${RUNS_SMALL:-30}; [[ $n -ge 5000 ]] && runs=3
   row="| $n × $POOLS | $(mib $((size / 1024)))"
   stopped=""
-  # The two emits alternate, so that a machine slowing down during the run weighs on both alike.
-  : >"$tmp/emit.times"; : >"$tmp/bare.times"
-  for ((r = 0; r < runs && !${#stopped}; r++)); do
-    for mode in emit bare; do
-      [[ $mode == emit ]] && policy=(--policy builtin) || policy=(--no-policy)
-      echo ">${LIMIT} s (stopped)" >"$tmp/why"
-      if ! measure "$tmp/$mode.times" "$bin" emit "$plan" --format az "${policy[@]}" --color never \
-        --max-input-size "$MAX_INPUT" -o "$tmp/out.sh"; then stopped=1; break; fi
-    done
-  done
-  : >"$tmp/check.times"
-  # When the whole pipeline ran past the limit, `check` (most of the same work) is not tried.
-  for ((r = 0; r < runs && !${#stopped}; r++)); do
-    echo ">${LIMIT} s (stopped)" >"$tmp/why"
-    measure "$tmp/check.times" "$bin" check "$plan" --policy builtin --color never --max-input-size "$MAX_INPUT" ||
-      { stopped=1; break; }
-  done
+  : >"$tmp/emit.times"; : >"$tmp/bare.times"; : >"$tmp/check.times"
+  common=(--color never --max-input-size "$MAX_INPUT")
+  echo ">${LIMIT} s (stopped)" >"$tmp/why"
+  measure "$runs" "$tmp/emit.times" "$bin" emit "$plan" --format az --policy builtin "${common[@]}" -o "$tmp/out.sh" \
+    --- "$tmp/bare.times" "$bin" emit "$plan" --format az --no-policy "${common[@]}" -o "$tmp/out.sh" \
+    --- "$tmp/check.times" "$bin" check "$plan" --policy builtin "${common[@]}" || stopped=" (stopped: $(cat "$tmp/why"))"
   cell() { # FILE: "median ms (n=N)"
     local n_runs; n_runs=$(wc -l <"$1")
     if [[ $n_runs -eq 0 ]]; then cat "$tmp/why"; else echo "$(ms "$(median 1 "$1")") ms (n=$n_runs)"; fi
@@ -102,7 +99,7 @@ for n in $SIZES; do
   row+=" | $(cell "$tmp/emit.times") | $(cell "$tmp/bare.times") | **$ratio** | $(mib "$rss") | **$per_plan ×** | $(cell "$tmp/check.times") | $(mib "$(median 2 "$tmp/check.times")")"
   echo "$n $emit_s" >>"$tmp/emit_by_size"
   echo "bench: $n clusters done" >&2
-  rows+=("$row |")
+  rows+=("$row |$stopped")
 done
 
 echo
@@ -132,7 +129,7 @@ if [[ -x $opa_eval ]]; then
     prepared=$("$opa_eval" -p policies/aksplan --skip-tests -i "$dir/input.json" --bench 5 'data.aksplan' \
       2>&1 >/dev/null | sed -n 's/.*median \([0-9.]*\) ms.*/\1/p')
     : >"$tmp/opa.times"
-    measure "$tmp/opa.times" "$opa_eval" -p policies/aksplan --skip-tests -i "$dir/input.json" 'data.aksplan' ||
+    measure 1 "$tmp/opa.times" "$opa_eval" -p policies/aksplan --skip-tests -i "$dir/input.json" 'data.aksplan' ||
       echo ">${LIMIT} s" >"$tmp/opa.times"
     ours=$(awk -v n="$n" '$1 == n { print $2 }' "$tmp/emit_by_size" 2>/dev/null | head -n 1)
     vs_opa=$(awk -v a="${ours:--}" -v b="${prepared:--}" 'BEGIN { if (a=="-"||b=="-"||b==0) print "-"; else printf "%.2f", a*1000/b }')
