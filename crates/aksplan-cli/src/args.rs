@@ -205,15 +205,9 @@ pub enum Command {
     /// Compare two plans (or JSON execution plans): target, clusters, hops, steps, windows,
     /// waivers, findings. Exit code 0 when they are the same, 1 when they differ.
     Diff(DiffArgs),
-    /// Evaluates policies for a parent aksplan process (request on stdin, response on stdout).
-    #[command(hide = true, name = "__policy-eval")]
-    PolicyEval,
     /// Run the Rego unit tests of policies (`test_*` rules; `todo_*` rules are skipped), with
     /// coverage on request.
     Test(TestArgs),
-    /// Runs policy tests for a parent aksplan process (request on stdin, response on stdout).
-    #[command(hide = true, name = "__policy-test")]
-    PolicyTest,
     /// Print a JSON Schema: `plan` (the plan language).
     Schema(SchemaArgs),
     /// Save the live facts of clusters as the files `currentFrom` reads: `az aks show`, node

@@ -14,8 +14,7 @@ pub fn run(args: &CompletionsArgs, _inv: &Invocation) -> ExitStatus {
     ExitStatus::Success
 }
 
-/// The command without its hidden subcommands (the policy child's `__policy-eval` and
-/// `__policy-test`, `man`): completion scripts offer only what a user types. clap cannot remove a
+/// The command without its hidden subcommands (`man`): completion scripts offer only what a user types. clap cannot remove a
 /// subcommand, so the command is rebuilt from its arguments and visible subcommands.
 fn visible(cmd: clap::Command) -> clap::Command {
     let subs: Vec<clap::Command> = cmd

@@ -56,14 +56,16 @@ pub struct Invocation {
 }
 
 fn main() -> ExitCode {
-    // The policy child skips building the command line: clap's whole command tree is a
-    // measurable part of a one-cluster run, on the policies' critical path (docs/performance.md).
+    // The policy children (`aksplan __policy-eval`, `__policy-test`, started by this binary with
+    // that one argument, request on stdin, response on stdout) are not commands a user types:
+    // they are told apart before clap, whose whole command tree is a measurable part of a
+    // one-cluster run on the policies' critical path (docs/performance.md).
     let mut args = std::env::args_os().skip(1);
     if let (Some(sub), None) = (args.next(), args.next()) {
-        if sub == "__policy-eval" {
+        if sub == policy::CHILD {
             return policy::child_main().into();
         }
-        if sub == "__policy-test" {
+        if sub == test_cmd::CHILD {
             return test_cmd::child_main().into();
         }
     }
@@ -115,8 +117,6 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain_cmd::run(args, &inv),
         Command::Completions(args) => completions_cmd::run(args, &inv),
         Command::Man(args) => man_cmd::run(args, &inv),
-        Command::PolicyEval => policy::child_main(),
-        Command::PolicyTest => test_cmd::child_main(),
     };
     status.into()
 }

@@ -134,7 +134,9 @@ pub fn child_main() -> ExitStatus {
     let (prepared, used) =
         aksplan_policy::prepare_cached(&prelude.policies, &prelude.data, cached.as_deref());
     drop(cached);
-    if let (Some(entry), aksplan_policy::CacheUse::Compiled(Some(bytes))) = (&entry, used) {
+    if let (Some(entry), aksplan_policy::CacheUse::Compiled) = (&entry, used)
+        && let Some(bytes) = prepared.program_bytes()
+    {
         crate::policy_cache::write(entry, &bytes);
     }
     let mut text = Vec::new();
@@ -159,6 +161,9 @@ pub fn child_main() -> ExitStatus {
     std::mem::forget(input);
     ExitStatus::Success
 }
+
+/// The hidden argument that makes this binary the policy evaluator (`main` checks it first).
+pub const CHILD: &str = "__policy-eval";
 
 /// The child announces each rule on stderr as `evaluating <rule>`.
 const EVALUATING: &str = "evaluating ";
@@ -202,7 +207,7 @@ fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
         .iter()
         .map(|p| p.text.matches(" contains ").count() + p.text.matches(" if ").count() + 1)
         .sum::<usize>();
-    let watch = crate::sandbox::Watch::new("__policy-eval", EVALUATING, limits.time_ms, rules_budget);
+    let watch = crate::sandbox::Watch::new(CHILD, EVALUATING, limits.time_ms, rules_budget);
     let mut child = match crate::sandbox::spawn(watch) {
         Ok(child) => child,
         Err(err) => {

@@ -122,6 +122,9 @@ fn to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Vec<Finding> 
         .collect()
 }
 
+/// The hidden argument that makes this binary the policy test runner (`main` checks it first).
+pub const CHILD: &str = "__policy-test";
+
 /// The hidden child command: request on stdin, response on stdout, each test announced on
 /// stderr before it runs.
 pub fn child_main() -> ExitStatus {
@@ -155,7 +158,7 @@ fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyE
         };
     // The interpreter's timer stops a test itself; the watch is the backstop for a builtin that
     // never returns to it.
-    let watch = crate::sandbox::Watch::new("__policy-test", RUNNING, request.timeout_ms, tests + 1);
+    let watch = crate::sandbox::Watch::new(CHILD, RUNNING, request.timeout_ms, tests + 1);
     let body = serde_json::to_vec(request).unwrap_or_default();
     let ended = crate::sandbox::run(watch, move |mut stdin| {
         let _ = stdin.write_all(&body);

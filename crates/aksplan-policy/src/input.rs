@@ -108,48 +108,46 @@ pub fn build(
             }
         }
     }
-    {
-        for step in step_values {
-            let mut step = with_pointer(step, plan, &by_cluster);
-            let Value::Object(map) = &mut step else {
-                continue;
-            };
-            let Some(id) = map.get("id").and_then(Value::as_str).map(str::to_owned) else {
-                continue;
-            };
-            map.insert(
-                "placement".to_owned(),
-                placements.remove(&id).unwrap_or(Value::Null),
-            );
-            let cluster = map.get("cluster").and_then(Value::as_str).map(str::to_owned);
-            if let Some(cluster) = &cluster {
-                let known = states.entry(cluster.clone()).or_default();
-                for key in ["before", "after"] {
-                    if let Some(state) = map.remove(key) {
-                        let index = known.iter().position(|s| *s == state).unwrap_or_else(|| {
-                            known.push(state);
-                            known.len() - 1
-                        });
-                        map.insert(key.to_owned(), Value::from(index));
-                    }
+    for step in step_values {
+        let mut step = with_pointer(step, plan, &by_cluster);
+        let Value::Object(map) = &mut step else {
+            continue;
+        };
+        let Some(id) = map.get("id").and_then(Value::as_str).map(str::to_owned) else {
+            continue;
+        };
+        map.insert(
+            "placement".to_owned(),
+            placements.remove(&id).unwrap_or(Value::Null),
+        );
+        let cluster = map.get("cluster").and_then(Value::as_str).map(str::to_owned);
+        if let Some(cluster) = &cluster {
+            let known = states.entry(cluster.clone()).or_default();
+            for key in ["before", "after"] {
+                if let Some(state) = map.remove(key) {
+                    let index = known.iter().position(|s| *s == state).unwrap_or_else(|| {
+                        known.push(state);
+                        known.len() - 1
+                    });
+                    map.insert(key.to_owned(), Value::from(index));
                 }
-                steps_of
-                    .entry(cluster.clone())
+            }
+            steps_of
+                .entry(cluster.clone())
+                .or_default()
+                .push(Value::from(id.as_str()));
+            if let Some(pool) = map.get("pool").and_then(Value::as_str) {
+                pool_steps_of
+                    .entry((cluster.clone(), pool.to_owned()))
                     .or_default()
                     .push(Value::from(id.as_str()));
-                if let Some(pool) = map.get("pool").and_then(Value::as_str) {
-                    pool_steps_of
-                        .entry((cluster.clone(), pool.to_owned()))
-                        .or_default()
-                        .push(Value::from(id.as_str()));
-                }
             }
-            steps_by_id.insert(id, step);
         }
-        for route in &route_list {
-            if let Some(name) = route.get("name").and_then(Value::as_str) {
-                routes.entry(name).or_insert(route);
-            }
+        steps_by_id.insert(id, step);
+    }
+    for route in &route_list {
+        if let Some(name) = route.get("name").and_then(Value::as_str) {
+            routes.entry(name).or_insert(route);
         }
     }
     let stage_of: BTreeMap<&str, &str> = plan

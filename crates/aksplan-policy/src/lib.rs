@@ -334,8 +334,8 @@ pub enum CacheUse {
     /// The offered program was compiled from these very policies and rules: used as it is.
     Hit,
     /// Compiled afresh (nothing offered, or the offered bytes were from other policies, another
-    /// build, or damaged); `Some` holds the program's bytes to save for the next run.
-    Compiled(Option<Vec<u8>>),
+    /// build, or damaged): [`Prepared::program_bytes`] gives what to save for the next run.
+    Compiled,
     /// The policies do not compile into one program (a syntax error, say): nothing to save.
     None,
 }
@@ -345,7 +345,7 @@ pub fn prepare(policies: &[PolicyFile], data: &[serde_json::Value]) -> Prepared 
     prepare_cached(policies, data, None).0
 }
 
-/// [`prepare`], given the bytes of a program an earlier run compiled ([`CacheUse::Compiled`]).
+/// [`prepare`], given the bytes of a program an earlier run compiled ([`Prepared::program_bytes`]).
 ///
 /// The bytes are trusted only when they hold exactly these policy files (paths and texts) and
 /// exactly this run's rules as entry points; anything else is compiled afresh, so a stale or
@@ -377,9 +377,8 @@ pub fn prepare_cached(
                     // One VM program for every rule: compiling per rule re-runs regorus'
                     // whole-module passes each time (two thirds of a one-cluster run).
                     let program = compile_program(engine, &entries);
-                    let bytes = program.as_ref().and_then(|p| p.serialize_binary().ok());
                     let used = if program.is_some() {
-                        CacheUse::Compiled(bytes)
+                        CacheUse::Compiled
                     } else {
                         CacheUse::None
                     };
@@ -397,6 +396,14 @@ pub fn prepare_cached(
         },
         used,
     )
+}
+
+impl Prepared {
+    /// The compiled program's bytes, for [`prepare_cached`] in a later run. Serialised only on
+    /// request: a run without a cache never pays for it.
+    pub fn program_bytes(&self) -> Option<Vec<u8>> {
+        self.program.as_ref()?.serialize_binary().ok()
+    }
 }
 
 /// A cached program, when it was compiled from exactly `policies` with exactly `entries`.
@@ -915,12 +922,13 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
 mod tests {
     use super::*;
 
-    fn files(texts: &[(&str, &str)]) -> Vec<PolicyFile> {
-        texts
+    /// Policy files from `(path, text)` pairs (also for `testing`'s tests).
+    pub(crate) fn files(items: &[(&str, &str)]) -> Vec<PolicyFile> {
+        items
             .iter()
             .map(|(path, text)| PolicyFile {
-                path: (*path).into(),
-                text: (*text).into(),
+                path: (*path).to_owned(),
+                text: (*text).to_owned(),
             })
             .collect()
     }
@@ -942,9 +950,8 @@ mod tests {
     fn a_cached_program_is_used_for_the_same_policies() {
         let policies = files(&[("a.rego", DENY_BIG)]);
         let (first, used) = prepare_cached(&policies, &[], None);
-        let CacheUse::Compiled(Some(bytes)) = used else {
-            panic!("nothing to cache: {used:?}");
-        };
+        assert_eq!(used, CacheUse::Compiled);
+        let bytes = first.program_bytes().expect("a program to cache");
         assert_eq!(results(first, 5), ["big"]);
         let (second, used) = prepare_cached(&policies, &[], Some(&bytes));
         assert_eq!(used, CacheUse::Hit);
@@ -955,10 +962,8 @@ mod tests {
     /// damaged bytes are never used: the policies are compiled afresh and judge the input.
     #[test]
     fn a_foreign_or_damaged_program_is_recompiled() {
-        let (_, used) = prepare_cached(&files(&[("a.rego", DENY_BIG)]), &[], None);
-        let CacheUse::Compiled(Some(bytes)) = used else {
-            panic!("nothing to cache");
-        };
+        let (first, _) = prepare_cached(&files(&[("a.rego", DENY_BIG)]), &[], None);
+        let bytes = first.program_bytes().expect("a program to cache");
         let stricter = DENY_BIG.replace("> 3", "> 1");
         let with_warn = format!("{DENY_BIG}warn contains \"w\" if true\n");
         for other in [
@@ -967,7 +972,7 @@ mod tests {
             files(&[("a.rego", &with_warn)]),
         ] {
             let (prepared, used) = prepare_cached(&other, &[], Some(&bytes));
-            assert!(matches!(used, CacheUse::Compiled(Some(_))), "{used:?}");
+            assert_eq!(used, CacheUse::Compiled);
             // The stricter policy's verdict, not the cached one's.
             if other[0].text == stricter {
                 assert_eq!(results(prepared, 2), ["big"]);
@@ -977,9 +982,9 @@ mod tests {
         let middle = damaged.len() / 2;
         damaged.truncate(middle);
         let (_, used) = prepare_cached(&files(&[("a.rego", DENY_BIG)]), &[], Some(&damaged));
-        assert!(matches!(used, CacheUse::Compiled(Some(_))), "{used:?}");
+        assert_eq!(used, CacheUse::Compiled);
         let (_, used) = prepare_cached(&files(&[("a.rego", DENY_BIG)]), &[], Some(b"not a program"));
-        assert!(matches!(used, CacheUse::Compiled(Some(_))), "{used:?}");
+        assert_eq!(used, CacheUse::Compiled);
     }
 
     fn request(text: &str, input: serde_json::Value) -> Request {

@@ -596,6 +596,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+    use crate::tests::files;
 
     const POLICY: &str = r#"package aksplan.windows
 
@@ -637,16 +638,6 @@ test_data if {
 
 todo_weekends if false
 "#;
-
-    fn files(items: &[(&str, &str)]) -> Vec<PolicyFile> {
-        items
-            .iter()
-            .map(|(path, text)| PolicyFile {
-                path: (*path).to_owned(),
-                text: (*text).to_owned(),
-            })
-            .collect()
-    }
 
     fn request(run: Option<&str>, coverage: bool) -> TestRequest {
         TestRequest {
