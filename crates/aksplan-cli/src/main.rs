@@ -118,6 +118,8 @@ fn main() -> ExitCode {
         Command::Completions(args) => completions_cmd::run(args, &inv),
         Command::Man(args) => man_cmd::run(args, &inv),
     };
+    // The policy children that answered are exiting beside the rest of the run; none outlives it.
+    sandbox::reap();
     status.into()
 }
 

@@ -81,10 +81,23 @@ pub fn memory_failure(mib: u64) -> String {
 }
 
 /// How a child ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// It wrote its whole answer, the first line of its stdout; how it exits after that changes
+    /// nothing (it is reaped by [`reap`]).
+    Answered,
+    /// It exited without a whole answer line (or with one, when its exit came first).
+    Exited(ExitStatus),
+    /// The parent stopped it: an item or the whole run took too long.
+    Stopped,
+}
+
+/// A child's end and what it wrote.
 pub struct Ended {
-    /// `None` when the parent stopped it: an item or the whole run took too long.
-    pub status: Option<ExitStatus>,
+    pub end: End,
+    /// Its answer line when it answered, else all it wrote.
     pub stdout: Vec<u8>,
+    /// Empty when it answered (what it announced no longer matters).
     pub stderr: Vec<u8>,
 }
 
@@ -99,7 +112,7 @@ impl Ended {
 
     /// The child aborted on a failed allocation (the memory limit, or the machine's).
     pub fn out_of_memory(&self) -> bool {
-        self.status.is_some_and(|s| !s.success())
+        matches!(self.end, End::Exited(status) if !status.success())
             && String::from_utf8_lossy(&self.stderr).contains(OUT_OF_MEMORY)
     }
 }
@@ -107,14 +120,39 @@ impl Ended {
 /// A child started and not yet waited for. Dropped unfinished (the plan turned out to have
 /// errors, say), it is killed.
 pub struct Running {
-    child: Child,
+    /// `None` once it answered and was handed to [`reap`].
+    child: Option<Child>,
     stdin: Option<ChildStdin>,
     watch: Watch,
     /// When the current item was announced.
     current: Arc<Mutex<Option<Instant>>>,
     out_reader: Option<JoinHandle<Vec<u8>>>,
     err_reader: Option<JoinHandle<Vec<u8>>>,
-    done: Receiver<()>,
+    /// From the stdout reader: `Some(line)` when the answer line is whole, `None` when the
+    /// output ended (the child is exiting).
+    events: Receiver<Option<Vec<u8>>>,
+}
+
+/// Children that answered and are left to exit on their own, waited for by [`reap`].
+static EXITING: Mutex<Vec<Child>> = Mutex::new(Vec::new());
+
+/// Waits for the children that answered (each has finished its work and is only exiting), so
+/// that none outlives this process and their resources count as this process's children's
+/// (what `wait4` on aksplan reports). One still there after a few seconds is killed. Called by
+/// `main` before it returns.
+pub fn reap() {
+    let children = std::mem::take(&mut *EXITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    for mut child in children {
+        let started = Instant::now();
+        while matches!(child.try_wait(), Ok(None)) {
+            if started.elapsed() > Duration::from_secs(5) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
 }
 
 /// Starts this binary's `watch.subcommand`, its output read as it comes.
@@ -136,17 +174,24 @@ fn spawn_command(mut command: Command, watch: Watch) -> std::io::Result<Running>
         .stderr(Stdio::piped())
         .spawn()?;
     let stdin = child.stdin.take();
-    let mut stdout = child.stdout.take();
+    let stdout = child.stdout.take();
     let stderr = child.stderr.take();
-    // The child's stdout reaches its end when the child exits: the reader says so at once, so
-    // the wait in `finish` wakes on completion instead of on its next poll.
-    let (done_tx, done) = std::sync::mpsc::channel::<()>();
+    // The child answers in one line (JSON, which never holds a raw newline): the reader hands
+    // it over as soon as it is whole, so the parent need not wait for the child to exit (tearing
+    // down a process is ~1 ms on one cluster, tens of ms on a large input). Then it says when
+    // the output ends (the child exits), so that `finish` wakes at once instead of on its next
+    // poll.
+    let (events_tx, events) = std::sync::mpsc::channel::<Option<Vec<u8>>>();
     let out_reader = std::thread::spawn(move || {
         let mut out = Vec::new();
-        if let Some(s) = stdout.as_mut() {
+        if let Some(s) = stdout {
+            let mut s = std::io::BufReader::new(s);
+            if s.read_until(b'\n', &mut out).is_ok() && out.ends_with(b"\n") {
+                let _ = events_tx.send(Some(std::mem::take(&mut out)));
+            }
             let _ = s.read_to_end(&mut out);
         }
-        let _ = done_tx.send(());
+        let _ = events_tx.send(None);
         out
     });
     // Stderr is read as it comes, on its own thread: the time since the last announcement is how
@@ -173,13 +218,13 @@ fn spawn_command(mut command: Command, watch: Watch) -> std::io::Result<Running>
         })
     };
     Ok(Running {
-        child,
+        child: Some(child),
         stdin,
         watch,
         current,
         out_reader: Some(out_reader),
         err_reader: Some(err_reader),
-        done,
+        events,
     })
 }
 
@@ -191,39 +236,74 @@ impl Running {
     }
 
     /// Hands the child's stdin to `send` for the rest of its request (closed when `send`
-    /// returns), then waits for the child under the limits.
+    /// returns), then waits for its answer, or its end, under the limits.
     pub fn finish(mut self, send: impl FnOnce(ChildStdin)) -> Ended {
         if let Some(stdin) = self.stdin.take() {
             send(stdin);
         }
+        let Some(mut child) = self.child.take() else {
+            return Ended {
+                end: End::Stopped,
+                stdout: Vec::new(),
+                stderr: Vec::new(),
+            };
+        };
         let started = Instant::now();
-        let mut finished = false;
-        let status = loop {
+        let mut output_ended = false;
+        let end = loop {
             let item_overran = self
                 .current
                 .lock()
                 .ok()
                 .and_then(|since| *since)
                 .is_some_and(|since| since.elapsed() > self.watch.per_item);
-            match self.child.try_wait() {
-                Ok(Some(status)) => break Some(status),
+            match child.try_wait() {
+                Ok(Some(status)) => break End::Exited(status),
                 Ok(None) if item_overran || started.elapsed() > self.watch.deadline => {
-                    let _ = self.child.kill();
-                    let _ = self.child.wait();
-                    break None;
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break End::Stopped;
                 }
-                // Woken at once when the child's output ends (it is exiting), else every 5 ms to
+                Ok(None) if output_ended => std::thread::sleep(Duration::from_micros(100)),
+                // Woken at once by the answer or the end of the output, else every 5 ms to
                 // check the limits.
-                Ok(None) if finished => std::thread::sleep(Duration::from_micros(100)),
-                Ok(None) => finished = self.done.recv_timeout(Duration::from_millis(5)).is_ok(),
-                Err(_) => break None,
+                Ok(None) => match self.events.recv_timeout(Duration::from_millis(5)) {
+                    Ok(Some(line)) => {
+                        // Its work is done; its exit is left to `reap`, and what it announced
+                        // to the reader, which ends with it.
+                        EXITING
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(child);
+                        self.out_reader = None;
+                        self.err_reader = None;
+                        return Ended {
+                            end: End::Answered,
+                            stdout: line,
+                            stderr: Vec::new(),
+                        };
+                    }
+                    Ok(None) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => output_ended = true,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                },
+                Err(_) => break End::Stopped,
             }
         };
         let join =
             |reader: Option<JoinHandle<Vec<u8>>>| reader.and_then(|r| r.join().ok()).unwrap_or_default();
+        let mut stdout = join(self.out_reader.take());
+        let mut end = end;
+        // The exit was seen before the answer line the reader had handed over: the answer counts
+        // (a child stopped by the parent never answered).
+        while let Ok(event) = self.events.try_recv() {
+            if let (Some(line), End::Exited(_)) = (event, end) {
+                stdout = line;
+                end = End::Answered;
+            }
+        }
         Ended {
-            status,
-            stdout: join(self.out_reader.take()),
+            end,
+            stdout,
             stderr: join(self.err_reader.take()),
         }
     }
@@ -231,11 +311,11 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        // `finish` takes the readers: a child that still has them was never waited for.
-        if self.out_reader.is_some() {
+        // `finish` takes the child: one still here was never waited for.
+        if let Some(mut child) = self.child.take() {
             drop(self.stdin.take());
-            let _ = self.child.kill();
-            let _ = self.child.wait();
+            let _ = child.kill();
+            let _ = child.wait();
         }
     }
 }
@@ -269,7 +349,7 @@ mod tests {
         let ended = shell("cat; echo 'item b' >&2", 60_000, 60_000).finish(|mut stdin| {
             let _ = std::io::Write::write_all(&mut stdin, b"request");
         });
-        assert!(ended.status.is_some_and(|s| s.success()));
+        assert!(matches!(ended.end, End::Exited(s) if s.success()));
         assert_eq!(ended.stdout, b"request");
         assert_eq!(ended.last_announced("item ").as_deref(), Some("b"));
         assert!(!ended.out_of_memory());
@@ -280,21 +360,48 @@ mod tests {
     #[test]
     fn an_item_past_its_limit_is_stopped() {
         let ended = shell("echo 'item slow' >&2; exec sleep 60", 200, 600_000).finish(drop);
-        assert_eq!(ended.status, None);
+        assert_eq!(ended.end, End::Stopped);
         assert_eq!(ended.last_announced("item ").as_deref(), Some("slow"));
+    }
+
+    /// The answer is the first whole line: the parent goes on without waiting for the exit, and
+    /// `reap` waits for it later (here, stops it: the sleep outlasts its patience).
+    #[test]
+    fn a_whole_answer_line_ends_the_wait() {
+        let ended = shell("printf 'answer\\n'; echo 'item a' >&2; exec sleep 60", 60_000, 60_000)
+            .finish(drop);
+        assert_eq!(ended.end, End::Answered);
+        assert_eq!(ended.stdout, b"answer\n");
+        // Not waited for: still running (its sleep), left to `reap`.
+        let still_running = EXITING
+            .lock()
+            .unwrap()
+            .iter_mut()
+            .any(|child| matches!(child.try_wait(), Ok(None)));
+        assert!(still_running);
+        reap();
+        assert!(EXITING.lock().unwrap().is_empty());
+    }
+
+    /// Half a line is no answer: the exit decides.
+    #[test]
+    fn a_partial_answer_is_not_an_answer() {
+        let ended = shell("printf 'ans'; exit 3", 60_000, 60_000).finish(drop);
+        assert!(matches!(ended.end, End::Exited(s) if s.code() == Some(3)));
+        assert_eq!(ended.stdout, b"ans");
     }
 
     #[test]
     fn a_child_past_the_deadline_is_stopped() {
         let ended = shell("exec sleep 60", 600_000, 200).finish(drop);
-        assert_eq!(ended.status, None);
+        assert_eq!(ended.end, End::Stopped);
         assert_eq!(ended.last_announced("item "), None);
     }
 
     #[test]
     fn a_child_dropped_unfinished_is_killed() {
         let running = shell("exec sleep 60", 600_000, 600_000);
-        let pid = running.child.id().to_string();
+        let pid = running.child.as_ref().unwrap().id().to_string();
         drop(running);
         let alive = Command::new("kill").args(["-0", &pid]).status().unwrap();
         assert!(!alive.success(), "process {pid} is still running");

@@ -142,7 +142,8 @@ pub fn child_main() -> ExitStatus {
         let _ = writeln!(stderr, "{RUNNING}{}\t{}\t{}", test.path(), test.file, test.line);
         let _ = stderr.flush();
     });
-    crate::output::write_stdout(&serde_json::to_string(&response).unwrap_or_default());
+    // One line: the parent takes a whole line as the answer, without waiting for the exit.
+    crate::output::write_stdout(&(serde_json::to_string(&response).unwrap_or_default() + "\n"));
     ExitStatus::Success
 }
 
@@ -177,27 +178,30 @@ fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyE
         let line = parts.next()?.parse().ok()?;
         Some((path, file, line))
     });
-    match ended.status {
-        None => Err(fail(
+    match ended.end {
+        crate::sandbox::End::Stopped => Err(fail(
             "ran past the time limit and was stopped".to_owned(),
             PolicyErrorKind::Limit,
             running,
         )),
-        Some(status) if status.success() => {
-            serde_json::from_slice::<TestResponse>(&ended.stdout).map_err(|e| {
-                fail(
-                    format!("the test runner answered nonsense: {e}"),
-                    PolicyErrorKind::Runtime,
-                    None,
-                )
-            })
-        }
-        Some(_) if ended.out_of_memory() => Err(fail(
+        crate::sandbox::End::Answered => serde_json::from_slice::<TestResponse>(&ended.stdout).map_err(|e| {
+            fail(
+                format!("the test runner answered nonsense: {e}"),
+                PolicyErrorKind::Runtime,
+                None,
+            )
+        }),
+        crate::sandbox::End::Exited(status) if status.success() => Err(fail(
+            "the test runner exited without answering".to_owned(),
+            PolicyErrorKind::Runtime,
+            running,
+        )),
+        crate::sandbox::End::Exited(_) if ended.out_of_memory() => Err(fail(
             crate::sandbox::memory_failure(request.memory_mib),
             PolicyErrorKind::Limit,
             running,
         )),
-        Some(status) => {
+        crate::sandbox::End::Exited(status) => {
             let how = match status.code() {
                 Some(code) => format!("exited with code {code}"),
                 None => "crashed".to_owned(),
