@@ -151,9 +151,14 @@ pub fn child_main() -> ExitStatus {
     };
     crate::sandbox::limit_memory(prelude.limits.memory_mib);
     drop(text);
-    let response = aksplan_policy::evaluate_prepared(prepared, &input, prelude.limits, &mut |rule| {
+    let response = aksplan_policy::evaluate_prepared(prepared, &input, prelude.limits, &|progress| {
+        // One write per line: the rules of several threads never mix within a line.
+        let line = match progress {
+            aksplan_policy::Progress::Started(rule) => format!("{EVALUATING}{rule}\n"),
+            aksplan_policy::Progress::Finished(rule) => format!("{EVALUATED}{rule}\n"),
+        };
         let mut stderr = std::io::stderr().lock();
-        let _ = writeln!(stderr, "{EVALUATING}{rule}");
+        let _ = stderr.write_all(line.as_bytes());
         let _ = stderr.flush();
     });
     // One line: the parent takes a whole line as the answer, without waiting for the exit.
@@ -167,8 +172,10 @@ pub fn child_main() -> ExitStatus {
 /// The hidden argument that makes this binary the policy evaluator (`main` checks it first).
 pub const CHILD: &str = "__policy-eval";
 
-/// The child announces each rule on stderr as `evaluating <rule>`.
+/// The child announces each rule on stderr as `evaluating <rule>` when it starts and
+/// `evaluated <rule>` when it is done (several run at once).
 const EVALUATING: &str = "evaluating ";
+const EVALUATED: &str = "evaluated ";
 
 /// The policies of a run, from before the plan is loaded to their findings.
 enum Started {
@@ -209,7 +216,8 @@ fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
         .iter()
         .map(|p| p.text.matches(" contains ").count() + p.text.matches(" if ").count() + 1)
         .sum::<usize>();
-    let watch = crate::sandbox::Watch::new(CHILD, EVALUATING, limits.time_ms, rules_budget);
+    let watch =
+        crate::sandbox::Watch::new(CHILD, EVALUATING, limits.time_ms, rules_budget).finishing_with(EVALUATED);
     let mut child = match crate::sandbox::spawn(watch) {
         Ok(child) => child,
         Err(err) => {
@@ -316,10 +324,23 @@ fn evaluate(
         // beside the child's evaluation, not in front of the rest of the pipeline.
         std::thread::spawn(move || drop(input));
     });
-    let running = ended.last_announced(EVALUATING);
+    let running = ended.blamed().map(str::to_owned);
     let last_rule = running
         .clone()
         .unwrap_or_else(|| "(loading the policies)".to_owned());
+    // Rules run several at once: a crash is named after the oldest one running, and the others
+    // running beside it are said too (the process cannot tell which thread crashed).
+    let beside = match ended.running.get(1..).unwrap_or_default() {
+        [] => String::new(),
+        others => format!(
+            " (with {} running beside it)",
+            others
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     let place = running
         .as_deref()
         .and_then(|rule| aksplan_policy::rule_location(policy_files, rule))
@@ -367,7 +388,7 @@ fn evaluate(
                 Some(code) => format!("exited with code {code}"),
                 None => "crashed".to_owned(),
             };
-            Err(fail(format!("the policy evaluator {how} while evaluating `{last_rule}`"))
+            Err(fail(format!("the policy evaluator {how} while evaluating `{last_rule}`{beside}"))
                 .help("a function that calls itself without end overflows the stack; OPA rejects such policies at compile time"))
         }
     };

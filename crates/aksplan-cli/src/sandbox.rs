@@ -48,6 +48,9 @@ pub struct Watch {
     pub subcommand: &'static str,
     /// The prefix of the stderr line the child writes before each item.
     pub announce: &'static str,
+    /// The prefix of the stderr line the child writes when an item is done, for a child that
+    /// runs several at once; `None`: one at a time, each announcement ends the item before it.
+    pub finished: Option<&'static str>,
     /// How long one item may run, counted from its announcement.
     pub per_item: Duration,
     /// How long the whole child may run, counted from [`Running::finish`].
@@ -61,6 +64,7 @@ impl Watch {
         Self {
             subcommand,
             announce,
+            finished: None,
             per_item: Duration::from_millis(time_ms.saturating_add(GRACE_MS)),
             deadline: Duration::from_millis(
                 time_ms
@@ -69,6 +73,24 @@ impl Watch {
             ),
         }
     }
+}
+
+impl Watch {
+    /// Items run several at once, each ended by a line that starts with `prefix`.
+    #[must_use]
+    pub fn finishing_with(mut self, prefix: &'static str) -> Self {
+        self.finished = Some(prefix);
+        self
+    }
+}
+
+/// The items a child is running, as its stderr announced them.
+#[derive(Default)]
+struct Items {
+    /// Oldest first, with when each started.
+    running: Vec<(String, Instant)>,
+    /// The last one announced.
+    last: Option<String>,
 }
 
 /// The end of the sentence that reports a child stopped on memory, `mib` its limit (0: none).
@@ -99,15 +121,18 @@ pub struct Ended {
     pub stdout: Vec<u8>,
     /// Empty when it answered (what it announced no longer matters).
     pub stderr: Vec<u8>,
+    /// The items it had started and not finished when it ended, oldest first (empty when it
+    /// answered).
+    pub running: Vec<String>,
+    /// The last item it announced.
+    pub last: Option<String>,
 }
 
 impl Ended {
-    /// The rest of the last announcement line: what the child was doing when it ended.
-    pub fn last_announced(&self, announce: &str) -> Option<String> {
-        String::from_utf8_lossy(&self.stderr)
-            .lines()
-            .rev()
-            .find_map(|line| line.strip_prefix(announce).map(str::to_owned))
+    /// What the child was doing when it ended: the oldest item it had not finished (the first
+    /// to run past its limit), else the last it announced.
+    pub fn blamed(&self) -> Option<&str> {
+        self.running.first().or(self.last.as_ref()).map(String::as_str)
     }
 
     /// The child aborted on a failed allocation (the memory limit, or the machine's).
@@ -124,8 +149,8 @@ pub struct Running {
     child: Option<Child>,
     stdin: Option<ChildStdin>,
     watch: Watch,
-    /// When the current item was announced.
-    current: Arc<Mutex<Option<Instant>>>,
+    /// The items running, from the child's stderr.
+    items: Arc<Mutex<Items>>,
     out_reader: Option<JoinHandle<Vec<u8>>>,
     err_reader: Option<JoinHandle<Vec<u8>>>,
     /// From the stdout reader: `Some(line)` when the answer line is whole, `None` when the
@@ -194,21 +219,33 @@ fn spawn_command(mut command: Command, watch: Watch) -> std::io::Result<Running>
         let _ = events_tx.send(None);
         out
     });
-    // Stderr is read as it comes, on its own thread: the time since the last announcement is how
-    // long the current item has run. (Read after stdout instead, a child announcing many items
-    // would also fill the pipe and stall.)
-    let current = Arc::new(Mutex::new(None::<Instant>));
+    // Stderr is read as it comes, on its own thread: the time since an item's announcement is
+    // how long it has run. (Read after stdout instead, a child announcing many items would also
+    // fill the pipe and stall.)
+    let items = Arc::new(Mutex::new(Items::default()));
     let err_reader = {
-        let current = Arc::clone(&current);
+        let items = Arc::clone(&items);
         let announce = watch.announce.as_bytes();
+        let finished = watch.finished.map(str::as_bytes);
         std::thread::spawn(move || {
             let mut err = Vec::new();
             if let Some(s) = stderr {
                 for line in std::io::BufReader::new(s).split(b'\n').map_while(Result::ok) {
-                    if line.starts_with(announce)
-                        && let Ok(mut since) = current.lock()
-                    {
-                        *since = Some(Instant::now());
+                    let name = |prefix: &[u8]| String::from_utf8_lossy(&line[prefix.len()..]).into_owned();
+                    if let Ok(mut items) = items.lock() {
+                        if line.starts_with(announce) {
+                            if finished.is_none() {
+                                items.running.clear();
+                            }
+                            let item = name(announce);
+                            items.running.push((item.clone(), Instant::now()));
+                            items.last = Some(item);
+                        } else if let Some(prefix) = finished.filter(|p| line.starts_with(p)) {
+                            let item = name(prefix);
+                            if let Some(at) = items.running.iter().position(|(name, _)| *name == item) {
+                                items.running.remove(at);
+                            }
+                        }
                     }
                     err.extend_from_slice(&line);
                     err.push(b'\n');
@@ -221,7 +258,7 @@ fn spawn_command(mut command: Command, watch: Watch) -> std::io::Result<Running>
         child: Some(child),
         stdin,
         watch,
-        current,
+        items,
         out_reader: Some(out_reader),
         err_reader: Some(err_reader),
         events,
@@ -246,17 +283,19 @@ impl Running {
                 end: End::Stopped,
                 stdout: Vec::new(),
                 stderr: Vec::new(),
+                running: Vec::new(),
+                last: None,
             };
         };
         let started = Instant::now();
         let mut output_ended = false;
         let end = loop {
-            let item_overran = self
-                .current
-                .lock()
-                .ok()
-                .and_then(|since| *since)
-                .is_some_and(|since| since.elapsed() > self.watch.per_item);
+            let item_overran = self.items.lock().is_ok_and(|items| {
+                items
+                    .running
+                    .iter()
+                    .any(|(_, since)| since.elapsed() > self.watch.per_item)
+            });
             match child.try_wait() {
                 Ok(Some(status)) => break End::Exited(status),
                 Ok(None) if item_overran || started.elapsed() > self.watch.deadline => {
@@ -281,6 +320,8 @@ impl Running {
                             end: End::Answered,
                             stdout: line,
                             stderr: Vec::new(),
+                            running: Vec::new(),
+                            last: None,
                         };
                     }
                     Ok(None) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => output_ended = true,
@@ -301,10 +342,20 @@ impl Running {
                 end = End::Answered;
             }
         }
+        let stderr = join(self.err_reader.take());
+        let (running, last) = self.items.lock().map_or_else(
+            |_| (Vec::new(), None),
+            |items| {
+                let running = items.running.iter().map(|(name, _)| name.clone()).collect();
+                (running, items.last.clone())
+            },
+        );
         Ended {
             end,
             stdout,
-            stderr: join(self.err_reader.take()),
+            stderr,
+            running,
+            last,
         }
     }
 }
@@ -333,11 +384,21 @@ mod tests {
     /// `script` in a shell. A script that sleeps `exec`s the sleep, so that killing the child
     /// kills the sleep too and its output pipes close (the parent's child has no children).
     fn shell(script: &str, per_item_ms: u64, deadline_ms: u64) -> Running {
+        shell_with(script, per_item_ms, deadline_ms, None)
+    }
+
+    fn shell_with(
+        script: &str,
+        per_item_ms: u64,
+        deadline_ms: u64,
+        finished: Option<&'static str>,
+    ) -> Running {
         let mut command = Command::new("sh");
         command.args(["-c", script]);
         let watch = Watch {
             subcommand: "",
             announce: "item ",
+            finished,
             per_item: Duration::from_millis(per_item_ms),
             deadline: Duration::from_millis(deadline_ms),
         };
@@ -351,7 +412,7 @@ mod tests {
         });
         assert!(matches!(ended.end, End::Exited(s) if s.success()));
         assert_eq!(ended.stdout, b"request");
-        assert_eq!(ended.last_announced("item ").as_deref(), Some("b"));
+        assert_eq!(ended.blamed(), Some("b"));
         assert!(!ended.out_of_memory());
     }
 
@@ -361,15 +422,19 @@ mod tests {
     fn an_item_past_its_limit_is_stopped() {
         let ended = shell("echo 'item slow' >&2; exec sleep 60", 200, 600_000).finish(drop);
         assert_eq!(ended.end, End::Stopped);
-        assert_eq!(ended.last_announced("item ").as_deref(), Some("slow"));
+        assert_eq!(ended.blamed(), Some("slow"));
     }
 
     /// The answer is the first whole line: the parent goes on without waiting for the exit, and
     /// `reap` waits for it later (here, stops it: the sleep outlasts its patience).
     #[test]
     fn a_whole_answer_line_ends_the_wait() {
-        let ended = shell("printf 'answer\\n'; echo 'item a' >&2; exec sleep 60", 60_000, 60_000)
-            .finish(drop);
+        let ended = shell(
+            "printf 'answer\\n'; echo 'item a' >&2; exec sleep 60",
+            60_000,
+            60_000,
+        )
+        .finish(drop);
         assert_eq!(ended.end, End::Answered);
         assert_eq!(ended.stdout, b"answer\n");
         // Not waited for: still running (its sleep), left to `reap`.
@@ -391,11 +456,39 @@ mod tests {
         assert_eq!(ended.stdout, b"ans");
     }
 
+    /// Items that run several at once: one that overruns is stopped and blamed while the others
+    /// start and finish around it.
+    #[test]
+    fn an_item_past_its_limit_is_blamed_among_several() {
+        let script = "echo 'item slow' >&2; echo 'item a' >&2; echo 'done a' >&2; echo 'item b' >&2; echo 'done b' >&2; exec sleep 60";
+        let ended = shell_with(script, 200, 600_000, Some("done ")).finish(drop);
+        assert_eq!(ended.end, End::Stopped);
+        assert_eq!(ended.running, ["slow"]);
+        assert_eq!(ended.blamed(), Some("slow"));
+        assert_eq!(ended.last.as_deref(), Some("b"));
+    }
+
+    /// A finished item no longer runs: stopped at the deadline, nothing is running, and the last
+    /// item announced is what the child was doing.
+    #[test]
+    fn a_finished_item_does_not_run_on() {
+        let ended = shell_with(
+            "echo 'item a' >&2; echo 'done a' >&2; exec sleep 60",
+            200,
+            1_500,
+            Some("done "),
+        )
+        .finish(drop);
+        assert_eq!(ended.end, End::Stopped);
+        assert!(ended.running.is_empty(), "{:?}", ended.running);
+        assert_eq!(ended.blamed(), Some("a"));
+    }
+
     #[test]
     fn a_child_past_the_deadline_is_stopped() {
         let ended = shell("exec sleep 60", 600_000, 200).finish(drop);
         assert_eq!(ended.end, End::Stopped);
-        assert_eq!(ended.last_announced("item "), None);
+        assert_eq!(ended.blamed(), None);
     }
 
     #[test]

@@ -171,7 +171,7 @@ fn evaluate(request: &TestRequest, tests: usize) -> Result<TestResponse, PolicyE
             None,
         )
     })?;
-    let running = ended.last_announced(RUNNING).and_then(|line| {
+    let running = ended.blamed().and_then(|line| {
         let mut parts = line.split('\t');
         let path = parts.next()?.to_owned();
         let file = parts.next()?.to_owned();

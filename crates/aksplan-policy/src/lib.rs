@@ -314,7 +314,7 @@ fn declared_rules(engine: &mut regorus::Engine) -> Vec<(String, Declared)> {
 pub fn evaluate_request(request: &Request) -> Response {
     let input = regorus::Value::from(request.input.clone());
     let prepared = prepare(&request.policies, &request.data);
-    evaluate_prepared(prepared, &input, request.limits, &mut |_| {})
+    evaluate_prepared(prepared, &input, request.limits, &|_| {})
 }
 
 /// The input document as the evaluator holds it; the child process deserializes JSON straight
@@ -439,14 +439,52 @@ fn program_from_cache(
     (sources == wanted && points == rules).then_some(program)
 }
 
-/// Evaluates every conftest rule of prepared policies on the input, calling `progress(rule)`
-/// before each rule (so that a parent process can name the rule that was running if this one
-/// dies).
+/// Where the evaluation of prepared policies is, for a parent process watching it: each rule is
+/// announced when it starts and when it is done, so that the parent can name the rule that was
+/// running if this process dies or runs past a limit (several rules run at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress<'a> {
+    Started(&'a str),
+    Finished(&'a str),
+}
+
+/// At most this many rules are evaluated at once, each on its own thread with its own copy of
+/// the engine (the rules are independent; the input document is shared).
+const MAX_WORKERS: usize = 4;
+
+/// The stack of a worker thread: the main thread's usual size, so that a rule that runs on
+/// the main thread also runs on a worker.
+const WORKER_STACK: usize = 8 << 20;
+
+/// What one rule came to.
+enum RuleOutcome {
+    /// A conftest rule written as a function: an error, never evaluated.
+    Function,
+    /// Switched off by an `exception` rule.
+    Excepted,
+    Value(regorus::Value),
+    Failed(PolicyError),
+}
+
+/// Evaluates every conftest rule of prepared policies on the input, calling `progress` as each
+/// rule starts and ends. Rules run on up to [`MAX_WORKERS`] threads (as many as the machine has
+/// cores); the response is assembled in rule order, so it is the same however many run at once.
 pub fn evaluate_prepared(
     prepared: Prepared,
     input: &regorus::Value,
     limits: Limits,
-    progress: &mut dyn FnMut(&str),
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Response {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    evaluate_with_workers(prepared, input, limits, progress, cores.min(MAX_WORKERS))
+}
+
+fn evaluate_with_workers(
+    prepared: Prepared,
+    input: &regorus::Value,
+    limits: Limits,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+    workers: usize,
 ) -> Response {
     let mut response = Response::default();
     let Prepared {
@@ -475,43 +513,94 @@ pub fn evaluate_prepared(
             return response;
         }
     };
-    for (rule, declared) in &rules {
-        let (rule, declared) = (rule.clone(), declared.clone());
-        let malformed = |message: String| PolicyError {
-            kind: PolicyErrorKind::Result,
-            message,
-            rule: Some(rule.clone()),
-            location: Some(declared.location.clone()),
-        };
-        if declared.function {
-            response.errors.push(malformed(
-                "it is a function, which conftest never evaluates, so it would report nothing; write `deny contains msg if { ... }`".to_owned(),
-            ));
-            continue;
-        }
-        let name = rule.rsplit('.').next().unwrap_or(&rule).to_owned();
+    let excepted = |rule: &str| {
+        let name = rule.rsplit('.').next().unwrap_or(rule);
         // Applied across packages, as docs/policies.md promises: a team's package can switch off
         // a starter-pack rule without editing the pack (its rule names are unique).
-        if exceptions.values().flatten().any(|e| {
+        exceptions.values().flatten().any(|e| {
             *e == name
                 || name
                     .strip_prefix("deny_")
                     .or(name.strip_prefix("warn_"))
                     .or(name.strip_prefix("violation_"))
                     == Some(e)
-        }) {
-            continue;
+        })
+    };
+    // Rules are taken in order from one counter by every worker; each outcome goes to its
+    // rule's slot.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = |engine: &mut regorus::Engine| -> Vec<(usize, RuleOutcome)> {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some((rule, declared)) = rules.get(index) else {
+                return done;
+            };
+            let outcome = if declared.function {
+                RuleOutcome::Function
+            } else if excepted(rule) {
+                RuleOutcome::Excepted
+            } else {
+                progress(Progress::Started(rule));
+                let value = evaluate_rule(engine, program.as_ref(), rule, input, limits, timer);
+                progress(Progress::Finished(rule));
+                match value {
+                    Ok(value) => RuleOutcome::Value(value),
+                    Err(err) => {
+                        let mut err = error(PolicyErrorKind::Runtime, &err, Some(rule));
+                        // A limit or a runtime error without a place of its own is the rule's.
+                        err.location = err.location.or_else(|| Some(declared.location.clone()));
+                        RuleOutcome::Failed(err)
+                    }
+                }
+            };
+            done.push((index, outcome));
         }
-        progress(&rule);
-        let value = match evaluate_rule(&mut engine, program.as_ref(), &rule, input, limits, timer) {
-            Ok(value) => value,
-            Err(err) => {
-                let mut err = error(PolicyErrorKind::Runtime, &err, Some(&rule));
-                // A limit or a runtime error without a place of its own is the rule's.
-                err.location = err.location.or_else(|| Some(declared.location.clone()));
+    };
+    let workers = workers.clamp(1, rules.len().max(1));
+    let mut outcomes: Vec<(usize, RuleOutcome)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers)
+            .filter_map(|_| {
+                let mut engine = engine.clone();
+                let work = &work;
+                std::thread::Builder::new()
+                    .stack_size(WORKER_STACK)
+                    .spawn_scoped(scope, move || work(&mut engine))
+                    .ok()
+            })
+            .collect();
+        let mut outcomes = work(&mut engine);
+        for helper in helpers {
+            match helper.join() {
+                Ok(theirs) => outcomes.extend(theirs),
+                // A panic in a rule is the process's, as it was on one thread.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        outcomes
+    });
+    outcomes.sort_by_key(|(index, _)| *index);
+    for (index, outcome) in outcomes {
+        let (rule, declared) = &rules[index];
+        let malformed = |message: String| PolicyError {
+            kind: PolicyErrorKind::Result,
+            message,
+            rule: Some(rule.clone()),
+            location: Some(declared.location.clone()),
+        };
+        let value = match outcome {
+            RuleOutcome::Excepted => continue,
+            RuleOutcome::Function => {
+                response.errors.push(malformed(
+                    "it is a function, which conftest never evaluates, so it would report nothing; write `deny contains msg if { ... }`".to_owned(),
+                ));
+                continue;
+            }
+            RuleOutcome::Failed(err) => {
                 response.errors.push(err);
                 continue;
             }
+            RuleOutcome::Value(value) => value,
         };
         let items: Vec<regorus::Value> = match &value {
             regorus::Value::Set(set) => set.iter().cloned().collect(),
@@ -521,7 +610,7 @@ pub fn evaluate_prepared(
         };
         for item in items {
             let json: serde_json::Value = serde_json::to_value(&item).unwrap_or(serde_json::Value::Null);
-            match to_result(&rule, declared.severity, &json) {
+            match to_result(rule, declared.severity, &json) {
                 Ok(result) => response.results.push(result),
                 Err(problem) => response.errors.push(malformed(problem)),
             }
@@ -937,11 +1026,62 @@ mod tests {
 
     fn results(prepared: Prepared, n: i64) -> Vec<String> {
         let input = regorus::Value::from(serde_json::json!({ "n": n }));
-        evaluate_prepared(prepared, &input, Limits::default(), &mut |_| {})
+        evaluate_prepared(prepared, &input, Limits::default(), &|_| {})
             .results
             .into_iter()
             .map(|r| r.msg)
             .collect()
+    }
+
+    /// Rules run on several threads: the response is the same as on one (results, errors in rule
+    /// order, exceptions, a function written as a rule, a runtime error), and each rule evaluated
+    /// is announced as started and as finished.
+    #[test]
+    fn several_workers_give_the_response_of_one() {
+        let policies = files(&[
+            (
+                "a.rego",
+                "package a\nimport rego.v1\ndeny contains sprintf(\"a %d\", [x]) if some x in numbers.range(1, input.n)\nwarn_w contains \"w\" if input.n > 1\ndeny_skipped contains \"never\" if true\nexception contains [\"skipped\"] if true\n",
+            ),
+            (
+                "b.rego",
+                "package b\nimport rego.v1\ndeny contains {\"msg\": 3} if true\ndeny_f(x) := x\n",
+            ),
+            (
+                "c.rego",
+                "package c\nimport rego.v1\ndeny contains x if x := to_number(\"nope\")\n",
+            ),
+            (
+                "d.rego",
+                "package d\nimport rego.v1\nwarn contains sprintf(\"d %d\", [input.n]) if true\n",
+            ),
+        ]);
+        let input = regorus::Value::from(serde_json::json!({ "n": 4 }));
+        let run = |workers: usize| {
+            let seen = std::sync::Mutex::new(Vec::new());
+            let response = evaluate_with_workers(
+                prepare(&policies, &[]),
+                &input,
+                Limits::default(),
+                &|progress| seen.lock().unwrap().push(format!("{progress:?}")),
+                workers,
+            );
+            let mut seen = seen.into_inner().unwrap();
+            seen.sort();
+            (serde_json::to_value(&response).unwrap(), seen)
+        };
+        let (one, seen_one) = run(1);
+        assert_eq!(one["results"].as_array().unwrap().len(), 6, "{one:#}");
+        assert_eq!(one["errors"].as_array().unwrap().len(), 3, "{one:#}");
+        assert!(
+            seen_one.iter().any(|p| p.starts_with("Finished(\"data.c.deny")),
+            "{seen_one:?}"
+        );
+        for workers in [2, 4] {
+            let (many, seen_many) = run(workers);
+            assert_eq!(many, one, "{workers} workers");
+            assert_eq!(seen_many, seen_one, "{workers} workers");
+        }
     }
 
     /// A program compiled once is used as it is by the next run on the same policies, and gives
