@@ -10,7 +10,6 @@
 //! a function recursively without end overflows the stack, which must not take aksplan down.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::num::NonZeroU32;
 use std::time::Duration;
 
 use regorus::unstable::{Expr, Literal, Module, Query, Ref, Rule, RuleHead};
@@ -298,7 +297,7 @@ pub fn run_request_with_progress(
     let all = discover_in(&mut engine);
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
         limit: Duration::from_millis(request.timeout_ms),
-        check_interval: NonZeroU32::MIN,
+        check_interval: crate::TIMER_CHECK_INTERVAL,
     });
     if request.coverage {
         engine.set_enable_coverage(true);
