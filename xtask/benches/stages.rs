@@ -139,7 +139,7 @@ fn policy_evaluation(bencher: Bencher, clusters: usize) {
     let request = aksplan_policy::Request {
         policies,
         data: Vec::new(),
-        input,
+        input: input.to_value(),
         limits: aksplan_policy::Limits::default(),
     };
     bencher.bench(|| {

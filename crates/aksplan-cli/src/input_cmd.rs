@@ -20,7 +20,7 @@ pub fn run(args: &InputArgs, inv: &Invocation) -> ExitStatus {
         .as_ref()
         .map(|(graph, schedule)| (graph, schedule));
     let document = aksplan_policy::input::document(&ctx, compiled);
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&document.to_value()).unwrap_or_default();
     text.push('\n');
     write_stdout(&text);
     ExitStatus::Success

@@ -13,7 +13,62 @@ use std::collections::BTreeMap;
 
 use aksplan_model::plan::Plan;
 use aksplan_model::resolve::ResolvedCluster;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
+
+/// The input document, its two large maps (`clusters`, `steps`: nine tenths of it) held as
+/// compact JSON text entry by entry: each entry is built as a value, written out and dropped, so
+/// the whole document never exists as a `serde_json::Value` tree (~10 × its text in memory; 130
+/// MiB at 1,000 clusters × 8 pools). Serialises as the document; [`Document::to_value`] gives the
+/// tree to whoever wants one (`aksplan input`, tests).
+pub struct Document {
+    /// `apiVersion`, `asOf`, `metadata`, `plan`.
+    head: Vec<(&'static str, Value)>,
+    clusters: Vec<(String, Box<RawValue>)>,
+    /// `stages`, `changeWindows`, `waivers`, `compiled`.
+    middle: Vec<(&'static str, Value)>,
+    steps: Vec<(String, Box<RawValue>)>,
+    schedule: Value,
+}
+
+impl Document {
+    /// The document as a tree.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+}
+
+/// A map of raw entries, in order.
+struct RawMap<'a>(&'a [(String, Box<RawValue>)]);
+
+impl serde::Serialize for RawMap<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl serde::Serialize for Document {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.head.len() + self.middle.len() + 3))?;
+        for (key, value) in &self.head {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("clusters", &RawMap(&self.clusters))?;
+        for (key, value) in &self.middle {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("steps", &RawMap(&self.steps))?;
+        map.serialize_entry("schedule", &self.schedule)?;
+        map.end()
+    }
+}
+
+/// One entry as compact JSON text.
+fn raw(value: &Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value)
+        .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).unwrap_or_default())
+}
 
 /// Catalog facts about one version, as of the plan's date.
 #[derive(Debug, Clone, Default)]
@@ -67,7 +122,7 @@ pub fn build(
     as_of: &str,
     facts: &dyn Fn(&str, bool) -> VersionFacts,
     compiled: Option<CompiledJson<'_>>,
-) -> Value {
+) -> Document {
     let is_compiled = compiled.is_some();
     let (route_list, step_values, schedule) = match compiled {
         Some(c) => (c.clusters, c.steps, c.schedule),
@@ -84,7 +139,7 @@ pub fn build(
     let by_cluster: BTreeMap<&str, &ResolvedCluster> =
         clusters.iter().map(|c| (c.name.as_str(), c)).collect();
     let mut states: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    let mut steps_by_id = Map::new();
+    let mut steps_by_id: Vec<(String, Box<RawValue>)> = Vec::new();
     // Ids by cluster, and by cluster and pool, in graph order.
     let mut steps_of: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     let mut pool_steps_of: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
@@ -143,7 +198,7 @@ pub fn build(
                     .push(Value::from(id.as_str()));
             }
         }
-        steps_by_id.insert(id, step);
+        steps_by_id.push((id, raw(&step)));
     }
     for route in &route_list {
         if let Some(name) = route.get("name").and_then(Value::as_str) {
@@ -158,7 +213,7 @@ pub fn build(
         .rev()
         .flat_map(|s| s.clusters.iter().map(move |c| (c.as_str(), s.name.as_str())))
         .collect();
-    let mut by_name = Map::new();
+    let mut by_name: Vec<(String, Box<RawValue>)> = Vec::with_capacity(clusters.len());
     for resolved in clusters {
         let spec = &plan.spec.clusters[resolved.index];
         let pointer = format!("/spec/clusters/{}", resolved.index);
@@ -243,7 +298,7 @@ pub fn build(
                 Value::Array(states.remove(resolved.name.as_str()).unwrap_or_default()),
             ),
         ]);
-        by_name.insert(resolved.name.clone(), entry);
+        by_name.push((resolved.name.clone(), raw(&entry)));
     }
     let stages: Vec<Value> = plan
         .spec
@@ -285,19 +340,23 @@ pub fn build(
         to_value(&plan.spec.change_windows),
     );
     let waivers = indexed(&|i| format!("/spec/waivers/{i}"), to_value(&plan.spec.waivers));
-    object([
-        ("apiVersion", Value::from("aksplan.dev/policy-input/v2")),
-        ("asOf", Value::from(as_of)),
-        ("metadata", to_value(&plan.metadata)),
-        ("plan", plan_as_written(plan)),
-        ("clusters", Value::Object(by_name)),
-        ("stages", Value::Array(stages)),
-        ("changeWindows", windows),
-        ("waivers", waivers),
-        ("compiled", Value::from(is_compiled)),
-        ("steps", Value::Object(steps_by_id)),
-        ("schedule", schedule),
-    ])
+    Document {
+        head: vec![
+            ("apiVersion", Value::from("aksplan.dev/policy-input/v2")),
+            ("asOf", Value::from(as_of)),
+            ("metadata", to_value(&plan.metadata)),
+            ("plan", plan_as_written(plan)),
+        ],
+        clusters: by_name,
+        middle: vec![
+            ("stages", Value::Array(stages)),
+            ("changeWindows", windows),
+            ("waivers", waivers),
+            ("compiled", Value::from(is_compiled)),
+        ],
+        steps: steps_by_id,
+        schedule,
+    }
 }
 
 /// The plan as written, without each cluster's `current`: the current state is under
@@ -393,7 +452,7 @@ fn facts(
 pub fn document(
     ctx: &aksplan_rules::Context<'_>,
     compiled: Option<(&aksplan_graph::Compiled, &aksplan_graph::schedule::Schedule)>,
-) -> serde_json::Value {
+) -> Document {
     let compiled_json = compiled.map(|(graph, schedule)| CompiledJson {
         clusters: match serde_json::to_value(&graph.clusters) {
             Ok(serde_json::Value::Array(clusters)) => clusters,
