@@ -129,6 +129,17 @@ pub struct Ended {
 }
 
 impl Ended {
+    /// An end with nothing read.
+    fn bare(end: End) -> Self {
+        Self {
+            end,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            running: Vec::new(),
+            last: None,
+        }
+    }
+
     /// What the child was doing when it ended: the oldest item it had not finished (the first
     /// to run past its limit), else the last it announced.
     pub fn blamed(&self) -> Option<&str> {
@@ -278,14 +289,9 @@ impl Running {
         if let Some(stdin) = self.stdin.take() {
             send(stdin);
         }
+        // Only `finish`, which consumes `self`, takes the child.
         let Some(mut child) = self.child.take() else {
-            return Ended {
-                end: End::Stopped,
-                stdout: Vec::new(),
-                stderr: Vec::new(),
-                running: Vec::new(),
-                last: None,
-            };
+            return Ended::bare(End::Stopped);
         };
         let started = Instant::now();
         let mut output_ended = false;
@@ -317,11 +323,8 @@ impl Running {
                         self.out_reader = None;
                         self.err_reader = None;
                         return Ended {
-                            end: End::Answered,
                             stdout: line,
-                            stderr: Vec::new(),
-                            running: Vec::new(),
-                            last: None,
+                            ..Ended::bare(End::Answered)
                         };
                     }
                     Ok(None) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => output_ended = true,
