@@ -69,6 +69,11 @@ fn main() -> ExitCode {
             return test_cmd::child_main().into();
         }
     }
+    // This thread parses the plans itself when its stack holds the parser (docs/performance.md).
+    #[cfg(unix)]
+    if let Ok((soft, _)) = rlimit::Resource::STACK.get() {
+        aksplan_model::source::declare_stack(soft);
+    }
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

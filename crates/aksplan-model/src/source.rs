@@ -415,15 +415,35 @@ fn yaml_options(len: usize) -> serde_saphyr::Options {
 /// caller's thread (test threads have 2 MiB).
 const PARSER_STACK_BYTES: usize = 256 * 1024 * 1024;
 
-fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
-    let parse = || {
-        let root: serde_saphyr::Spanned<Node> =
-            serde_saphyr::from_str_with_options(&source.text, yaml_options(source.text.len()))
-                .map_err(|err| yaml_error(source, &err))?;
-        let mut map = SourceMap::default();
-        let value = walk_yaml(&root, "".into(), &mut map);
-        Ok((value, map))
-    };
+/// The stack a thread must have to run the parser itself. Parsing a document nested to
+/// [`MAX_DEPTH`] takes under 384 KiB of stack in a release build and under 3 MiB in a debug build
+/// (measured, block and flow nesting); 8 MiB is the usual main-thread stack.
+pub const PARSE_IN_PLACE_STACK_BYTES: u64 = 8 * 1024 * 1024;
+
+thread_local! {
+    /// Whether this thread declared a stack of at least [`PARSE_IN_PLACE_STACK_BYTES`].
+    static PARSE_IN_PLACE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Declares the calling thread's stack size (`aksplan`'s main thread: its stack limit). With
+/// [`PARSE_IN_PLACE_STACK_BYTES`] or more, this thread parses YAML itself instead of on a parser
+/// thread of its own. That matters for memory, not time: glibc gives each thread its own
+/// allocation arena, and a plan parsed on another thread left its freed parse tree in pages the
+/// rest of the run could not reuse (39 MiB of a 248 MiB peak at 1,000 clusters × 8 pools,
+/// docs/performance.md).
+pub fn declare_stack(bytes: u64) {
+    PARSE_IN_PLACE.with(|here| here.set(bytes >= PARSE_IN_PLACE_STACK_BYTES));
+}
+
+/// Runs `parse` (the YAML parser) on a stack that holds it at the depth limit: this thread's
+/// when it declared one large enough, else a parser thread's.
+fn on_parser_stack<T: Send>(
+    source: &Arc<Source>,
+    parse: impl FnOnce() -> Result<T, Finding> + Send,
+) -> Result<T, Finding> {
+    if PARSE_IN_PLACE.with(std::cell::Cell::get) {
+        return parse();
+    }
     std::thread::scope(|scope| {
         match std::thread::Builder::new()
             .name("aksplan-parse".into())
@@ -434,9 +454,24 @@ fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
                 Err(Finding::new(codes::LIMIT, "the parser gave up on this input")
                     .at(Label::new(source, 0..0)))
             }),
-            // No thread to be had: parse here; the depth budget still applies.
-            Err(_) => parse(),
+            // Parsing here instead could overflow an unknown stack, which aborts the process.
+            Err(err) => Err(Finding::new(
+                codes::LIMIT,
+                format!("cannot start a thread to parse this input: {err}"),
+            )
+            .at(Label::new(source, 0..0))),
         }
+    })
+}
+
+fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
+    on_parser_stack(source, || {
+        let root: serde_saphyr::Spanned<Node> =
+            serde_saphyr::from_str_with_options(&source.text, yaml_options(source.text.len()))
+                .map_err(|err| yaml_error(source, &err))?;
+        let mut map = SourceMap::default();
+        let value = walk_yaml(&root, "".into(), &mut map);
+        Ok((value, map))
     })
 }
 
@@ -444,7 +479,7 @@ fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
 /// source map; spans are into the whole file. Empty documents are skipped.
 pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, Finding> {
     let source = decode(name, bytes)?;
-    let parse = || -> Result<Vec<Document>, Finding> {
+    on_parser_stack(&source, || {
         let roots: Vec<serde_saphyr::Spanned<Node>> =
             serde_saphyr::from_str_multiple_with_options(&source.text, yaml_options(source.text.len()))
                 .map_err(|err| yaml_error(&source, &err))?;
@@ -462,19 +497,6 @@ pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, F
                 }
             })
             .collect())
-    };
-    std::thread::scope(|scope| {
-        match std::thread::Builder::new()
-            .name("aksplan-parse".into())
-            .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, parse)
-        {
-            Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(Finding::new(codes::LIMIT, "the parser gave up on this input")
-                    .at(Label::new(&source, 0..0)))
-            }),
-            Err(_) => parse(),
-        }
     })
 }
 
@@ -864,6 +886,65 @@ mod tests {
         assert_eq!(doc.source.line_col(doc.map.key_span("/a/d").start), (4, 3));
         // A pointer below a leaf falls back to the leaf.
         assert_eq!(line_col_of(&doc, "/a/d/nope"), (4, 6));
+    }
+
+    /// A document nested `depth` mappings deep, in block or flow style.
+    fn nested(depth: usize, flow: bool) -> String {
+        if flow {
+            format!("{}1{}\n", "{a: ".repeat(depth), "}".repeat(depth))
+        } else {
+            let mut text = String::new();
+            for level in 0..depth {
+                text.push_str(&"  ".repeat(level));
+                text.push_str("a:\n");
+            }
+            text + &"  ".repeat(depth) + "b: 1\n"
+        }
+    }
+
+    /// Parses the deepest documents on a thread of `stack` bytes that declared `declared`.
+    fn parse_deepest_on(stack: usize, declared: u64) -> Vec<Result<(), String>> {
+        std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(move || {
+                declare_stack(declared);
+                let mut outcomes = Vec::new();
+                for flow in [false, true] {
+                    for depth in [MAX_DEPTH - 1, MAX_DEPTH, 10 * MAX_DEPTH] {
+                        let text = nested(depth, flow);
+                        outcomes.push(parse(&text, Format::Yaml).map(drop).map_err(|f| f.message));
+                    }
+                }
+                outcomes
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    /// A thread that declares the in-place stack parses the deepest plans itself: run by the
+    /// tests, a debug build, whose frames are the largest (a release build needs an eighth).
+    /// Without room the process would abort on a stack overflow, not fail this test.
+    #[test]
+    fn the_in_place_stack_holds_the_parser_at_the_depth_limit() {
+        let stack = usize::try_from(PARSE_IN_PLACE_STACK_BYTES).unwrap();
+        let outcomes = parse_deepest_on(stack, PARSE_IN_PLACE_STACK_BYTES);
+        let too_deep = Err(format!("the document nests deeper than {MAX_DEPTH} levels"));
+        // Block style: the deepest mapping holds one more level (`b: 1`).
+        assert_eq!(outcomes[0], Ok(()));
+        assert_eq!(outcomes[1], too_deep);
+        assert_eq!(outcomes[2], too_deep);
+        assert_eq!(outcomes[3], Ok(()));
+        assert_eq!(outcomes[4], Ok(()));
+        assert_eq!(outcomes[5], too_deep);
+    }
+
+    /// A thread with a small stack (what it declares is what it has) still parses the deepest
+    /// plans: on a parser thread of its own, since 512 KiB could not hold a debug build's parser.
+    #[test]
+    fn a_small_stack_parses_on_a_parser_thread() {
+        let outcomes = parse_deepest_on(512 * 1024, 512 * 1024);
+        assert_eq!(outcomes.iter().filter(|o| o.is_ok()).count(), 3, "{outcomes:?}");
     }
 
     #[test]
