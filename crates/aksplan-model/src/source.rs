@@ -6,7 +6,6 @@
 //! the exact line and column of the file the user wrote. Safety limits (size, depth, alias
 //! expansion) are enforced here, before anything else sees the input.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
@@ -77,22 +76,76 @@ impl fmt::Display for Format {
 /// Byte spans of every value and key, by JSON pointer (`""` is the root).
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    // A value's pointer and its key's are one shared string: with a string per map (and a third
-    // in `starts`) the pointers were the largest part of a big plan's memory.
-    values: HashMap<Arc<str>, Range<usize>>,
-    keys: HashMap<Arc<str>, Range<usize>>,
-    /// Every value's and key's start with its pointer, in file order; built on first use by
-    /// [`Document::extent`] (after the maps are complete), so that it need not scan them all.
-    starts: std::sync::OnceLock<Vec<(usize, Arc<str>)>>,
+    /// One entry per pointer, holding its value's span and its key's. (Two maps, one for values
+    /// and one for keys, and `usize` spans, made the map a third of a large plan's memory.) The
+    /// hasher is foldhash, seeded per process: SipHash was a tenth of a 1,000-cluster run, and a
+    /// plan is the user's own file, bounded by the input limit.
+    entries: indexmap::IndexMap<Arc<str>, Spans, foldhash::fast::RandomState>,
+    /// Every value's and key's start with the index of its entry, in file order; built on first
+    /// use by [`Document::extent`] (after the map is complete), so that it need not scan it all.
+    starts: std::sync::OnceLock<Vec<(u32, u32)>>,
+}
+
+/// The spans of one pointer's value and key, `NONE` when it has none (the root has no key; a
+/// key is recorded before its value is walked).
+#[derive(Debug, Clone, Copy)]
+struct Spans {
+    value: [u32; 2],
+    key: [u32; 2],
+}
+
+/// No span.
+const NONE: [u32; 2] = [u32::MAX, u32::MAX];
+
+/// Texts longer than this are refused ([`decode`]): spans are 32-bit, and a Latin-1 file can
+/// double in size as UTF-8.
+const MAX_SPANNED_BYTES: u64 = (u32::MAX / 2) as u64;
+
+fn compact(span: &Range<usize>) -> [u32; 2] {
+    // In range: texts are at most `MAX_SPANNED_BYTES` long.
+    [
+        u32::try_from(span.start).unwrap_or(u32::MAX - 1),
+        u32::try_from(span.end).unwrap_or(u32::MAX - 1),
+    ]
+}
+
+fn expand(span: [u32; 2]) -> Option<Range<usize>> {
+    (span != NONE).then(|| span[0] as usize..span[1] as usize)
 }
 
 impl SourceMap {
+    /// Records the span of the value at `pointer`.
+    fn set_value(&mut self, pointer: Arc<str>, span: &Range<usize>) {
+        self.entries
+            .entry(pointer)
+            .or_insert(Spans {
+                value: NONE,
+                key: NONE,
+            })
+            .value = compact(span);
+    }
+
+    /// Records the span of the key that holds the value at `pointer`.
+    fn set_key(&mut self, pointer: Arc<str>, span: &Range<usize>) {
+        self.entries
+            .entry(pointer)
+            .or_insert(Spans {
+                value: NONE,
+                key: NONE,
+            })
+            .key = compact(span);
+    }
+
+    fn value(&self, pointer: &str) -> Option<Range<usize>> {
+        self.entries.get(pointer).and_then(|spans| expand(spans.value))
+    }
+
     /// The span of the value at `pointer`, or of its nearest ancestor that has one.
     pub fn value_span(&self, pointer: &str) -> Range<usize> {
         let mut current = pointer;
         loop {
-            if let Some(span) = self.values.get(current) {
-                return span.clone();
+            if let Some(span) = self.value(current) {
+                return span;
             }
             match current.rfind('/') {
                 Some(idx) => current = &current[..idx],
@@ -103,24 +156,35 @@ impl SourceMap {
 
     /// The span of the key that holds the value at `pointer`; falls back to the value's span.
     pub fn key_span(&self, pointer: &str) -> Range<usize> {
-        self.keys
+        self.entries
             .get(pointer)
-            .cloned()
+            .and_then(|spans| expand(spans.key))
             .unwrap_or_else(|| self.value_span(pointer))
     }
 
     pub fn has_value(&self, pointer: &str) -> bool {
-        self.values.contains_key(pointer)
+        self.value(pointer).is_some()
     }
 
-    fn starts(&self) -> &[(usize, Arc<str>)] {
+    /// The pointer of entry `index` (from [`Self::starts`]).
+    fn pointer_at(&self, index: u32) -> &str {
+        self.entries
+            .get_index(index as usize)
+            .map_or("", |(pointer, _)| pointer)
+    }
+
+    fn starts(&self) -> &[(u32, u32)] {
         self.starts.get_or_init(|| {
-            let mut starts: Vec<(usize, Arc<str>)> = self
-                .values
-                .iter()
-                .chain(&self.keys)
-                .map(|(pointer, span)| (span.start, pointer.clone()))
-                .collect();
+            let mut starts: Vec<(u32, u32)> = Vec::with_capacity(self.entries.len() * 2);
+            for (index, spans) in self.entries.values().enumerate() {
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                starts.extend(
+                    [spans.value, spans.key]
+                        .into_iter()
+                        .filter(|span| *span != NONE)
+                        .map(|span| (span[0], index)),
+                );
+            }
             starts.sort_unstable();
             starts
         })
@@ -155,13 +219,16 @@ impl Document {
         // In file order from `start`: the entry's own descendants come first; the first entry
         // that is not one of them ends it. Costs the size of the entry, not of the file.
         let starts = self.map.starts();
-        let after = starts.partition_point(|(s, _)| *s <= start);
+        let after = starts.partition_point(|(s, _)| *s as usize <= start);
         let end = starts
             .get(after..)
             .unwrap_or_default()
             .iter()
-            .find(|(_, p)| &**p != pointer && !p.starts_with(&prefix))
-            .map_or(self.source.text.len(), |(s, _)| *s);
+            .find(|(_, index)| {
+                let p = self.map.pointer_at(*index);
+                p != pointer && !p.starts_with(&prefix)
+            })
+            .map_or(self.source.text.len(), |(s, _)| *s as usize);
         start..end
     }
 
@@ -226,7 +293,7 @@ pub fn parse_document(name: &str, bytes: &[u8], format: Format) -> Result<Docume
 /// The text of an input: within the size limit, UTF-8 (other encodings are named), without its
 /// byte-order mark. Every problem is located in the file when it has a place.
 pub fn decode(name: &str, bytes: &[u8]) -> Result<Arc<Source>, Finding> {
-    let limit = crate::files::max_input_bytes();
+    let limit = crate::files::max_input_bytes().min(MAX_SPANNED_BYTES);
     if bytes.len() as u64 > limit {
         return Err(crate::files::too_large(name, bytes.len() as u64, limit));
     }
@@ -357,7 +424,7 @@ fn yaml_span(location: &serde_saphyr::Location) -> Range<usize> {
 }
 
 fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: Arc<str>, map: &mut SourceMap) -> Value {
-    map.values.insert(pointer.clone(), yaml_span(&node.referenced));
+    map.set_value(pointer.clone(), &yaml_span(&node.referenced));
     match &node.value {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(*b),
@@ -379,7 +446,7 @@ fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: Arc<str>, map: &mut So
             let mut object = serde_json::Map::new();
             for (key, value) in entries {
                 let child: Arc<str> = format!("{pointer}/{}", escape_pointer_segment(&key.value)).into();
-                map.keys.insert(child.clone(), yaml_span(&key.referenced));
+                map.set_key(child.clone(), &yaml_span(&key.referenced));
                 object.insert(key.value.clone(), walk_yaml(value, child, map));
             }
             Value::Object(object)
@@ -743,7 +810,7 @@ fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
         Finding::new(codes::SYNTAX, capitalise_first(message)).at(Label::new(source, span))
     })?;
     let mut map = SourceMap::default();
-    map.values.insert("".into(), 0..source.text.len());
+    map.set_value("".into(), &(0..source.text.len()));
     let value = walk_toml_table(source, table.get_ref(), "".into(), 1, &mut map)?;
     Ok((value, map))
 }
@@ -785,7 +852,7 @@ fn walk_toml_table(
     let mut object = serde_json::Map::new();
     for (key, value) in table {
         let child: Arc<str> = format!("{pointer}/{}", escape_pointer_segment(key.get_ref())).into();
-        map.keys.insert(child.clone(), key.span());
+        map.set_key(child.clone(), &key.span());
         let converted = walk_toml_value(source, value, child, depth + 1, map)?;
         object.insert(key.get_ref().to_string(), converted);
     }
@@ -804,7 +871,7 @@ fn walk_toml_value(
     if depth > MAX_DEPTH {
         return Err(depth_error(source, span));
     }
-    map.values.insert(pointer.clone(), span.clone());
+    map.set_value(pointer.clone(), &span);
     Ok(match value.get_ref() {
         DeValue::String(s) => Value::from(s.as_ref()),
         DeValue::Integer(int) => {
