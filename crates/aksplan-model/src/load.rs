@@ -16,6 +16,8 @@ use crate::source::{Document, Format, parse_document};
 /// What loading a plan produced.
 #[derive(Debug, Default)]
 pub struct Loaded {
+    /// The plan's document, for places (source map and text). Once the typed plan is built
+    /// (`plan` is `Some`), its `value` is `Null`: the plan is read from its types.
     pub doc: Option<Arc<Document>>,
     pub plan: Option<Plan>,
     pub clusters: Vec<ResolvedCluster>,
@@ -31,22 +33,25 @@ impl Loaded {
 /// Loads and checks one plan. `base_dir` is where `currentFrom` paths are resolved from.
 pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> Loaded {
     let mut loaded = Loaded::default();
-    let doc = match parse_document(name, bytes, format) {
-        Ok(doc) => Arc::new(doc),
+    let mut doc = match parse_document(name, bytes, format) {
+        Ok(doc) => doc,
         Err(finding) => {
             loaded.findings.push(finding);
             return loaded;
         }
     };
-    loaded.doc = Some(Arc::clone(&doc));
+    let refused = |loaded: &mut Loaded, doc: Document, findings: Vec<Finding>| {
+        loaded.findings.extend(findings);
+        sort_findings(&mut loaded.findings);
+        loaded.doc = Some(Arc::new(doc));
+    };
     if let Some(finding) = checks::check_header(&doc) {
-        loaded.findings.push(finding);
+        refused(&mut loaded, doc, vec![finding]);
         return loaded;
     }
     let schema_findings = schema::validate(&doc);
     if !schema_findings.is_empty() {
-        loaded.findings = schema_findings;
-        sort_findings(&mut loaded.findings);
+        refused(&mut loaded, doc, schema_findings);
         return loaded;
     }
     let plan: Plan = match serde_path_to_error::deserialize(&doc.value) {
@@ -54,17 +59,22 @@ pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> L
         Err(err) => {
             // The schema mirrors the types, so this is rare (a number too large for its field, say).
             let pointer = crate::source::pointer_of_path(err.path());
-            loaded.findings.push(
-                Finding::new(
-                    codes::INVALID_VALUE,
-                    format!("`{}`: {}", schema::display_field(&pointer), err.inner()),
-                )
-                .at(doc.label(&pointer))
-                .pointer(pointer),
-            );
+            let finding = Finding::new(
+                codes::INVALID_VALUE,
+                format!("`{}`: {}", schema::display_field(&pointer), err.inner()),
+            )
+            .at(doc.label(&pointer))
+            .pointer(pointer);
+            refused(&mut loaded, doc, vec![finding]);
             return loaded;
         }
     };
+    // From here on the plan is read from its types, and the document serves for places (its
+    // source map and text): the value tree, a fifth of a large plan's memory, goes now (measured
+    // at 1,000 clusters: 30 MiB less at the peak for 30 ms of freeing, docs/performance.md).
+    doc.value = serde_json::Value::Null;
+    let doc = Arc::new(doc);
+    loaded.doc = Some(Arc::clone(&doc));
     loaded.findings.extend(checks::check_plan(&doc, &plan));
     let (clusters, resolve_findings) = resolve(&doc, &plan, base_dir);
     loaded.findings.extend(resolve_findings);
@@ -174,4 +184,33 @@ fn pool_of(loaded: &Loaded, finding: &Finding) -> Option<String> {
                 .then(|| cluster.current.node_pools.get(idx).map(|p| p.name.clone()))
                 .flatten()
         })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// Once the typed plan is built, the document keeps its places (source map and text) but
+    /// not its value tree; findings still land on their lines.
+    #[test]
+    fn a_loaded_plan_keeps_places_not_its_value_tree() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let bytes = std::fs::read(root.join("single-cluster.yaml")).unwrap();
+        let loaded = load_plan("single-cluster.yaml", &bytes, Format::Yaml, &root);
+        assert!(loaded.plan.is_some());
+        let doc = loaded.doc.unwrap();
+        assert!(doc.value.is_null());
+        let label = doc.label("/spec/clusters/0/name");
+        assert!(doc.source.text[label.span.clone()].contains("aks-shop-weu"));
+        // A plan that is refused keeps its tree (the findings were made from it).
+        let refused = load_plan(
+            "x.yaml",
+            b"apiVersion: aksplan/v1\nkind: UpgradePlan\nspec: 3\n",
+            Format::Yaml,
+            &root,
+        );
+        assert!(refused.plan.is_none());
+        assert!(refused.doc.unwrap().value.is_object());
+    }
 }

@@ -7,6 +7,7 @@
 //! expansion) are enforced here, before anything else sees the input.
 
 use std::fmt;
+use std::hash::BuildHasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -74,22 +75,33 @@ impl fmt::Display for Format {
 }
 
 /// Byte spans of every value and key, by JSON pointer (`""` is the root).
-#[derive(Debug, Default, Clone)]
+///
+/// Held as a tree of pointer segments, not as pointer strings: each entry is its parent's index,
+/// its own segment (escaped as in a pointer, in one shared string) and its spans, and a pointer is
+/// looked up segment by segment. A string per pointer (with a hash-map entry each, and the
+/// `format!` that built it) was a third of a large plan's memory and a tenth of its time.
+#[derive(Debug, Clone, Default)]
 pub struct SourceMap {
-    /// One entry per pointer, holding its value's span and its key's. (Two maps, one for values
-    /// and one for keys, and `usize` spans, made the map a third of a large plan's memory.) The
-    /// hasher is foldhash, seeded per process: SipHash was a tenth of a 1,000-cluster run, and a
-    /// plan is the user's own file, bounded by the input limit.
-    entries: indexmap::IndexMap<Arc<str>, Spans, foldhash::fast::RandomState>,
-    /// Every value's and key's start with the index of its entry, in file order; built on first
-    /// use by [`Document::extent`] (after the map is complete), so that it need not scan it all.
+    /// Entry 0 is the root (`""`).
+    entries: Vec<MapEntry>,
+    /// Every entry's segment, back to back.
+    segments: String,
+    /// Entries by parent and segment. foldhash, seeded per process: a plan is the user's own
+    /// file, bounded by the input limit.
+    children: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    /// Every value's and key's start with its entry, in file order; built on first use by
+    /// [`Document::extent`] (after the map is complete), so that it need not scan it all.
     starts: std::sync::OnceLock<Vec<(u32, u32)>>,
 }
 
-/// The spans of one pointer's value and key, `NONE` when it has none (the root has no key; a
-/// key is recorded before its value is walked).
+/// One pointer: its parent entry, its last segment (a range of `segments`) and the spans of its
+/// value and key, `NONE` when it has none (the root has no key; a key is recorded before its
+/// value is walked).
 #[derive(Debug, Clone, Copy)]
-struct Spans {
+struct MapEntry {
+    parent: u32,
+    segment: [u32; 2],
     value: [u32; 2],
     key: [u32; 2],
 }
@@ -113,73 +125,196 @@ fn expand(span: [u32; 2]) -> Option<Range<usize>> {
     (span != NONE).then(|| span[0] as usize..span[1] as usize)
 }
 
+/// The root entry's index.
+const ROOT: u32 = 0;
+
 impl SourceMap {
-    /// Records the span of the value at `pointer`.
-    fn set_value(&mut self, pointer: Arc<str>, span: &Range<usize>) {
-        self.entries
-            .entry(pointer)
-            .or_insert(Spans {
-                value: NONE,
-                key: NONE,
-            })
-            .value = compact(span);
+    /// A map holding only the root, whose value is `span`.
+    fn with_root(span: &Range<usize>) -> Self {
+        let mut map = Self::default();
+        map.entries.push(MapEntry {
+            parent: u32::MAX,
+            segment: [0, 0],
+            value: compact(span),
+            key: NONE,
+        });
+        map
     }
 
-    /// Records the span of the key that holds the value at `pointer`.
-    fn set_key(&mut self, pointer: Arc<str>, span: &Range<usize>) {
-        self.entries
-            .entry(pointer)
-            .or_insert(Spans {
-                value: NONE,
-                key: NONE,
-            })
-            .key = compact(span);
+    fn segment(&self, entry: &MapEntry) -> &str {
+        self.segments
+            .get(entry.segment[0] as usize..entry.segment[1] as usize)
+            .unwrap_or_default()
     }
 
-    fn value(&self, pointer: &str) -> Option<Range<usize>> {
-        self.entries.get(pointer).and_then(|spans| expand(spans.value))
+    fn hash(&self, parent: u32, segment: &str) -> u64 {
+        self.hasher.hash_one((parent, segment))
+    }
+
+    /// The child of `parent` named `segment` (already escaped), if it is there.
+    fn child(&self, parent: u32, segment: &str) -> Option<u32> {
+        let hash = self.hash(parent, segment);
+        self.children
+            .find(hash, |&index| {
+                self.entries
+                    .get(index as usize)
+                    .is_some_and(|e| e.parent == parent && self.segment(e) == segment)
+            })
+            .copied()
+    }
+
+    /// The child of `parent` named `segment` (unescaped), added when it is new.
+    fn add_child(&mut self, parent: u32, segment: &str) -> u32 {
+        let segment = escape_segment(segment);
+        if let Some(index) = self.child(parent, &segment) {
+            return index;
+        }
+        let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+        let start = u32::try_from(self.segments.len()).unwrap_or(u32::MAX);
+        self.segments.push_str(&segment);
+        let end = u32::try_from(self.segments.len()).unwrap_or(u32::MAX);
+        self.entries.push(MapEntry {
+            parent,
+            segment: [start, end],
+            value: NONE,
+            key: NONE,
+        });
+        let hash = self.hash(parent, &segment);
+        let (entries, segments, hasher) = (&self.entries, &self.segments, &self.hasher);
+        self.children.insert_unique(hash, index, |&i| {
+            let e = &entries[i as usize];
+            let text = segments
+                .get(e.segment[0] as usize..e.segment[1] as usize)
+                .unwrap_or_default();
+            hasher.hash_one((e.parent, text))
+        });
+        index
+    }
+
+    /// Records the span of the value of `entry`.
+    fn set_value(&mut self, entry: u32, span: &Range<usize>) {
+        if let Some(e) = self.entries.get_mut(entry as usize) {
+            e.value = compact(span);
+        }
+    }
+
+    /// Records the span of the key that holds the value of `entry`.
+    fn set_key(&mut self, entry: u32, span: &Range<usize>) {
+        if let Some(e) = self.entries.get_mut(entry as usize) {
+            e.key = compact(span);
+        }
+    }
+
+    /// Gives back what growing took (the map is complete).
+    fn finish(&mut self) {
+        self.entries.shrink_to_fit();
+        self.segments.shrink_to_fit();
+    }
+
+    /// Makes room for every entry of the tree under `root` at once: grown by doubling, the map's
+    /// large blocks moved several times and left holes the rest of the run filled only slowly.
+    fn reserve(&mut self, root: &serde_saphyr::Spanned<Node>) {
+        fn count(node: &serde_saphyr::Spanned<Node>, entries: &mut usize, bytes: &mut usize) {
+            match &node.value {
+                Node::Seq(items) => {
+                    for (idx, item) in items.iter().enumerate() {
+                        *entries += 1;
+                        *bytes += idx.checked_ilog10().unwrap_or(0) as usize + 1;
+                        count(item, entries, bytes);
+                    }
+                }
+                Node::Map(pairs) => {
+                    for (key, value) in pairs {
+                        *entries += 1;
+                        *bytes += key.value.len();
+                        count(value, entries, bytes);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (mut entries, mut bytes) = (0, 0);
+        count(root, &mut entries, &mut bytes);
+        self.entries.reserve_exact(entries);
+        self.segments.reserve_exact(bytes);
+        let (all, segments, hasher) = (&self.entries, &self.segments, &self.hasher);
+        self.children.reserve(entries, |&i| {
+            let e = &all[i as usize];
+            let text = segments
+                .get(e.segment[0] as usize..e.segment[1] as usize)
+                .unwrap_or_default();
+            hasher.hash_one((e.parent, text))
+        });
+    }
+
+    /// Calls `visit` with each entry along `pointer` from the root, as far as they exist; true
+    /// when all of them do.
+    fn descend(&self, pointer: &str, mut visit: impl FnMut(&MapEntry)) -> Option<u32> {
+        let root = self.entries.first()?;
+        visit(root);
+        let mut at = ROOT;
+        if !pointer.is_empty() {
+            for segment in pointer.strip_prefix('/').unwrap_or(pointer).split('/') {
+                at = self.child(at, segment)?;
+                if let Some(entry) = self.entries.get(at as usize) {
+                    visit(entry);
+                }
+            }
+        }
+        Some(at)
+    }
+
+    /// The index of exactly `pointer`'s entry.
+    fn index(&self, pointer: &str) -> Option<u32> {
+        self.descend(pointer, |_| {})
+    }
+
+    fn entry(&self, pointer: &str) -> Option<&MapEntry> {
+        self.entries.get(self.index(pointer)? as usize)
     }
 
     /// The span of the value at `pointer`, or of its nearest ancestor that has one.
     pub fn value_span(&self, pointer: &str) -> Range<usize> {
-        let mut current = pointer;
-        loop {
-            if let Some(span) = self.value(current) {
-                return span;
+        let mut found = 0..0;
+        self.descend(pointer, |entry| {
+            if let Some(span) = expand(entry.value) {
+                found = span;
             }
-            match current.rfind('/') {
-                Some(idx) => current = &current[..idx],
-                None => return 0..0,
-            }
-        }
+        });
+        found
     }
 
     /// The span of the key that holds the value at `pointer`; falls back to the value's span.
     pub fn key_span(&self, pointer: &str) -> Range<usize> {
-        self.entries
-            .get(pointer)
-            .and_then(|spans| expand(spans.key))
+        self.entry(pointer)
+            .and_then(|e| expand(e.key))
             .unwrap_or_else(|| self.value_span(pointer))
     }
 
     pub fn has_value(&self, pointer: &str) -> bool {
-        self.value(pointer).is_some()
+        self.entry(pointer).is_some_and(|e| e.value != NONE)
     }
 
-    /// The pointer of entry `index` (from [`Self::starts`]).
-    fn pointer_at(&self, index: u32) -> &str {
-        self.entries
-            .get_index(index as usize)
-            .map_or("", |(pointer, _)| pointer)
+    /// Whether entry `index` is `ancestor` or below it.
+    fn is_within(&self, mut index: u32, ancestor: u32) -> bool {
+        loop {
+            if index == ancestor {
+                return true;
+            }
+            match self.entries.get(index as usize) {
+                Some(e) if e.parent != u32::MAX => index = e.parent,
+                _ => return false,
+            }
+        }
     }
 
     fn starts(&self) -> &[(u32, u32)] {
         self.starts.get_or_init(|| {
             let mut starts: Vec<(u32, u32)> = Vec::with_capacity(self.entries.len() * 2);
-            for (index, spans) in self.entries.values().enumerate() {
+            for (index, e) in self.entries.iter().enumerate() {
                 let index = u32::try_from(index).unwrap_or(u32::MAX);
                 starts.extend(
-                    [spans.value, spans.key]
+                    [e.value, e.key]
                         .into_iter()
                         .filter(|span| *span != NONE)
                         .map(|span| (span[0], index)),
@@ -188,6 +323,15 @@ impl SourceMap {
             starts.sort_unstable();
             starts
         })
+    }
+}
+
+/// One segment escaped for a pointer (RFC 6901), without a copy when nothing needs escaping.
+fn escape_segment(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains(['~', '/']) {
+        std::borrow::Cow::Owned(escape_pointer_segment(segment))
+    } else {
+        std::borrow::Cow::Borrowed(segment)
     }
 }
 
@@ -215,7 +359,7 @@ impl Document {
     /// block mapping's own span does not always reach its last line).
     pub fn extent(&self, pointer: &str) -> Range<usize> {
         let start = self.map.value_span(pointer).start;
-        let prefix = format!("{pointer}/");
+        let own = self.map.index(pointer);
         // In file order from `start`: the entry's own descendants come first; the first entry
         // that is not one of them ends it. Costs the size of the entry, not of the file.
         let starts = self.map.starts();
@@ -224,10 +368,7 @@ impl Document {
             .get(after..)
             .unwrap_or_default()
             .iter()
-            .find(|(_, index)| {
-                let p = self.map.pointer_at(*index);
-                p != pointer && !p.starts_with(&prefix)
-            })
+            .find(|(_, index)| !own.is_some_and(|own| self.map.is_within(*index, own)))
             .map_or(self.source.text.len(), |(s, _)| *s as usize);
         start..end
     }
@@ -423,8 +564,8 @@ fn yaml_span(location: &serde_saphyr::Location) -> Range<usize> {
     }
 }
 
-fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: Arc<str>, map: &mut SourceMap) -> Value {
-    map.set_value(pointer.clone(), &yaml_span(&node.referenced));
+fn walk_yaml(node: &serde_saphyr::Spanned<Node>, entry: u32, map: &mut SourceMap) -> Value {
+    map.set_value(entry, &yaml_span(&node.referenced));
     match &node.value {
         Node::Null => Value::Null,
         Node::Bool(b) => Value::Bool(*b),
@@ -439,14 +580,17 @@ fn walk_yaml(node: &serde_saphyr::Spanned<Node>, pointer: Arc<str>, map: &mut So
             items
                 .iter()
                 .enumerate()
-                .map(|(idx, item)| walk_yaml(item, format!("{pointer}/{idx}").into(), map))
+                .map(|(idx, item)| {
+                    let child = map.add_child(entry, &idx.to_string());
+                    walk_yaml(item, child, map)
+                })
                 .collect(),
         ),
         Node::Map(entries) => {
             let mut object = serde_json::Map::new();
             for (key, value) in entries {
-                let child: Arc<str> = format!("{pointer}/{}", escape_pointer_segment(&key.value)).into();
-                map.set_key(child.clone(), &yaml_span(&key.referenced));
+                let child = map.add_child(entry, &key.value);
+                map.set_key(child, &yaml_span(&key.referenced));
                 object.insert(key.value.clone(), walk_yaml(value, child, map));
             }
             Value::Object(object)
@@ -536,8 +680,9 @@ fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
         let root: serde_saphyr::Spanned<Node> =
             serde_saphyr::from_str_with_options(&source.text, yaml_options(source.text.len()))
                 .map_err(|err| yaml_error(source, &err))?;
-        let mut map = SourceMap::default();
-        let value = walk_yaml(&root, "".into(), &mut map);
+        let mut map = SourceMap::with_root(&(0..0));
+        map.reserve(&root);
+        let value = walk_yaml(&root, ROOT, &mut map);
         Ok((value, map))
     })
 }
@@ -554,8 +699,9 @@ pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, F
             .iter()
             .filter(|root| !matches!(root.value, Node::Null))
             .map(|root| {
-                let mut map = SourceMap::default();
-                let value = walk_yaml(root, "".into(), &mut map);
+                let mut map = SourceMap::with_root(&(0..0));
+                map.reserve(root);
+                let value = walk_yaml(root, ROOT, &mut map);
                 Document {
                     source: Arc::clone(&source),
                     format: Format::Yaml,
@@ -809,9 +955,9 @@ fn parse_toml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
         }
         Finding::new(codes::SYNTAX, capitalise_first(message)).at(Label::new(source, span))
     })?;
-    let mut map = SourceMap::default();
-    map.set_value("".into(), &(0..source.text.len()));
-    let value = walk_toml_table(source, table.get_ref(), "".into(), 1, &mut map)?;
+    let mut map = SourceMap::with_root(&(0..source.text.len()));
+    let value = walk_toml_table(source, table.get_ref(), ROOT, 1, &mut map)?;
+    map.finish();
     Ok((value, map))
 }
 
@@ -845,14 +991,14 @@ fn depth_error(source: &Arc<Source>, span: Range<usize>) -> Finding {
 fn walk_toml_table(
     source: &Arc<Source>,
     table: &toml::de::DeTable<'_>,
-    pointer: Arc<str>,
+    entry: u32,
     depth: usize,
     map: &mut SourceMap,
 ) -> Result<Value, Finding> {
     let mut object = serde_json::Map::new();
     for (key, value) in table {
-        let child: Arc<str> = format!("{pointer}/{}", escape_pointer_segment(key.get_ref())).into();
-        map.set_key(child.clone(), &key.span());
+        let child = map.add_child(entry, key.get_ref());
+        map.set_key(child, &key.span());
         let converted = walk_toml_value(source, value, child, depth + 1, map)?;
         object.insert(key.get_ref().to_string(), converted);
     }
@@ -862,7 +1008,7 @@ fn walk_toml_table(
 fn walk_toml_value(
     source: &Arc<Source>,
     value: &toml::Spanned<toml::de::DeValue<'_>>,
-    pointer: Arc<str>,
+    entry: u32,
     depth: usize,
     map: &mut SourceMap,
 ) -> Result<Value, Finding> {
@@ -871,7 +1017,7 @@ fn walk_toml_value(
     if depth > MAX_DEPTH {
         return Err(depth_error(source, span));
     }
-    map.set_value(pointer.clone(), &span);
+    map.set_value(entry, &span);
     Ok(match value.get_ref() {
         DeValue::String(s) => Value::from(s.as_ref()),
         DeValue::Integer(int) => {
@@ -917,17 +1063,12 @@ fn walk_toml_value(
         DeValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (idx, item) in items.iter().enumerate() {
-                out.push(walk_toml_value(
-                    source,
-                    item,
-                    format!("{pointer}/{idx}").into(),
-                    depth + 1,
-                    map,
-                )?);
+                let child = map.add_child(entry, &idx.to_string());
+                out.push(walk_toml_value(source, item, child, depth + 1, map)?);
             }
             Value::Array(out)
         }
-        DeValue::Table(table) => walk_toml_table(source, table, pointer, depth, map)?,
+        DeValue::Table(table) => walk_toml_table(source, table, entry, depth, map)?,
     })
 }
 
@@ -941,6 +1082,34 @@ mod tests {
 
     fn line_col_of(doc: &Document, pointer: &str) -> (usize, usize) {
         doc.source.line_col(doc.map.value_span(pointer).start)
+    }
+
+    /// Keys that need escaping in a pointer, array items, and pointers past what the document
+    /// holds: each found as the pointer strings of before the map was a tree of segments.
+    #[test]
+    fn pointers_resolve_segment_by_segment() {
+        let text = "a/b:\n  - x: 1\n  - 'y~z': [2, 3]\nc: {d: 4}\n";
+        let doc = parse(text, Format::Yaml).unwrap();
+        let at = |span: Range<usize>| &text[span];
+        assert_eq!(at(doc.map.value_span("/a~1b/1/y~0z/1")), "3");
+        assert_eq!(at(doc.map.key_span("/a~1b/1/y~0z")), "'y~z'");
+        assert_eq!(at(doc.map.key_span("/a~1b")), "a/b");
+        assert_eq!(at(doc.map.value_span("/c/d")), "4");
+        assert!(doc.map.has_value("/a~1b/0/x"));
+        // Unescaped, the key is not found: its nearest ancestor is the root.
+        assert!(!doc.map.has_value("/a/b"));
+        assert_eq!(doc.map.value_span("/a/b").start, 0);
+        // Past the document: the deepest pointer that exists.
+        assert!(!doc.map.has_value("/c/d/e/f"));
+        assert_eq!(at(doc.map.value_span("/c/d/e/f")), "4");
+        assert_eq!(at(doc.map.value_span("/a~1b/7")), at(doc.map.value_span("/a~1b")));
+        // An entry's extent runs to the next entry outside it.
+        assert_eq!(at(doc.extent("/a~1b/1")), "'y~z': [2, 3]\n");
+        assert_eq!(at(doc.extent("/c")), "{d: 4}\n");
+        // TOML builds the same tree.
+        let toml = parse("[\"a/b\"]\nx = [1, 2]\n", Format::Toml).unwrap();
+        assert!(toml.map.has_value("/a~1b/x/1"));
+        assert!(!toml.map.has_value("/a~1b/x/2"));
     }
 
     #[test]
