@@ -10,7 +10,9 @@ use aksplan_pipeline::inputs::content_hash;
 
 use crate::Invocation;
 use crate::args::{EmitArgs, EmitFormat};
-use crate::output::{ExitStatus, tool_errors, usage_error, write_atomically, write_stderr, write_stdout};
+use crate::output::{
+    ExitStatus, tool_errors, usage_error, write_atomically, write_atomically_with, write_stderr, write_stdout,
+};
 
 pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
     let selecting = args.from_step.is_some() || args.until_stage.is_some() || args.cluster.is_some();
@@ -112,7 +114,24 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
             if let Err(message) = aksplan_emit::az::check_options(plan, compiled, &options) {
                 return usage_error(&message);
             }
-            aksplan_emit::az::render(plan, compiled, &options)
+            // Written as it is made: the script of a large fleet is tens of megabytes.
+            let render = |out: &mut dyn std::io::Write| {
+                let mut written = Ok(());
+                aksplan_emit::az::render_to(plan, compiled, &options, &mut |chunk| {
+                    if written.is_ok() {
+                        written = out.write_all(chunk.as_bytes());
+                    }
+                });
+                written
+            };
+            return match output {
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = render(&mut stdout).and_then(|()| std::io::Write::flush(&mut stdout));
+                    ExitStatus::Success
+                }
+                Some(path) => written(write_atomically_with(path, true, render), path, inv),
+            };
         }
         EmitFormat::Json => {
             let meta = aksplan_emit::json::Meta {
@@ -152,7 +171,12 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
         write_stdout(&text);
         return ExitStatus::Success;
     };
-    match write_atomically(path, &text, true) {
+    written(write_atomically(path, &text, true), path, inv)
+}
+
+/// Says what became of writing `path`.
+fn written(result: Result<(), Finding>, path: &Path, inv: &Invocation) -> ExitStatus {
+    match result {
         Ok(()) => {
             write_stderr(&format!("wrote `{}`\n", path.display()));
             ExitStatus::Success

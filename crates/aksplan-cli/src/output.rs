@@ -80,6 +80,16 @@ pub fn write_stderr(text: &str) {
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers see the old
 /// file or the new one, never half of one.
 pub fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), Finding> {
+    write_atomically_with(path, force, |file| file.write_all(text.as_bytes()))
+}
+
+/// [`write_atomically`], the text written by `fill` as it is made (a large script need not be
+/// held whole): nothing reaches `path` unless `fill` succeeds.
+pub fn write_atomically_with(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Finding> {
     let fail = |err: &dyn std::fmt::Display| {
         Finding::new(
             codes::CANNOT_WRITE,
@@ -106,8 +116,41 @@ pub fn write_atomically(path: &Path, text: &str, force: bool) -> Result<(), Find
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut file = builder.tempfile_in(dir).map_err(|e| fail(&e))?;
-    file.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, &mut file);
+    fill(&mut writer)
+        .and_then(|()| writer.flush())
+        .map_err(|e| fail(&e))?;
+    drop(writer);
     file.as_file().sync_all().map_err(|e| fail(&e))?;
     file.persist(path).map_err(|e| fail(&e.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    /// A text written as it is made reaches its file whole, or not at all: a writer that fails
+    /// halfway leaves the old file as it was and no temporary file beside it.
+    #[test]
+    fn a_file_written_in_pieces_is_whole_or_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("upgrade.sh");
+        write_atomically_with(&path, true, |file| {
+            file.write_all(b"first ")?;
+            file.write_all(b"second\n")
+        })
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first second\n");
+        let failed = write_atomically_with(&path, true, |file| {
+            file.write_all(b"half")?;
+            Err(std::io::Error::other("the renderer gave up"))
+        })
+        .unwrap_err();
+        assert_eq!(failed.code, codes::CANNOT_WRITE);
+        assert!(failed.message.contains("the renderer gave up"), "{}", failed.message);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first second\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }

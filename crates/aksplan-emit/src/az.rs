@@ -247,7 +247,30 @@ approve() {
 
 /// Renders the script. Pure: the same inputs give the same bytes.
 pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
-    let mut out = String::new();
+    let mut script = String::new();
+    render_to(plan, compiled, options, &mut |chunk| script.push_str(chunk));
+    script
+}
+
+/// How much of the script is built before it is handed on: the script of a 1,000-cluster plan
+/// is ~23 MB, which as one string was the largest block of the run (docs/performance.md).
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// [`render`], handing the script to `sink` in pieces of about [`CHUNK_BYTES`], in order.
+pub fn render_to(plan: &Plan, compiled: &Compiled, options: &AzOptions, sink: &mut dyn FnMut(&str)) {
+    render_chunked(plan, compiled, options, CHUNK_BYTES, sink);
+}
+
+/// [`render_to`] with pieces of at least `chunk_bytes` (each ends with a whole step).
+#[doc(hidden)]
+pub fn render_chunked(
+    plan: &Plan,
+    compiled: &Compiled,
+    options: &AzOptions,
+    chunk_bytes: usize,
+    sink: &mut dyn FnMut(&str),
+) {
+    let mut out = String::with_capacity(chunk_bytes + (chunk_bytes >> 2));
     header(&mut out, plan, options);
     let _ = writeln!(out, "plan_hash={}", quote(&comment(&options.plan_hash)));
     out.push_str(PRELUDE);
@@ -300,9 +323,13 @@ pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
             current_subscription = Some(subscription);
         }
         emit_step(&mut out, step, cluster, &index, &label);
+        if out.len() >= chunk_bytes {
+            sink(&out);
+            out.clear();
+        }
     }
     out.push_str("\nprintf 'aksplan: done\\n'\n");
-    out
+    sink(&out);
 }
 
 fn header(out: &mut String, plan: &Plan, options: &AzOptions) {

@@ -91,6 +91,30 @@ fn deterministic_and_valid_bash() {
     bash_ok(&a);
 }
 
+/// The script handed on in pieces (as `emit` writes it, never whole in memory) is the script,
+/// each piece ending with a whole step.
+#[test]
+fn the_script_in_pieces_is_the_script() {
+    let (plan, compiled) = compile(&example("examples/fleet-three-stages.yaml"));
+    let whole = render(&plan, &compiled, &options());
+    let mut pieces: Vec<String> = Vec::new();
+    aksplan_emit::az::render_chunked(&plan, &compiled, &options(), 4096, &mut |piece| {
+        pieces.push(piece.to_owned());
+    });
+    assert!(pieces.len() > 3, "{} pieces", pieces.len());
+    assert_eq!(pieces.concat(), whole);
+    for piece in &pieces[..pieces.len() - 1] {
+        assert!(piece.len() >= 4096);
+    }
+    for (piece, next) in pieces.iter().zip(&pieces[1..]) {
+        assert!(piece.ends_with('\n'));
+        assert!(
+            next.starts_with("\n# ==== step ") || next == "\nprintf 'aksplan: done\\n'\n",
+            "{next:.40}"
+        );
+    }
+}
+
 #[test]
 fn flags_follow_the_cli_rules() {
     let (plan, compiled) = compile(&example("examples/complete.yaml"));
