@@ -149,7 +149,11 @@ mod tests {
         })
         .unwrap_err();
         assert_eq!(failed.code, codes::CANNOT_WRITE);
-        assert!(failed.message.contains("the renderer gave up"), "{}", failed.message);
+        assert!(
+            failed.message.contains("the renderer gave up"),
+            "{}",
+            failed.message
+        );
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "first second\n");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
