@@ -142,9 +142,7 @@ impl SourceMap {
     }
 
     fn segment(&self, entry: &MapEntry) -> &str {
-        self.segments
-            .get(entry.segment[0] as usize..entry.segment[1] as usize)
-            .unwrap_or_default()
+        segment_of(&self.segments, entry)
     }
 
     fn hash(&self, parent: u32, segment: &str) -> u64 {
@@ -180,14 +178,8 @@ impl SourceMap {
             key: NONE,
         });
         let hash = self.hash(parent, &segment);
-        let (entries, segments, hasher) = (&self.entries, &self.segments, &self.hasher);
-        self.children.insert_unique(hash, index, |&i| {
-            let e = &entries[i as usize];
-            let text = segments
-                .get(e.segment[0] as usize..e.segment[1] as usize)
-                .unwrap_or_default();
-            hasher.hash_one((e.parent, text))
-        });
+        let rehash = rehasher(&self.entries, &self.segments, &self.hasher);
+        self.children.insert_unique(hash, index, rehash);
         index
     }
 
@@ -237,24 +229,23 @@ impl SourceMap {
         count(root, &mut entries, &mut bytes);
         self.entries.reserve_exact(entries);
         self.segments.reserve_exact(bytes);
-        let (all, segments, hasher) = (&self.entries, &self.segments, &self.hasher);
-        self.children.reserve(entries, |&i| {
-            let e = &all[i as usize];
-            let text = segments
-                .get(e.segment[0] as usize..e.segment[1] as usize)
-                .unwrap_or_default();
-            hasher.hash_one((e.parent, text))
-        });
+        let rehash = rehasher(&self.entries, &self.segments, &self.hasher);
+        self.children.reserve(entries, rehash);
     }
 
-    /// Calls `visit` with each entry along `pointer` from the root, as far as they exist; true
-    /// when all of them do.
+    /// Calls `visit` with each entry along `pointer` from the root, as far as they exist; the
+    /// index of `pointer`'s own entry when all of them do. A pointer that is neither `""` nor
+    /// starts with `/` names nothing, not even the root.
     fn descend(&self, pointer: &str, mut visit: impl FnMut(&MapEntry)) -> Option<u32> {
+        let segments = match pointer {
+            "" => None,
+            _ => Some(pointer.strip_prefix('/')?.split('/')),
+        };
         let root = self.entries.first()?;
         visit(root);
         let mut at = ROOT;
-        if !pointer.is_empty() {
-            for segment in pointer.strip_prefix('/').unwrap_or(pointer).split('/') {
+        if let Some(segments) = segments {
+            for segment in segments {
                 at = self.child(at, segment)?;
                 if let Some(entry) = self.entries.get(at as usize) {
                     visit(entry);
@@ -322,6 +313,27 @@ impl SourceMap {
             }
             starts.sort_unstable();
             starts
+        })
+    }
+}
+
+/// The segment of `entry` in `segments`.
+fn segment_of<'a>(segments: &'a str, entry: &MapEntry) -> &'a str {
+    segments
+        .get(entry.segment[0] as usize..entry.segment[1] as usize)
+        .unwrap_or_default()
+}
+
+/// The hash of an entry already in the table, for the table to grow by (a free function: the
+/// table is borrowed mutably while it runs).
+fn rehasher<'a>(
+    entries: &'a [MapEntry],
+    segments: &'a str,
+    hasher: &'a foldhash::fast::RandomState,
+) -> impl Fn(&u32) -> u64 + 'a {
+    move |&index| {
+        entries.get(index as usize).map_or(0, |entry| {
+            hasher.hash_one((entry.parent, segment_of(segments, entry)))
         })
     }
 }
@@ -1099,6 +1111,9 @@ mod tests {
         // Unescaped, the key is not found: its nearest ancestor is the root.
         assert!(!doc.map.has_value("/a/b"));
         assert_eq!(doc.map.value_span("/a/b").start, 0);
+        // Not a pointer: nothing, not even the root.
+        assert!(!doc.map.has_value("c"));
+        assert_eq!(doc.map.value_span("c/d"), 0..0);
         // Past the document: the deepest pointer that exists.
         assert!(!doc.map.has_value("/c/d/e/f"));
         assert_eq!(at(doc.map.value_span("/c/d/e/f")), "4");
