@@ -73,9 +73,7 @@ impl Watch {
             ),
         }
     }
-}
 
-impl Watch {
     /// Items run several at once, each ended by a line that starts with `prefix`.
     #[must_use]
     pub fn finishing_with(mut self, prefix: &'static str) -> Self {

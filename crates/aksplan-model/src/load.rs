@@ -40,19 +40,19 @@ pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> L
             return loaded;
         }
     };
-    let refused = |loaded: &mut Loaded, doc: Document, findings: Vec<Finding>| {
+    // A plan refused before its types keeps its whole document (the findings were made from it).
+    let refused = |mut loaded: Loaded, doc: Document, findings: Vec<Finding>| {
         loaded.findings.extend(findings);
         sort_findings(&mut loaded.findings);
         loaded.doc = Some(Arc::new(doc));
+        loaded
     };
     if let Some(finding) = checks::check_header(&doc) {
-        refused(&mut loaded, doc, vec![finding]);
-        return loaded;
+        return refused(loaded, doc, vec![finding]);
     }
     let schema_findings = schema::validate(&doc);
     if !schema_findings.is_empty() {
-        refused(&mut loaded, doc, schema_findings);
-        return loaded;
+        return refused(loaded, doc, schema_findings);
     }
     let plan: Plan = match serde_path_to_error::deserialize(&doc.value) {
         Ok(plan) => plan,
@@ -65,8 +65,7 @@ pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> L
             )
             .at(doc.label(&pointer))
             .pointer(pointer);
-            refused(&mut loaded, doc, vec![finding]);
-            return loaded;
+            return refused(loaded, doc, vec![finding]);
         }
     };
     // From here on the plan is read from its types, and the document serves for places (its

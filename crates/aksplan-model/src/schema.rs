@@ -99,8 +99,16 @@ pub fn prepare_in_background() {
     });
 }
 
+/// The plan schema's validator, built once per process.
+static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+
+/// Whether the validator is built (for the test that the background build does it).
+#[doc(hidden)]
+pub fn validator_ready() -> bool {
+    VALIDATOR.get().is_some()
+}
+
 fn validator() -> Option<&'static jsonschema::Validator> {
-    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
     VALIDATOR
         .get_or_init(|| jsonschema::draft202012::options().build(embedded_schema()?).ok())
         .as_ref()

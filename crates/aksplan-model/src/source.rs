@@ -141,10 +141,6 @@ impl SourceMap {
         map
     }
 
-    fn segment(&self, entry: &MapEntry) -> &str {
-        segment_of(&self.segments, entry)
-    }
-
     fn hash(&self, parent: u32, segment: &str) -> u64 {
         self.hasher.hash_one((parent, segment))
     }
@@ -153,20 +149,25 @@ impl SourceMap {
     fn child(&self, parent: u32, segment: &str) -> Option<u32> {
         let hash = self.hash(parent, segment);
         self.children
-            .find(hash, |&index| {
-                self.entries
-                    .get(index as usize)
-                    .is_some_and(|e| e.parent == parent && self.segment(e) == segment)
-            })
+            .find(hash, matcher(&self.entries, &self.segments, parent, segment))
             .copied()
     }
 
-    /// The child of `parent` named `segment` (unescaped), added when it is new.
+    /// The child of `parent` named `segment` (unescaped), added when it is new. One hash and
+    /// one probe per node of the walk.
     fn add_child(&mut self, parent: u32, segment: &str) -> u32 {
         let segment = escape_segment(segment);
-        if let Some(index) = self.child(parent, &segment) {
-            return index;
-        }
+        let hash = self.hash(parent, &segment);
+        let (entries, segments) = (&self.entries, &self.segments);
+        let slot = self.children.entry(
+            hash,
+            matcher(entries, segments, parent, &segment),
+            rehasher(entries, segments, &self.hasher),
+        );
+        let vacant = match slot {
+            hashbrown::hash_table::Entry::Occupied(occupied) => return *occupied.get(),
+            hashbrown::hash_table::Entry::Vacant(vacant) => vacant,
+        };
         let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
         let start = u32::try_from(self.segments.len()).unwrap_or(u32::MAX);
         self.segments.push_str(&segment);
@@ -177,9 +178,7 @@ impl SourceMap {
             value: NONE,
             key: NONE,
         });
-        let hash = self.hash(parent, &segment);
-        let rehash = rehasher(&self.entries, &self.segments, &self.hasher);
-        self.children.insert_unique(hash, index, rehash);
+        vacant.insert(index);
         index
     }
 
@@ -322,6 +321,20 @@ fn segment_of<'a>(segments: &'a str, entry: &MapEntry) -> &'a str {
     segments
         .get(entry.segment[0] as usize..entry.segment[1] as usize)
         .unwrap_or_default()
+}
+
+/// Whether a table slot holds the child of `parent` named `segment`.
+fn matcher<'a>(
+    entries: &'a [MapEntry],
+    segments: &'a str,
+    parent: u32,
+    segment: &'a str,
+) -> impl Fn(&u32) -> bool + 'a {
+    move |&index| {
+        entries
+            .get(index as usize)
+            .is_some_and(|e| e.parent == parent && segment_of(segments, e) == segment)
+    }
 }
 
 /// The hash of an entry already in the table, for the table to grow by (a free function: the
