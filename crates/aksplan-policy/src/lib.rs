@@ -13,6 +13,7 @@
 pub mod builtins;
 pub mod input;
 pub mod testing;
+pub mod values;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
