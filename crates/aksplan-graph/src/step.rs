@@ -110,6 +110,27 @@ pub enum StepKind {
     StageWait { stage: String, seconds: u64 },
 }
 
+impl StepKind {
+    /// The pool the step acts on (its `pool` field), when it acts on one.
+    pub fn pool(&self) -> Option<&str> {
+        match self {
+            Self::PoolUpgrade { pool, .. }
+            | Self::PoolNodeImage { pool }
+            | Self::PoolSettings { pool, .. }
+            | Self::BlueGreenCreate { pool, .. }
+            | Self::BlueGreenCordon { pool }
+            | Self::BlueGreenDrain { pool }
+            | Self::BlueGreenDelete { pool } => Some(pool),
+            Self::ControlPlaneUpgrade { .. }
+            | Self::FullUpgrade { .. }
+            | Self::ChannelChange { .. }
+            | Self::MaintenanceSet { .. }
+            | Self::ApprovalGate { .. }
+            | Self::StageWait { .. } => None,
+        }
+    }
+}
+
 /// Why a step exists.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

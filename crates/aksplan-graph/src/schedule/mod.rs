@@ -22,6 +22,8 @@ mod place;
 mod serialize;
 mod windows;
 
+pub use serialize::WithoutPlacements;
+
 use std::collections::HashMap;
 
 use aksplan_model::finding::Finding;

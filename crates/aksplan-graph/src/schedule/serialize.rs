@@ -30,36 +30,49 @@ impl Serialize for Placement {
     }
 }
 
-impl Serialize for Schedule {
+/// A window with the minutes it uses and, unless left out, the steps placed in it.
+struct Used<'a> {
+    schedule: &'a Schedule,
+    window: &'a Window,
+    steps: bool,
+}
+
+impl Serialize for Used<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        struct Used<'a>(&'a Schedule, &'a Window);
-        impl Serialize for Used<'_> {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let (schedule, window) = (self.0, self.1);
-                let mut map = s.serialize_map(Some(7))?;
-                map.serialize_entry("index", &window.index)?;
-                map.serialize_entry("name", &window.name)?;
-                map.serialize_entry("start", &rfc3339(window.start, window.offset))?;
-                map.serialize_entry("end", &rfc3339(window.end, window.offset))?;
-                map.serialize_entry("durationHours", &window.duration_hours)?;
-                map.serialize_entry("usedMinutes", &schedule.used_minutes(window.index))?;
-                let steps: Vec<&str> = schedule
-                    .in_window(window.index)
-                    .iter()
-                    .map(|p| p.step_id.as_str())
-                    .collect();
-                map.serialize_entry("steps", &steps)?;
-                map.end()
-            }
+        let (schedule, window) = (self.schedule, self.window);
+        let mut map = s.serialize_map(Some(6 + usize::from(self.steps)))?;
+        map.serialize_entry("index", &window.index)?;
+        map.serialize_entry("name", &window.name)?;
+        map.serialize_entry("start", &rfc3339(window.start, window.offset))?;
+        map.serialize_entry("end", &rfc3339(window.end, window.offset))?;
+        map.serialize_entry("durationHours", &window.duration_hours)?;
+        map.serialize_entry("usedMinutes", &schedule.used_minutes(window.index))?;
+        if self.steps {
+            let steps: Vec<&str> = schedule
+                .in_window(window.index)
+                .iter()
+                .map(|p| p.step_id.as_str())
+                .collect();
+            map.serialize_entry("steps", &steps)?;
         }
-        let windows: Vec<Used<'_>> = self.windows.iter().map(|w| Used(self, w)).collect();
-        let mut st = s.serialize_struct("Schedule", 5)?;
-        st.serialize_field("windows", &windows)?;
-        st.serialize_field("placements", &self.placements)?;
-        st.serialize_field("unscheduled", &self.unscheduled)?;
-        st.serialize_field("end", &self.end.map(|end| rfc3339(end, self.offset)))?;
-        let channel_windows: Vec<serde_json::Value> = self
-            .channel_windows
+        map.end()
+    }
+}
+
+impl Schedule {
+    fn used(&self, steps: bool) -> Vec<Used<'_>> {
+        self.windows
+            .iter()
+            .map(|window| Used {
+                schedule: self,
+                window,
+                steps,
+            })
+            .collect()
+    }
+
+    fn channel_windows_json(&self) -> Vec<serde_json::Value> {
+        self.channel_windows
             .iter()
             .map(|w| {
                 serde_json::json!({
@@ -70,8 +83,35 @@ impl Serialize for Schedule {
                     "end": w.next.map(|(_, end, offset)| rfc3339(end, offset)),
                 })
             })
-            .collect();
-        st.serialize_field("channelWindows", &channel_windows)?;
+            .collect()
+    }
+}
+
+impl Serialize for Schedule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Schedule", 5)?;
+        st.serialize_field("windows", &self.used(true))?;
+        st.serialize_field("placements", &self.placements)?;
+        st.serialize_field("unscheduled", &self.unscheduled)?;
+        st.serialize_field("end", &self.end.map(|end| rfc3339(end, self.offset)))?;
+        st.serialize_field("channelWindows", &self.channel_windows_json())?;
+        st.end()
+    }
+}
+
+/// The schedule as the policy input document shows it: without the placements (each step
+/// carries its own) or each window's list of steps (the steps whose placement names the window),
+/// its keys in the order that document has always had.
+pub struct WithoutPlacements<'a>(pub &'a Schedule);
+
+impl Serialize for WithoutPlacements<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let schedule = self.0;
+        let mut st = s.serialize_struct("Schedule", 4)?;
+        st.serialize_field("windows", &schedule.used(false))?;
+        st.serialize_field("channelWindows", &schedule.channel_windows_json())?;
+        st.serialize_field("unscheduled", &schedule.unscheduled)?;
+        st.serialize_field("end", &schedule.end.map(|end| rfc3339(end, schedule.offset)))?;
         st.end()
     }
 }
