@@ -784,3 +784,17 @@ fn recovery_is_one_full_upgrade_to_the_lowest_community_minor() {
         messages(&findings)
     );
 }
+
+/// `StepKind::pool` is the step's `pool` field as serialised (the policy input lists a pool's
+/// steps by it), for every kind of step a plan makes, blue-green included.
+#[test]
+fn a_steps_pool_is_its_serialised_pool() {
+    let compiled = Fixture::yaml(BLUE_GREEN).compile();
+    let mut kinds = std::collections::BTreeSet::new();
+    for step in &compiled.steps {
+        let json = serde_json::to_value(step).unwrap();
+        assert_eq!(step.kind.pool(), json["pool"].as_str(), "{json}");
+        kinds.insert(json["type"].as_str().unwrap().to_owned());
+    }
+    assert!(kinds.len() >= 5, "{kinds:?}");
+}

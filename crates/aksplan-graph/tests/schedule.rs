@@ -385,3 +385,34 @@ fn the_schedule_is_the_same_on_every_run() {
     assert!(first.0.contains("\"placements\""));
     assert_eq!(first, render());
 }
+
+/// The policy input's schedule is the schedule's JSON less what each step carries (placements,
+/// each window's step list), key for key and in the order that document has always had.
+#[test]
+fn the_schedule_without_placements_is_the_schedule_less_them() {
+    let yaml = plan(
+        "2026-12-01",
+        &[
+            cluster("aks-a", "1.35.3", 3, ""),
+            cluster("aks-b", "1.35.3", 2, ""),
+        ],
+        "",
+        &[("2026-12-05T22:00:00+01:00", 1), ("2026-12-06T22:00:00+01:00", 4)],
+    );
+    let (_, schedule) = run(&yaml);
+    let mut whole = serde_json::to_value(&schedule).unwrap();
+    assert!(!whole["placements"].as_array().unwrap().is_empty());
+    for window in whole["windows"].as_array_mut().unwrap() {
+        assert!(window.as_object_mut().unwrap().shift_remove("steps").is_some());
+    }
+    let whole = whole.as_object_mut().unwrap();
+    whole.shift_remove("placements");
+    // The order the document got from removing `placements` by swapping in the last key.
+    let keys = ["windows", "channelWindows", "unscheduled", "end"];
+    let expected: serde_json::Map<String, serde_json::Value> = keys
+        .iter()
+        .map(|k| ((*k).to_owned(), whole[*k].clone()))
+        .collect();
+    let without = serde_json::to_string(&aksplan_graph::schedule::WithoutPlacements(&schedule)).unwrap();
+    assert_eq!(without, serde_json::to_string(&expected).unwrap());
+}
