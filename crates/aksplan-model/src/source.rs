@@ -202,34 +202,15 @@ impl SourceMap {
         self.segments.shrink_to_fit();
     }
 
-    /// Makes room for every entry of the tree under `root` at once: grown by doubling, the map's
+    /// Makes room, at once, for about as many entries as a YAML text of `text` has lines and
+    /// separators (block YAML has about one per line): grown by doubling from nothing, the map's
     /// large blocks moved several times and left holes the rest of the run filled only slowly.
-    fn reserve(&mut self, root: &serde_saphyr::Spanned<Node>) {
-        fn count(node: &serde_saphyr::Spanned<Node>, entries: &mut usize, bytes: &mut usize) {
-            match &node.value {
-                Node::Seq(items) => {
-                    for (idx, item) in items.iter().enumerate() {
-                        *entries += 1;
-                        *bytes += idx.checked_ilog10().unwrap_or(0) as usize + 1;
-                        count(item, entries, bytes);
-                    }
-                }
-                Node::Map(pairs) => {
-                    for (key, value) in pairs {
-                        *entries += 1;
-                        *bytes += key.value.len();
-                        count(value, entries, bytes);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let (mut entries, mut bytes) = (0, 0);
-        count(root, &mut entries, &mut bytes);
-        self.entries.reserve_exact(entries);
-        self.segments.reserve_exact(bytes);
+    /// [`SourceMap::finish`] gives back what was not used.
+    fn reserve_for(&mut self, text: &Reserve) {
+        self.entries.reserve_exact(text.entries);
+        self.segments.reserve(text.segment_bytes);
         let rehash = rehasher(&self.entries, &self.segments, &self.hasher);
-        self.children.reserve(entries, rehash);
+        self.children.reserve(text.entries, rehash);
     }
 
     /// Calls `visit` with each entry along `pointer` from the root, as far as they exist; the
@@ -512,72 +493,174 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     head.len() >= 4 && head.iter().filter(|b| **b == 0).count() * 3 >= head.len()
 }
 
-/// One YAML node with the spans of its children; turned into `Value` + `SourceMap` by `walk`.
-enum Node {
-    Null,
-    Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<serde_saphyr::Spanned<Node>>),
-    Map(Vec<(serde_saphyr::Spanned<String>, serde_saphyr::Spanned<Node>)>),
+/// The YAML documents being read on this thread: a source map each, and where the next value
+/// read goes.
+///
+/// serde-saphyr gives spans only through `Spanned<T>`, once `T` is read. A tree of spanned nodes
+/// walked into a value afterwards was as large again as the value (39 MiB of a 1,000-cluster
+/// plan's 61 MiB parse peak), so each node's value is made as it is read ([`Streamed`]), its
+/// entry is added to the map when its reading starts, and the spans of it and its key are
+/// recorded when its `Spanned` returns. Thread-local because `Deserialize` takes no context; set
+/// only for the length of one parse ([`read_yaml`]).
+struct Walk {
+    maps: Vec<SourceMap>,
+    next: Next,
+    /// Room to make in the first document's map.
+    reserve: Option<Reserve>,
 }
 
-impl<'de> Deserialize<'de> for Node {
+/// What a YAML text's map will about hold.
+struct Reserve {
+    entries: usize,
+    segment_bytes: usize,
+}
+
+impl Reserve {
+    fn for_text(text: &str) -> Self {
+        Self {
+            entries: text.bytes().filter(|&b| b == b'\n' || b == b',').count() + 1,
+            segment_bytes: text.len() / 8,
+        }
+    }
+}
+
+/// Where the next value read goes.
+enum Next {
+    /// The root of a new document (with a map of its own).
+    Document,
+    /// The child `segment` (unescaped) of entry `parent`.
+    Child { parent: u32, segment: String },
+}
+
+thread_local! {
+    static WALK: std::cell::RefCell<Option<Walk>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Calls `f` on this thread's walk; `None` when no parse is under way.
+fn with_walk<R>(f: impl FnOnce(&mut Walk) -> R) -> Option<R> {
+    WALK.with(|walk| walk.borrow_mut().as_mut().map(f))
+}
+
+/// A value read from YAML, and its entry in its document's source map.
+struct Streamed {
+    value: Value,
+    entry: u32,
+}
+
+impl<'de> Deserialize<'de> for Streamed {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NodeVisitor;
-        impl<'de> Visitor<'de> for NodeVisitor {
-            type Value = Node;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a YAML node")
-            }
-            fn visit_unit<E>(self) -> Result<Node, E> {
-                Ok(Node::Null)
-            }
-            fn visit_none<E>(self) -> Result<Node, E> {
-                Ok(Node::Null)
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
-                Ok(Node::Bool(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
-                Ok(Node::Int(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
-                Ok(Node::UInt(v))
-            }
-            fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Node, E> {
-                Ok(i64::try_from(v).map_or(Node::Str(v.to_string()), Node::Int))
-            }
-            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Node, E> {
-                Ok(u64::try_from(v).map_or(Node::Str(v.to_string()), Node::UInt))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
-                Ok(Node::Float(v))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Node, E> {
-                Ok(Node::Str(v.to_owned()))
-            }
-            fn visit_bytes<E>(self, v: &[u8]) -> Result<Node, E> {
-                Ok(Node::Str(String::from_utf8_lossy(v).into_owned()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
+        let entry = with_walk(|walk| match std::mem::replace(&mut walk.next, Next::Document) {
+            Next::Document => {
+                let mut map = SourceMap::with_root(&(0..0));
+                if let Some(reserve) = walk.reserve.take() {
+                    map.reserve_for(&reserve);
                 }
-                Ok(Node::Seq(items))
+                walk.maps.push(map);
+                ROOT
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key()? {
-                    entries.push((key, map.next_value()?));
-                }
-                Ok(Node::Map(entries))
+            Next::Child { parent, segment } => walk
+                .maps
+                .last_mut()
+                .map_or(ROOT, |map| map.add_child(parent, &segment)),
+        })
+        .unwrap_or(ROOT);
+        let value = deserializer.deserialize_any(StreamedVisitor { entry })?;
+        Ok(Self { value, entry })
+    }
+}
+
+/// Reads the value of `entry`.
+struct StreamedVisitor {
+    entry: u32,
+}
+
+impl StreamedVisitor {
+    /// The next value read is the child `segment` of this one.
+    fn next_child(&self, segment: String) {
+        with_walk(|walk| {
+            walk.next = Next::Child {
+                parent: self.entry,
+                segment,
+            };
+        });
+    }
+}
+
+/// Records the spans of a child once read.
+fn record(child: &serde_saphyr::Spanned<Streamed>, key: Option<&serde_saphyr::Location>) {
+    with_walk(|walk| {
+        if let Some(map) = walk.maps.last_mut() {
+            map.set_value(child.value.entry, &yaml_span(&child.referenced));
+            if let Some(key) = key {
+                map.set_key(child.value.entry, &yaml_span(key));
             }
         }
-        deserializer.deserialize_any(NodeVisitor)
+    });
+}
+
+impl<'de> Visitor<'de> for StreamedVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML node")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or_else(|_| Value::from(v.to_string()), Value::from))
+    }
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map_or_else(|_| Value::from(v.to_string()), Value::from))
+    }
+    // NaN and infinities have no JSON form; keep the text so the schema can complain.
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or_else(|| Value::from(v.to_string()), Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::from(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        loop {
+            self.next_child(items.len().to_string());
+            let Some(item) = seq.next_element::<serde_saphyr::Spanned<Streamed>>()? else {
+                break;
+            };
+            record(&item, None);
+            items.push(item.value.value);
+        }
+        // The child announced last was never read: the sequence ended. Left standing, it would
+        // take the next document's root for a child of this one.
+        with_walk(|walk| walk.next = Next::Document);
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<serde_saphyr::Spanned<String>>()? {
+            self.next_child(key.value.clone());
+            let value = map.next_value::<serde_saphyr::Spanned<Streamed>>()?;
+            record(&value, Some(&key.referenced));
+            object.insert(key.value, value.value.value);
+        }
+        Ok(Value::Object(object))
     }
 }
 
@@ -589,42 +672,40 @@ fn yaml_span(location: &serde_saphyr::Location) -> Range<usize> {
     }
 }
 
-/// The value of `node` (its spans into `map`), taking the parse tree apart as it goes: each
-/// string moves into the value, each node is freed once its value is made, so the tree and the
-/// value (each ~10 × the text) never exist whole side by side (24 MiB of a 1,000-cluster plan's
-/// 87 MiB peak, docs/performance.md).
-fn walk_yaml(node: serde_saphyr::Spanned<Node>, entry: u32, map: &mut SourceMap) -> Value {
-    map.set_value(entry, &yaml_span(&node.referenced));
-    match node.value {
-        Node::Null => Value::Null,
-        Node::Bool(b) => Value::Bool(b),
-        Node::Int(i) => Value::from(i),
-        Node::UInt(u) => Value::from(u),
-        // NaN and infinities have no JSON form; keep the text so the schema can complain.
-        Node::Float(f) => {
-            serde_json::Number::from_f64(f).map_or_else(|| Value::from(f.to_string()), Value::Number)
-        }
-        Node::Str(s) => Value::String(s),
-        Node::Seq(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(idx, item)| {
-                    let child = map.add_child(entry, &idx.to_string());
-                    walk_yaml(item, child, map)
-                })
-                .collect(),
-        ),
-        Node::Map(entries) => {
-            let mut object = serde_json::Map::new();
-            for (key, value) in entries {
-                let child = map.add_child(entry, &key.value);
-                map.set_key(child, &yaml_span(&key.referenced));
-                object.insert(key.value, walk_yaml(value, child, map));
-            }
-            Value::Object(object)
+/// Reads the YAML documents of `text` with `read` (one document or several), each with its
+/// source map; spans are into the whole text.
+fn read_yaml<T>(
+    text: &str,
+    reserve: Option<Reserve>,
+    read: impl FnOnce(&str) -> Result<T, serde_saphyr::Error>,
+) -> Result<(T, Vec<SourceMap>), serde_saphyr::Error> {
+    /// Clears the walk however the parse ends.
+    struct Installed;
+    impl Drop for Installed {
+        fn drop(&mut self) {
+            WALK.with(|walk| walk.borrow_mut().take());
         }
     }
+    WALK.with(|walk| {
+        *walk.borrow_mut() = Some(Walk {
+            maps: Vec::new(),
+            next: Next::Document,
+            reserve,
+        });
+    });
+    let installed = Installed;
+    let read = read(text)?;
+    let maps = with_walk(|walk| std::mem::take(&mut walk.maps)).unwrap_or_default();
+    drop(installed);
+    Ok((read, maps))
+}
+
+/// A document's value and map, the root's span recorded.
+fn yaml_document(root: serde_saphyr::Spanned<Streamed>, map: Option<SourceMap>) -> (Value, SourceMap) {
+    let mut map = map.unwrap_or_else(|| SourceMap::with_root(&(0..0)));
+    map.set_value(ROOT, &yaml_span(&root.referenced));
+    map.finish();
+    (root.value.value, map)
 }
 
 /// Parser options for a text of `len` bytes.
@@ -706,13 +787,15 @@ fn on_parser_stack<T: Send>(
 
 fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
     on_parser_stack(source, || {
-        let root: serde_saphyr::Spanned<Node> =
-            serde_saphyr::from_str_with_options(&source.text, yaml_options(source.text.len()))
-                .map_err(|err| yaml_error(source, &err))?;
-        let mut map = SourceMap::with_root(&(0..0));
-        map.reserve(&root);
-        let value = walk_yaml(root, ROOT, &mut map);
-        Ok((value, map))
+        let text = &source.text;
+        let (root, mut maps) = read_yaml(text, Some(Reserve::for_text(text)), |text| {
+            serde_saphyr::from_str_with_options::<serde_saphyr::Spanned<Streamed>>(
+                text,
+                yaml_options(text.len()),
+            )
+        })
+        .map_err(|err| yaml_error(source, &err))?;
+        Ok(yaml_document(root, maps.pop()))
     })
 }
 
@@ -721,22 +804,25 @@ fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
 pub fn parse_yaml_documents(name: &str, bytes: &[u8]) -> Result<Vec<Document>, Finding> {
     let source = decode(name, bytes)?;
     on_parser_stack(&source, || {
-        let roots: Vec<serde_saphyr::Spanned<Node>> =
-            serde_saphyr::from_str_multiple_with_options(&source.text, yaml_options(source.text.len()))
-                .map_err(|err| yaml_error(&source, &err))?;
+        let (roots, maps): (Vec<serde_saphyr::Spanned<Streamed>>, _) =
+            read_yaml(&source.text, None, |text| {
+                serde_saphyr::from_str_multiple_with_options::<serde_saphyr::Spanned<Streamed>, _>(
+                    text,
+                    yaml_options(text.len()),
+                )
+            })
+            .map_err(|err| yaml_error(&source, &err))?;
+        // A map was begun for each document read, in order.
+        let mut maps = maps.into_iter();
         Ok(roots
             .into_iter()
-            .filter(|root| !matches!(root.value, Node::Null))
-            .map(|root| {
-                let mut map = SourceMap::with_root(&(0..0));
-                map.reserve(&root);
-                let value = walk_yaml(root, ROOT, &mut map);
-                Document {
-                    source: Arc::clone(&source),
-                    format: Format::Yaml,
-                    value,
-                    map,
-                }
+            .map(|root| yaml_document(root, maps.next()))
+            .filter(|(value, _)| !value.is_null())
+            .map(|(value, map)| Document {
+                source: Arc::clone(&source),
+                format: Format::Yaml,
+                value,
+                map,
             })
             .collect())
     })
@@ -1142,6 +1228,27 @@ mod tests {
         let toml = parse("[\"a/b\"]\nx = [1, 2]\n", Format::Toml).unwrap();
         assert!(toml.map.has_value("/a~1b/x/1"));
         assert!(!toml.map.has_value("/a~1b/x/2"));
+    }
+
+    /// Each document of a stream has its own map, whatever the document before it ended with
+    /// (a sequence ends with a child announced and never read); a parse that fails leaves
+    /// nothing behind for the next one on the thread.
+    #[test]
+    fn every_document_of_a_stream_has_its_own_spans() {
+        let text = "a: [1, [2]]\n---\n---\nb: x\nc:\n  - y\n---\n- [z]\n";
+        let docs = parse_yaml_documents("t", text.as_bytes()).unwrap();
+        assert_eq!(docs.len(), 3, "the empty document is skipped");
+        let at = |doc: &Document, pointer: &str| &text[doc.map.value_span(pointer)];
+        assert_eq!(at(&docs[0], "/a/1/0"), "2");
+        assert_eq!(at(&docs[1], "/b"), "x");
+        assert_eq!(at(&docs[1], "/c/0"), "y");
+        assert_eq!(&text[docs[1].map.key_span("/c")], "c");
+        assert!(!docs[1].map.has_value("/a"), "nothing of the first document");
+        assert_eq!(at(&docs[2], "/0/0"), "z");
+        assert!(parse_yaml_documents("t", b"a: [1\n---\nb: 2\n").is_err());
+        let again = parse("x: [1]\ny: 2\n", Format::Yaml).unwrap();
+        assert_eq!(&"x: [1]\ny: 2\n"[again.map.value_span("/y")], "2");
+        assert!(!again.map.has_value("/b"));
     }
 
     #[test]

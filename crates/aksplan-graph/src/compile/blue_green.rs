@@ -75,7 +75,7 @@ impl ClusterBuild<'_, '_> {
             self.estimates(),
             view.resolved.live.drain_blocked(&pool.name),
         );
-        let mut after = self.state.clone();
+        let mut after = (*self.state).clone();
         after.pools.insert(new_pool.clone(), cp);
         let sku_note = match (pool.os_sku, os_sku) {
             (Some(old), Some(new)) if old != new => {
@@ -131,7 +131,7 @@ impl ClusterBuild<'_, '_> {
             None,
             minutes,
         );
-        let mut after = self.state.clone();
+        let mut after = (*self.state).clone();
         after.pools.remove(&pool.name);
         self.sequential(
             format!("{name}/pool/{}/blue-green/delete", pool.name),

@@ -1,6 +1,7 @@
 //! One cluster: its start, its control-plane route, and its phases in the order they run.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aksplan_model::plan::{Estimates, NodePool, UpgradeSettings};
 use aksplan_model::version::KubeVersion;
@@ -19,7 +20,7 @@ pub(super) struct ClusterBuild<'a, 'c> {
     pub(super) ctx: &'a Context<'c>,
     pub(super) view: &'a ClusterView<'c>,
     pub(super) builder: &'a mut Builder,
-    pub(super) state: ClusterState,
+    pub(super) state: Arc<ClusterState>,
     pub(super) frontier: Vec<String>,
     /// Pools that got a Kubernetes upgrade (no node-image-only step needed afterwards).
     pub(super) upgraded: Vec<String>,
@@ -56,7 +57,8 @@ impl ClusterBuild<'_, '_> {
         after: Option<ClusterState>,
         minutes: u64,
     ) {
-        let before = after.as_ref().map(|_| self.state.clone());
+        let after = after.map(Arc::new);
+        let before = after.as_ref().map(|_| Arc::clone(&self.state));
         let id = self.builder.add(Step {
             id,
             cluster: Some(self.name()),
@@ -116,7 +118,7 @@ pub(super) fn compile_cluster(
         ctx,
         view,
         builder,
-        state: start.clone(),
+        state: Arc::new(start.clone()),
         frontier: entry.to_vec(),
         upgraded: Vec::new(),
     };
@@ -140,7 +142,7 @@ pub(super) fn compile_cluster(
         stage,
         hops,
         start,
-        end: build.state,
+        end: Arc::unwrap_or_clone(build.state),
         full_upgrades: channels.full_upgrades,
         recovery: route.kind == RouteKind::Recovery,
         channel_switched: channels.switched,

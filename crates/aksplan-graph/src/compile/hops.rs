@@ -124,7 +124,7 @@ impl ClusterBuild<'_, '_> {
     fn full_upgrade(&mut self, hop: KubeVersion, target: &Target, why: String, code: Code) {
         let view = self.view;
         let estimates = self.estimates();
-        let mut after = self.state.clone();
+        let mut after = (*self.state).clone();
         after.control_plane = hop;
         for version in after.pools.values_mut() {
             *version = hop;
@@ -157,7 +157,7 @@ impl ClusterBuild<'_, '_> {
 
     /// `az aks upgrade --control-plane-only`.
     fn control_plane_upgrade(&mut self, hop: KubeVersion, target: &Target) {
-        let mut after = self.state.clone();
+        let mut after = (*self.state).clone();
         after.control_plane = hop;
         let name = self.name();
         let minutes = u64::from(self.estimates().control_plane_minutes);

@@ -2,6 +2,8 @@
 //! waves. A round moves every pool that has somewhere to go one step (a wave after the one
 //! before it); rounds repeat until no pool moves.
 
+use std::sync::Arc;
+
 use aksplan_catalog::Catalog;
 use aksplan_model::codes::Code;
 use aksplan_model::plan::PoolUpgradeStrategy;
@@ -119,8 +121,9 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                 let Some(pool) = self.pool(pool_name).cloned() else {
                     continue;
                 };
-                let mut after = self.state.clone();
+                let mut after = (*self.state).clone();
                 after.pools.insert(pool_name.clone(), to);
+                let after = Arc::new(after);
                 let mut depends_on = self.frontier.clone();
                 depends_on.extend(previous_wave.iter().cloned());
                 let minutes = pool_minutes(
@@ -138,8 +141,8 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                         to,
                     },
                     provenance: provenance(reason(pool_name, to), rule, None, hop),
-                    before: Some(self.state.clone()),
-                    after: Some(after.clone()),
+                    before: Some(Arc::clone(&self.state)),
+                    after: Some(Arc::clone(&after)),
                     estimate_minutes: minutes,
                     depends_on,
                 });
