@@ -29,12 +29,15 @@ pub struct Document<'a> {
     plan: &'a Plan,
     clusters: &'a [ResolvedCluster],
     as_of: String,
-    facts: Box<dyn Fn(&str, bool) -> VersionFacts + 'a>,
+    facts: Box<Facts<'a>>,
     /// The stage each cluster is in (the first that lists it).
     stage_of: BTreeMap<&'a str, &'a str>,
     by_cluster: BTreeMap<&'a str, &'a ResolvedCluster>,
     graph: Option<Graph<'a>>,
 }
+
+/// Catalog facts about a version (whether the cluster is on LTS), as of the plan's date.
+type Facts<'a> = dyn Fn(&str, bool) -> VersionFacts + 'a;
 
 /// The compiled graph, indexed for the document.
 struct Graph<'a> {
@@ -387,7 +390,7 @@ fn plan_as_written(plan: &Plan) -> Value {
             change_windows: change_windows.clone(),
             waivers: waivers.clone(),
             strategy: *strategy,
-            estimates: estimates.clone(),
+            estimates: *estimates,
         },
     };
     let mut value = to_value(&without_clusters);
