@@ -325,6 +325,61 @@ fn emit_output_replaces_the_file_whole() {
     assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
 }
 
+/// The script is made while the policies evaluate the plan; a policy that then rejects it leaves
+/// the old file as it was and no temporary file beside it, and one that accepts it gets the same
+/// script as a run without policies.
+#[test]
+fn a_script_made_beside_the_policies_is_kept_only_if_they_accept() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    std::fs::write(
+        policies.join("deny.rego"),
+        "package team\n\ndeny contains \"never\" if { true }\n",
+    )
+    .unwrap();
+    let out = dir.path().join("plan.sh");
+    std::fs::write(&out, "old contents\n").unwrap();
+    let o = out.to_str().unwrap();
+    let rejected = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "--format",
+        "az",
+        "--policy",
+        policies.to_str().unwrap(),
+        "-o",
+        o,
+    ]);
+    assert_eq!(rejected.status.code(), Some(1), "{}", text(&rejected.stderr));
+    assert!(text(&rejected.stderr).contains("never"));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "old contents\n");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left behind: {names:?}");
+    let accepted = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "--format",
+        "az",
+        "--policy",
+        "builtin",
+        "-o",
+        o,
+    ]);
+    assert_eq!(accepted.status.code(), Some(0), "{}", text(&accepted.stderr));
+    let bare = run(&[
+        "emit",
+        "examples/single-cluster.yaml",
+        "--format",
+        "az",
+        "--no-policy",
+    ]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text(&bare.stdout));
+}
+
 /// A reader that stops early (`aksplan input plan | head -1`) ends aksplan quietly: no panic, no
 /// "broken pipe" message.
 #[test]

@@ -11,7 +11,8 @@ use aksplan_pipeline::inputs::content_hash;
 use crate::Invocation;
 use crate::args::{EmitArgs, EmitFormat};
 use crate::output::{
-    ExitStatus, tool_errors, usage_error, write_atomically, write_atomically_with, write_stderr, write_stdout,
+    ExitStatus, put_in_place, tool_errors, usage_error, write_atomically, write_atomically_with,
+    write_stderr, write_stdout, written_beside,
 };
 
 pub fn run(args: &EmitArgs, inv: &Invocation) -> ExitStatus {
@@ -86,7 +87,31 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
         Err(errors) => return tool_errors(&errors, inv.human),
     };
     let (input, options, catalog_origin) = opened;
-    let checked = crate::check_reported(&input, &options, &args.policy, inv);
+    let plan_hash = content_hash(&input.bytes);
+    let az_options = aksplan_emit::az::AzOptions {
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        plan_hash: plan_hash.clone(),
+        catalog: catalog_origin.clone(),
+        from_step: args.from_step.clone(),
+        until_stage: args.until_stage.clone(),
+        cluster: args.cluster.clone(),
+    };
+    // The script to a file is written while the policies evaluate the plan (the policy child
+    // takes as long as the rest of a large run), into a temporary file kept only if the plan is
+    // accepted with their findings; dropped unused, it is removed.
+    let mut beforehand: Option<Result<tempfile::NamedTempFile, Finding>> = None;
+    let mut write_beforehand = |compiled: aksplan_pipeline::Meanwhile<'_>| {
+        if let Some(path) = output
+            && aksplan_emit::az::check_options(compiled.plan, compiled.compiled, &az_options).is_ok()
+        {
+            beforehand = Some(written_beside(path, true, |out| {
+                render_az(compiled.plan, compiled.compiled, &az_options, out)
+            }));
+        }
+    };
+    let meanwhile: Option<&mut dyn FnMut(aksplan_pipeline::Meanwhile<'_>)> =
+        (args.format == EmitFormat::Az).then_some(&mut write_beforehand);
+    let checked = crate::check_reported_with(&input, &options, &args.policy, inv, meanwhile);
     let findings = &checked.findings;
     if checked.could_not_run() {
         return ExitStatus::CouldNotRun;
@@ -99,38 +124,23 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
         write_stderr("nothing emitted: the plan has findings at or above `--fail-on`\n");
         return ExitStatus::Rejected;
     }
-    let plan_hash = content_hash(&input.bytes);
     let generator = format!("aksplan {}", env!("CARGO_PKG_VERSION"));
     let text = match args.format {
         EmitFormat::Az => {
-            let options = aksplan_emit::az::AzOptions {
-                tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-                plan_hash,
-                catalog: catalog_origin,
-                from_step: args.from_step.clone(),
-                until_stage: args.until_stage.clone(),
-                cluster: args.cluster.clone(),
-            };
-            if let Err(message) = aksplan_emit::az::check_options(plan, compiled, &options) {
+            if let Err(message) = aksplan_emit::az::check_options(plan, compiled, &az_options) {
                 return usage_error(&message);
             }
-            // Written as it is made: the script of a large fleet is tens of megabytes.
-            let render = |out: &mut dyn std::io::Write| {
-                let mut written = Ok(());
-                aksplan_emit::az::render_to(plan, compiled, &options, &mut |chunk| {
-                    if written.is_ok() {
-                        written = out.write_all(chunk.as_bytes());
-                    }
-                });
-                written
-            };
-            return match output {
-                None => {
+            let render = |out: &mut dyn std::io::Write| render_az(plan, compiled, &az_options, out);
+            return match (output, beforehand) {
+                (None, _) => {
                     let mut stdout = std::io::stdout().lock();
                     let _ = render(&mut stdout).and_then(|()| std::io::Write::flush(&mut stdout));
                     ExitStatus::Success
                 }
-                Some(path) => written(write_atomically_with(path, true, render), path, inv),
+                (Some(path), Some(made)) => {
+                    written(made.and_then(|file| put_in_place(file, path)), path, inv)
+                }
+                (Some(path), None) => written(write_atomically_with(path, true, render), path, inv),
             };
         }
         EmitFormat::Json => {
@@ -172,6 +182,22 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
         return ExitStatus::Success;
     };
     written(write_atomically(path, &text, true), path, inv)
+}
+
+/// Writes the az script as it is made: the script of a large fleet is tens of megabytes.
+fn render_az(
+    plan: &aksplan_model::plan::Plan,
+    compiled: &aksplan_graph::Compiled,
+    options: &aksplan_emit::az::AzOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut written = Ok(());
+    aksplan_emit::az::render_to(plan, compiled, options, &mut |chunk| {
+        if written.is_ok() {
+            written = out.write_all(chunk.as_bytes());
+        }
+    });
+    written
 }
 
 /// Says what became of writing `path`.

@@ -154,7 +154,24 @@ fn check_reported(
     policy: &args::PolicyArgs,
     inv: &Invocation,
 ) -> aksplan_pipeline::Checked {
-    let checked = aksplan_pipeline::run(input, options, &mut policy::ChildPolicies::new(Some(policy)));
+    check_reported_with(input, options, policy, inv, None)
+}
+
+/// [`check_reported`], `meanwhile` called with the compiled plan while the policies evaluate it
+/// ([`aksplan_pipeline::run_with`]).
+fn check_reported_with(
+    input: &PlanInput,
+    options: &Options,
+    policy: &args::PolicyArgs,
+    inv: &Invocation,
+    meanwhile: Option<&mut dyn FnMut(aksplan_pipeline::Meanwhile<'_>)>,
+) -> aksplan_pipeline::Checked {
+    let checked = aksplan_pipeline::run_with(
+        input,
+        options,
+        &mut policy::ChildPolicies::new(Some(policy)),
+        meanwhile,
+    );
     if !checked.findings.is_empty() {
         output::write_stderr(&aksplan_report::render_human(&checked.findings, inv.human));
     }

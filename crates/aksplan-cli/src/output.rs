@@ -90,12 +90,16 @@ pub fn write_atomically_with(
     force: bool,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Finding> {
-    let fail = |err: &dyn std::fmt::Display| {
-        Finding::new(
-            codes::CANNOT_WRITE,
-            format!("cannot write `{}`: {err}", path.display()),
-        )
-    };
+    put_in_place(written_beside(path, force, fill)?, path)
+}
+
+/// What `fill` writes, in a temporary file beside `path` (removed when dropped): the first half
+/// of [`write_atomically_with`], for output made before it is known whether it will be kept.
+pub fn written_beside(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<tempfile::NamedTempFile, Finding> {
     if path.exists() && !force {
         return Err(Finding::new(
             codes::CANNOT_WRITE,
@@ -115,15 +119,28 @@ pub fn write_atomically_with(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut file = builder.tempfile_in(dir).map_err(|e| fail(&e))?;
+    let mut file = builder.tempfile_in(dir).map_err(|e| cannot_write(path, &e))?;
     let mut writer = std::io::BufWriter::with_capacity(1 << 16, &mut file);
     fill(&mut writer)
         .and_then(|()| writer.flush())
-        .map_err(|e| fail(&e))?;
+        .map_err(|e| cannot_write(path, &e))?;
     drop(writer);
-    file.as_file().sync_all().map_err(|e| fail(&e))?;
-    file.persist(path).map_err(|e| fail(&e.error))?;
+    Ok(file)
+}
+
+/// The second half of [`write_atomically_with`]: the file made by [`written_beside`], on disk
+/// and renamed over `path`.
+pub fn put_in_place(file: tempfile::NamedTempFile, path: &Path) -> Result<(), Finding> {
+    file.as_file().sync_all().map_err(|e| cannot_write(path, &e))?;
+    file.persist(path).map_err(|e| cannot_write(path, &e.error))?;
     Ok(())
+}
+
+fn cannot_write(path: &Path, err: &dyn std::fmt::Display) -> Finding {
+    Finding::new(
+        codes::CANNOT_WRITE,
+        format!("cannot write `{}`: {err}", path.display()),
+    )
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub use inputs::PlanInput;
 
 /// The team's policies, as the pipeline sees them: started before the plan is loaded (so that
 /// they are parsed and compiled meanwhile), finished on the checked plan and its graph.
-pub trait Policies {
+pub trait Policies: Send {
     /// Called first, before the plan is read: find the policies (beside `base`, the plan's
     /// folder, or where the caller was told) and start preparing them.
     fn start(&mut self, base: &Path);
@@ -135,6 +135,25 @@ impl Checked {
 
 /// Checks, compiles and schedules one plan, and runs the policies on it.
 pub fn run(input: &PlanInput, options: &Options, policies: &mut dyn Policies) -> Checked {
+    run_with(input, options, policies, None)
+}
+
+/// The compiled plan, handed to the caller while the policies evaluate it.
+pub struct Meanwhile<'a> {
+    pub plan: &'a Plan,
+    pub compiled: &'a Compiled,
+    pub schedule: &'a Schedule,
+}
+
+/// [`run`], calling `meanwhile` with the compiled plan while the policies evaluate it (on a
+/// thread of their own): an emitter makes its output then, and keeps it only if the plan is
+/// accepted with the policies' findings. Without a compiled plan `meanwhile` is not called.
+pub fn run_with(
+    input: &PlanInput,
+    options: &Options,
+    policies: &mut dyn Policies,
+    meanwhile: Option<&mut dyn FnMut(Meanwhile<'_>)>,
+) -> Checked {
     // Started first: the policy evaluator prepares the policies while the plan is loaded.
     policies.start(&input.base);
     let loaded = aksplan_model::load_plan(&input.name, &input.bytes, input.format, &input.base);
@@ -172,7 +191,11 @@ pub fn run(input: &PlanInput, options: &Options, policies: &mut dyn Policies) ->
                 findings.extend(graph.findings.iter().cloned());
                 findings.extend(schedule.findings.iter().cloned());
             }
-            findings.extend(policies.finish(&ctx, Some((&graph, &schedule))));
+            let evaluated = match meanwhile {
+                Some(meanwhile) => beside(&ctx, &graph, &schedule, policies, meanwhile),
+                None => policies.finish(&ctx, Some((&graph, &schedule))),
+            };
+            findings.extend(evaluated);
             compiled = Some((graph, schedule));
         } else {
             findings.extend(policies.finish(&ctx, None));
@@ -192,6 +215,47 @@ pub fn run(input: &PlanInput, options: &Options, policies: &mut dyn Policies) ->
         as_of: as_of_used,
         compiled,
     }
+}
+
+/// The policies' findings on the compiled plan, evaluated on a thread of their own while this one
+/// runs `meanwhile` on the plan; in turn when no thread can be started.
+fn beside(
+    ctx: &Context<'_>,
+    graph: &Compiled,
+    schedule: &Schedule,
+    policies: &mut dyn Policies,
+    meanwhile: &mut dyn FnMut(Meanwhile<'_>),
+) -> Vec<Finding> {
+    let compiled = Meanwhile {
+        plan: ctx.plan,
+        compiled: graph,
+        schedule,
+    };
+    // Shared by the thread and the fallback below (only one of them runs it).
+    let policies = std::sync::Mutex::new(policies);
+    let evaluate = || {
+        let mut policies = policies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        policies.finish(ctx, Some((graph, schedule)))
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("aksplan-policies".into())
+            .spawn_scoped(scope, evaluate)
+        {
+            Ok(evaluating) => {
+                meanwhile(compiled);
+                // A panic there is the process's, as it would have been on this thread.
+                evaluating
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            Err(_) => {
+                let findings = evaluate();
+                meanwhile(compiled);
+                findings
+            }
+        }
+    })
 }
 
 /// The date support is judged on: `--as-of`, else the plan's `asOf`, else `today` (and a note).
