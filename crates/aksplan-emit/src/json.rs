@@ -4,7 +4,7 @@
 //! Pure and deterministic: everything comes from the plan, the compiled graph, the schedule and
 //! the [`Meta`] the caller passes (no clock, no environment, no hash maps).
 
-use aksplan_graph::{Compiled, Schedule, Step, StepKind};
+use aksplan_graph::{Compiled, Schedule, Step};
 use aksplan_model::finding::Finding;
 use aksplan_model::plan::Plan;
 use serde_json::{Map, Value, json};
@@ -172,7 +172,7 @@ fn step_value(
             map.insert(key, field);
         }
     }
-    if let Some(pool) = step_pool(&step.kind) {
+    if let Some(pool) = step.kind.pool() {
         map.entry("pool").or_insert_with(|| json!(pool));
     }
     let placement = schedule.placement(&step.id).map(|p| {
@@ -276,17 +276,4 @@ fn finding_value(finding: &Finding) -> Value {
         );
     }
     Value::Object(map)
-}
-
-fn step_pool(kind: &StepKind) -> Option<&str> {
-    match kind {
-        StepKind::PoolUpgrade { pool, .. }
-        | StepKind::PoolNodeImage { pool }
-        | StepKind::PoolSettings { pool, .. }
-        | StepKind::BlueGreenCreate { pool, .. }
-        | StepKind::BlueGreenCordon { pool }
-        | StepKind::BlueGreenDrain { pool }
-        | StepKind::BlueGreenDelete { pool } => Some(pool),
-        _ => None,
-    }
 }
