@@ -318,8 +318,8 @@ pub fn evaluate_request(request: &Request) -> Response {
     evaluate_prepared(prepared, &input, request.limits, &|_| {})
 }
 
-/// The input document as the evaluator holds it; the child process deserializes JSON straight
-/// into it.
+/// The input document as the evaluator holds it; the child process reads JSON straight into it,
+/// repeats shared ([`values::from_json_reader`]).
 pub type Input = regorus::Value;
 
 /// Policies parsed, their rules listed and compiled: everything that does not need the input.

@@ -21,7 +21,7 @@ use regorus::Value;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// The document read from `from` (one JSON value), with repeats shared.
-pub fn from_json_reader(from: impl std::io::Read) -> serde_json::Result<Value> {
+pub fn from_json_reader(from: impl std::io::Read) -> serde_json::Result<crate::Input> {
     let mut sharing = Sharing::default();
     let mut reader = serde_json::Deserializer::from_reader(from);
     let value = Node::read(&mut sharing, &mut reader)?;
