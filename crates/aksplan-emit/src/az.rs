@@ -256,7 +256,7 @@ pub fn render(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> String {
 /// is ~23 MB, which as one string was the largest block of the run (docs/performance.md).
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// [`render`], handing the script to `sink` in pieces of about [`CHUNK_BYTES`], in order.
+/// [`render`], handing the script to `sink` in pieces of about `CHUNK_BYTES`, in order.
 pub fn render_to(plan: &Plan, compiled: &Compiled, options: &AzOptions, sink: &mut dyn FnMut(&str)) {
     render_chunked(plan, compiled, options, CHUNK_BYTES, sink);
 }

@@ -6,7 +6,7 @@
 //!
 //! The commands run through a [`Runner`] (the binary's runs the real programs; tests serve
 //! recorded output), so this module neither spawns nor prints. [`take`] collects everything in
-//! memory and fails on the first command that fails, naming it; [`write`] then makes the folder
+//! memory and fails on the first command that fails, naming it; [`write()`] then makes the folder
 //! appear whole: written beside the target under a temporary name, and renamed into place.
 
 use std::collections::BTreeMap;

@@ -474,7 +474,7 @@ enum RuleOutcome {
 }
 
 /// Evaluates every conftest rule of prepared policies on the input, calling `progress` as each
-/// rule starts and ends. Rules run on up to [`MAX_WORKERS`] threads (as many as the machine has
+/// rule starts and ends. Rules run on up to `MAX_WORKERS` threads (as many as the machine has
 /// cores); the response is assembled in rule order, so it is the same however many run at once.
 pub fn evaluate_prepared(
     prepared: Prepared,

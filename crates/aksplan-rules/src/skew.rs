@@ -8,7 +8,7 @@
 //!
 //! The control plane's path (§1, §2.1) lives here too: it moves one minor at a time, or jumps
 //! from an LTS minor to a higher one when the cluster is on the LTS plan and the catalog lists
-//! the upgrade. The compiler routes with [`control_plane_hops`] and its verifier judges every
+//! the upgrade. The compiler routes with `control_plane_hops` (through [`route`]) and its verifier judges every
 //! move with [`control_plane_move`], so the two cannot disagree about what an LTS jump is.
 
 use aksplan_catalog::{Catalog, Resolution, SupportStatus, is_lts_patch};
