@@ -99,9 +99,10 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
     // The script to a file is written while the policies evaluate the plan (the policy child
     // takes as long as the rest of a large run), into a temporary file kept only if the plan is
     // accepted with their findings; dropped unused, it is removed.
+    let script_file = output.filter(|_| args.format == EmitFormat::Az);
     let mut beforehand: Option<Result<tempfile::NamedTempFile, Finding>> = None;
     let mut write_beforehand = |compiled: aksplan_pipeline::Meanwhile<'_>| {
-        if let Some(path) = output
+        if let Some(path) = script_file
             && aksplan_emit::az::check_options(compiled.plan, compiled.compiled, &az_options).is_ok()
         {
             beforehand = Some(written_beside(path, true, |out| {
@@ -110,7 +111,7 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
         }
     };
     let meanwhile: Option<&mut dyn FnMut(aksplan_pipeline::Meanwhile<'_>)> =
-        (args.format == EmitFormat::Az).then_some(&mut write_beforehand);
+        script_file.is_some().then_some(&mut write_beforehand);
     let checked = crate::check_reported_with(&input, &options, &args.policy, inv, meanwhile);
     let findings = &checked.findings;
     if checked.could_not_run() {

@@ -185,10 +185,28 @@ enum Started {
     /// Handed to their evaluator, which parses and compiles them while this process loads,
     /// checks and compiles the plan (on a one-cluster plan the two take about as long).
     Running(Box<Pending>),
-    /// The evaluator being started on a thread of its own: starting a process blocks its caller
-    /// until the new one runs (~3 ms of a one-cluster run on 2 vCPUs), time this process spends
-    /// loading the plan instead.
-    Starting(std::thread::JoinHandle<Started>),
+}
+
+/// The start of the policies: done, or under way on a thread of its own. Starting a process
+/// blocks its caller until the new one runs (~3 ms of a one-cluster run on 2 vCPUs), time this
+/// process spends loading the plan instead.
+enum Starter {
+    Done(Started),
+    OnThread(std::thread::JoinHandle<Started>),
+}
+
+impl Starter {
+    fn wait(self) -> Started {
+        match self {
+            Self::Done(started) => started,
+            Self::OnThread(handle) => handle.join().unwrap_or_else(|_| {
+                Started::Failed(vec![Finding::new(
+                    aksplan_model::codes::POLICY_ERROR,
+                    "the policy evaluator could not be started (its starter panicked)",
+                )])
+            }),
+        }
+    }
 }
 
 struct Pending {
@@ -199,15 +217,15 @@ struct Pending {
 }
 
 /// Finds the policies and starts their evaluator on them.
-fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
+fn start(args: &PolicyArgs, plan_base: &Path) -> Starter {
     let policies = match files(args, plan_base) {
-        Ok(policies) if policies.is_empty() => return Started::None,
+        Ok(policies) if policies.is_empty() => return Starter::Done(Started::None),
         Ok(policies) => policies,
-        Err(errors) => return Started::Failed(errors),
+        Err(errors) => return Starter::Done(Started::Failed(errors)),
     };
     let data = match data(args) {
         Ok(data) => data,
-        Err(errors) => return Started::Failed(errors),
+        Err(errors) => return Starter::Done(Started::Failed(errors)),
     };
     let limits = Limits {
         instructions: args.policy_instructions,
@@ -219,8 +237,8 @@ fn start(args: &PolicyArgs, plan_base: &Path) -> Started {
         .name("aksplan-policy-start".into())
         .spawn(starting.clone())
     {
-        Ok(handle) => Started::Starting(handle),
-        Err(_) => starting(),
+        Ok(handle) => Starter::OnThread(handle),
+        Err(_) => Starter::Done(starting()),
     }
 }
 
@@ -266,7 +284,7 @@ fn run_child(policies: Vec<PolicyFile>, data: Vec<serde_json::Value>, limits: Li
 /// pipeline starts, evaluated on the plan when it asks.
 pub struct ChildPolicies<'a> {
     args: Option<&'a PolicyArgs>,
-    started: Option<Started>,
+    started: Option<Starter>,
 }
 
 impl<'a> ChildPolicies<'a> {
@@ -288,7 +306,7 @@ impl aksplan_pipeline::Policies for ChildPolicies<'_> {
     ) -> Vec<Finding> {
         self.started
             .take()
-            .map_or_else(Vec::new, |started| finish(started, ctx, compiled))
+            .map_or_else(Vec::new, |started| finish(started.wait(), ctx, compiled))
     }
 }
 
@@ -298,25 +316,9 @@ fn finish(
     ctx: &aksplan_rules::Context<'_>,
     compiled: Option<(&aksplan_graph::Compiled, &aksplan_graph::schedule::Schedule)>,
 ) -> Vec<Finding> {
-    let started = match started {
-        Started::Starting(handle) => handle.join().unwrap_or_else(|_| {
-            Started::Failed(vec![Finding::new(
-                aksplan_model::codes::POLICY_ERROR,
-                "the policy evaluator could not be started (its starter panicked)",
-            )])
-        }),
-        other => other,
-    };
     let pending = match started {
         Started::None => return Vec::new(),
         Started::Failed(findings) => return findings,
-        // Never a silent pass (the starter gives one of the others).
-        Started::Starting(_) => {
-            return vec![Finding::new(
-                aksplan_model::codes::POLICY_ERROR,
-                "the policy evaluator was not started",
-            )];
-        }
         Started::Running(pending) => pending,
     };
     let input = aksplan_policy::input::document(ctx, compiled);

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use aksplan_graph::ClusterPlan;
 use aksplan_graph::Compiled;
 use aksplan_graph::schedule::Schedule;
-use aksplan_graph::step::Step;
+use aksplan_graph::step::{ClusterState, Step};
 use aksplan_model::plan::Plan;
 use aksplan_model::resolve::ResolvedCluster;
 use serde::ser::SerializeMap;
@@ -48,8 +48,9 @@ struct Graph<'a> {
     /// Ids of each cluster's steps and of each pool's, in graph order.
     steps_of: BTreeMap<&'a str, Vec<&'a str>>,
     pool_steps_of: BTreeMap<(&'a str, &'a str), Vec<&'a str>>,
-    /// Each cluster's distinct states (compact JSON), in the order steps first reach them.
-    states: BTreeMap<&'a str, Vec<String>>,
+    /// Each cluster's distinct states (one of them, and its compact JSON), in the order steps
+    /// first reach them.
+    states: BTreeMap<&'a str, Vec<(&'a ClusterState, String)>>,
     /// By step (graph order): where its states before and after are in its cluster's `states`.
     state_of: Vec<[Option<usize>; 2]>,
 }
@@ -76,11 +77,16 @@ impl<'a> Graph<'a> {
             if let Some(cluster) = step.cluster.as_deref() {
                 let known = graph.states.entry(cluster).or_default();
                 for (slot, state) in [&step.before, &step.after].into_iter().enumerate() {
-                    let Some(state) = state else { continue };
-                    let text = serde_json::to_string(state).unwrap_or_default();
-                    found[slot] = Some(known.iter().position(|s| *s == text).unwrap_or_else(|| {
-                        known.push(text);
-                        known.len() - 1
+                    let Some(state) = state.as_deref() else { continue };
+                    // Consecutive steps hold the very same state (the one after a step is the
+                    // one before the next): found by identity, written out only when new to it.
+                    let same = known.iter().position(|(s, _)| std::ptr::eq(*s, state));
+                    found[slot] = Some(same.unwrap_or_else(|| {
+                        let text = serde_json::to_string(state).unwrap_or_default();
+                        known.iter().position(|(_, t)| *t == text).unwrap_or_else(|| {
+                            known.push((state, text));
+                            known.len() - 1
+                        })
                     }));
                 }
                 graph.steps_of.entry(cluster).or_default().push(&step.id);
@@ -174,7 +180,7 @@ impl Document<'_> {
             .map_or_else(Vec::new, |states| {
                 states
                     .iter()
-                    .map(|text| serde_json::from_str(text).unwrap_or(Value::Null))
+                    .map(|(_, text)| serde_json::from_str(text).unwrap_or(Value::Null))
                     .collect()
             });
         let stage = self.stage_of.get(name).copied();
