@@ -108,18 +108,6 @@ fn main() -> ExitCode {
         input_limit,
         sub_matches: matches.subcommand().map(|(_, m)| m.clone()).unwrap_or_default(),
     };
-    // The commands that load plans start building the schema validator at once (docs/performance.md).
-    if matches!(
-        cli.command,
-        Command::Check(_)
-            | Command::Plan(_)
-            | Command::Input(_)
-            | Command::Emit(_)
-            | Command::Diff(_)
-            | Command::Snapshot(_)
-    ) {
-        aksplan_model::schema::prepare_in_background();
-    }
     let status = match &cli.command {
         Command::Check(args) => check_cmd::run(args, &inv),
         Command::Plan(args) => plan_cmd::run(args, &inv),

@@ -2,7 +2,8 @@
 //! the checks of the plan's own consistency.
 //!
 //! Pipeline inside this crate: bytes → `source::parse_document` (JSON value + source map) →
-//! `schema::validate` (every structural error at its span) → typed `plan::Plan` → `checks`
+//! typed `plan::Plan` (through `schema::validate`, every structural error at its span, only
+//! when the types refuse the value: `load::without_schema`) → `checks`
 //! (duplicate names, orders, stages, dates) → `resolve` (current state from `az` JSON).
 //! Nothing here prints; every problem is a `Finding`.
 

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use serde::Deserialize;
+
 use crate::checks;
 use crate::codes;
 use crate::finding::{Finding, Severity, sort_findings};
@@ -50,22 +52,38 @@ pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> L
     if let Some(finding) = checks::check_header(&doc) {
         return refused(loaded, doc, vec![finding]);
     }
-    let schema_findings = schema::validate(&doc);
-    if !schema_findings.is_empty() {
-        return refused(loaded, doc, schema_findings);
-    }
-    let plan: Plan = match serde_path_to_error::deserialize(&doc.value) {
-        Ok(plan) => plan,
-        Err(err) => {
-            // The schema mirrors the types, so this is rare (a number too large for its field, say).
-            let pointer = crate::source::pointer_of_path(err.path());
-            let finding = Finding::new(
-                codes::INVALID_VALUE,
-                format!("`{}`: {}", schema::display_field(&pointer), err.inner()),
-            )
-            .at(doc.label(&pointer))
-            .pointer(pointer);
-            return refused(loaded, doc, vec![finding]);
+    // A plan read without the schema's validator, whose build (jsonschema compiles it in every
+    // process) was the largest single cost of a one-cluster run; any other goes through the
+    // schema, which reports every structural problem at once, each at its place.
+    let plan: Plan = if let Some(plan) = without_schema(&doc.value) {
+        // Every debug build (the tests, the fuzzer) checks the claim on every plan it reads.
+        #[cfg(debug_assertions)]
+        {
+            let errors = schema::debug_schema_errors(&doc.value);
+            assert!(
+                errors.is_empty(),
+                "the types accept a plan the schema refuses: {errors:?}"
+            );
+        }
+        plan
+    } else {
+        let schema_findings = schema::validate(&doc);
+        if !schema_findings.is_empty() {
+            return refused(loaded, doc, schema_findings);
+        }
+        match serde_path_to_error::deserialize(&doc.value) {
+            Ok(plan) => plan,
+            Err(err) => {
+                // The schema mirrors the types, so this is rare (a number too large for its field, say).
+                let pointer = crate::source::pointer_of_path(err.path());
+                let finding = Finding::new(
+                    codes::INVALID_VALUE,
+                    format!("`{}`: {}", schema::display_field(&pointer), err.inner()),
+                )
+                .at(doc.label(&pointer))
+                .pointer(pointer);
+                return refused(loaded, doc, vec![finding]);
+            }
         }
     };
     // From here on the plan is read from its types, and the document serves for places (its
@@ -84,6 +102,28 @@ pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> L
     loaded.plan = Some(plan);
     loaded.clusters = clusters;
     loaded
+}
+
+/// The plan, when the types accept the value and it holds no `null` (allowed nowhere in the
+/// schema): such a value is one the schema accepts, since the types refuse everything the schema
+/// refuses (`plan::refuse` for what goes beyond types; `tests/schema_mirror.rs` finds every such
+/// constraint in the schema, and checks the claim on every plan of the fixtures).
+pub fn without_schema(value: &serde_json::Value) -> Option<Plan> {
+    if holds_null(value) {
+        return None;
+    }
+    Plan::deserialize(value).ok()
+}
+
+/// Whether a `null` is anywhere in the value.
+fn holds_null(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(holds_null),
+        Value::Object(map) => map.values().any(holds_null),
+        Value::Bool(_) | Value::Number(_) | Value::String(_) => false,
+    }
 }
 
 /// Says which cluster each finding is about: from its plan pointer, from the saved `az` file it

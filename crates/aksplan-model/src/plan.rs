@@ -1,10 +1,12 @@
 //! The plan language v1 (`apiVersion: aksplan/v1`, `kind: UpgradePlan`).
 //!
 //! These types are the single source of truth: the JSON Schema in `schemas/plan.schema.json` is
-//! generated from them (doc comments become the descriptions editors show), and plans are
-//! deserialized into them after the schema check passed. Field names follow AKS and `az` JSON
-//! where such a field exists (`kubernetesVersion`, `orchestratorVersion`, `nodeImageVersion`,
-//! `upgradeSettings.maxSurge`, `nodeOSUpgradeChannel`, `maintenanceWindow` contents).
+//! generated from them (doc comments become the descriptions editors show). They refuse all
+//! the schema refuses (what goes beyond types through `refuse`), so a plan they accept needs no
+//! schema validation; one they refuse is validated against the schema, which says what is
+//! wrong. Field names follow AKS and `az` JSON where such a field exists (`kubernetesVersion`,
+//! `orchestratorVersion`, `nodeImageVersion`, `upgradeSettings.maxSurge`,
+//! `nodeOSUpgradeChannel`, `maintenanceWindow` contents).
 //!
 //! Values with a syntax of their own (versions, dates, durations) are plain strings here and are
 //! parsed by the model checks, which can say precisely what is wrong; the schema only checks
@@ -50,6 +52,7 @@ pub enum Kind {
 pub struct Metadata {
     /// A short name for the plan, used in script headers and reports.
     #[schemars(length(min = 1))]
+    #[serde(deserialize_with = "refuse::empty")]
     pub name: String,
     /// The change ticket (e.g. `CHG-4711`) that approves this upgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,6 +206,7 @@ pub struct Rollout {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Stage {
     #[schemars(length(min = 1))]
+    #[serde(deserialize_with = "refuse::empty")]
     pub name: String,
     /// Names of clusters (from `spec.clusters`) upgraded in this stage.
     pub clusters: Vec<String>,
@@ -212,14 +216,22 @@ pub struct Stage {
     /// Who approves the stage's gate: a role or a group (`prod-cab`, `sre-on-call`). Named in
     /// the script's prompt, the Fleet gate and the review report's sign-off table; implies
     /// `approval: true`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "refuse::empty_option"
+    )]
     #[schemars(length(min = 1))]
     pub approver: Option<String>,
     /// How long to wait after this stage before the next starts (`48h`, `30m`, `1d12h`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub after_stage_wait: Option<String>,
     /// How many clusters of this stage may be upgraded at the same time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "refuse::zero_option"
+    )]
     #[schemars(range(min = 1))]
     pub max_concurrency: Option<u32>,
 }
@@ -867,6 +879,7 @@ pub struct ChangeWindow {
     pub start: String,
     /// Length of the window in hours.
     #[schemars(range(min = 1, max = 168))]
+    #[serde(deserialize_with = "refuse::outside_a_week")]
     pub duration_hours: u32,
 }
 
@@ -880,6 +893,7 @@ pub struct Waiver {
     pub scope: String,
     /// Why this is acceptable.
     #[schemars(length(min = 1))]
+    #[serde(deserialize_with = "refuse::empty")]
     pub reason: String,
     /// The ticket that records the decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -890,4 +904,43 @@ pub struct Waiver {
     /// The last day (`YYYY-MM-DD`) the waiver applies; after it, the finding counts again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<String>,
+}
+
+/// What the schema refuses beyond types, refused by the types too: a plan the types accept (and
+/// that holds no `null`, which the schema allows nowhere) needs no schema validation, and the
+/// validator is built only for a plan that has something to report (`load::load_plan`). Each
+/// helper sits beside the `schemars` attribute it mirrors; `tests/schema_mirror.rs` finds every
+/// such constraint in the schema and proves the types refuse a value that breaks it.
+mod refuse {
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    /// `length(min = 1)`.
+    pub fn empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        if text.is_empty() {
+            return Err(D::Error::custom("must not be empty"));
+        }
+        Ok(text)
+    }
+
+    /// `length(min = 1)` on an optional field.
+    pub fn empty_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+        empty(deserializer).map(Some)
+    }
+
+    /// `range(min = 1)` on an optional count.
+    pub fn zero_option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+        match u32::deserialize(deserializer)? {
+            0 => Err(D::Error::custom("must be at least 1")),
+            n => Ok(Some(n)),
+        }
+    }
+
+    /// `range(min = 1, max = 168)`: hours of at most a week.
+    pub fn outside_a_week<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+        match u32::deserialize(deserializer)? {
+            hours @ 1..=168 => Ok(hours),
+            _ => Err(D::Error::custom("must be from 1 to 168 hours")),
+        }
+    }
 }

@@ -88,21 +88,13 @@ fn embedded_schema() -> Option<&'static Value> {
         .as_ref()
 }
 
-/// Builds the plan schema's validator on a thread of its own and returns at once; [`validate`]
-/// then finds it ready, or waits for the rest of it. Building it (jsonschema checks the schema
-/// against the 2020-12 meta-schema and compiles every keyword) is ~3 ms, a third of a
-/// one-cluster run without policies, and it needs nothing from the plan: started first, it runs
-/// beside reading the catalog and parsing the plan.
-pub fn prepare_in_background() {
-    std::thread::spawn(|| {
-        let _ = validator();
-    });
-}
-
-/// The plan schema's validator, built once per process.
+/// The plan schema's validator, built once per process, and only when a plan needs it: one the
+/// types refuse, or that holds a `null` (`load::load_plan`). Building it (jsonschema checks the
+/// schema against the 2020-12 meta-schema and compiles every keyword, and cannot keep the result
+/// between processes) is 3–5 ms of CPU, more than a one-cluster plan costs to check.
 static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
 
-/// Whether the validator is built (for the test that the background build does it).
+/// Whether this process has built the validator (for the test that a valid plan never does).
 #[doc(hidden)]
 pub fn validator_ready() -> bool {
     VALIDATOR.get().is_some()
@@ -112,6 +104,22 @@ fn validator() -> Option<&'static jsonschema::Validator> {
     VALIDATOR
         .get_or_init(|| jsonschema::draft202012::options().build(embedded_schema()?).ok())
         .as_ref()
+}
+
+/// Debug builds (the tests, the fuzzer): the schema's errors on a value, from a validator of this
+/// check's own, so that [`validator_ready`] still says whether the run itself needed one. A plan
+/// read without the schema is checked against it here, on every plan every test reads.
+#[cfg(debug_assertions)]
+#[doc(hidden)]
+pub fn debug_schema_errors(value: &Value) -> Vec<String> {
+    static CHECK: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    match CHECK.get_or_init(|| jsonschema::draft202012::options().build(embedded_schema()?).ok()) {
+        Some(validator) => validator
+            .iter_errors(value)
+            .map(|error| format!("{}: {error}", error.instance_path().as_str()))
+            .collect(),
+        None => vec!["the embedded schema cannot be used".to_owned()],
+    }
 }
 
 /// Fields whose values are Kubernetes versions; a number there is an unquoted version.
@@ -508,11 +516,10 @@ mod tests {
         assert_eq!(schema["additionalProperties"], false);
     }
 
-    /// Validation started while the validator is still being built in the background waits for
-    /// it (never a silent pass), from several threads at once.
+    /// Validations started on several threads at once, while the validator is being built,
+    /// each wait for it (never a silent pass) and find the same.
     #[test]
-    fn validation_waits_for_the_background_build() {
-        prepare_in_background();
+    fn validations_on_several_threads_wait_for_one_build() {
         let doc = crate::source::parse_document(
             "plan.yaml",
             b"apiVersion: aksplan.dev/v1\nkind: UpgradePlan\nmetadata: {name: x}\nspec: {clusters: 3}\n",
