@@ -38,26 +38,33 @@ pub struct Source {
     /// The name as the user wrote it (a path, or `<stdin>`).
     pub name: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts, made on first use: most runs place no finding in a large file, and
+    /// the index of a 1,000-cluster plan is 2 MB.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
-        let text = text.into();
-        // Lines end as YAML (and the snippet renderer) end them: `\n`, `\r\n`, or a lone `\r`
-        // (old Mac files), so that a line number here is the one the editor and the snippet show.
-        let bytes = text.as_bytes();
-        let line_starts = std::iter::once(0)
-            .chain(bytes.iter().enumerate().filter_map(|(i, b)| match b {
-                b'\n' => Some(i + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
-                _ => None,
-            }))
-            .collect();
         Arc::new(Self {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: std::sync::OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            // Lines end as YAML (and the snippet renderer) end them: `\n`, `\r\n`, or a lone
+            // `\r` (old Mac files), so that a line number here is the one the editor and the
+            // snippet show.
+            let bytes = self.text.as_bytes();
+            std::iter::once(0)
+                .chain(bytes.iter().enumerate().filter_map(|(i, b)| match b {
+                    b'\n' => Some(i + 1),
+                    b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+                    _ => None,
+                }))
+                .collect()
         })
     }
 
@@ -65,11 +72,11 @@ impl Source {
     /// a character are clamped, so a wrong span can never panic a renderer.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line_idx = self
-            .line_starts
+        let line_starts = self.line_starts();
+        let line_idx = line_starts
             .partition_point(|&start| start <= offset)
             .saturating_sub(1);
-        let line_start = self.line_starts.get(line_idx).copied().unwrap_or(0);
+        let line_start = line_starts.get(line_idx).copied().unwrap_or(0);
         let mut end = offset;
         while !self.text.is_char_boundary(end) {
             end -= 1;
@@ -80,7 +87,7 @@ impl Source {
 
     /// The byte offset of a one-based line and column (in characters), clamped to the text.
     pub fn offset_of(&self, line: usize, column: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&start) = self.line_starts().get(line.saturating_sub(1)) else {
             return self.text.len();
         };
         let rest = &self.text[start..];

@@ -160,6 +160,9 @@ pub fn compile(ctx: &Context<'_>) -> Compiled {
         findings: Vec::new(),
     };
     put_in_graph_order(ctx, &mut compiled);
+    // The steps live to the end of the run, beside everything made from them; the slack of the
+    // array's doublings (up to half of it) need not.
+    compiled.steps.shrink_to_fit();
     compiled
         .findings
         .extend(full_upgrade_conflicts(&index, &compiled.clusters));
@@ -171,9 +174,15 @@ pub fn compile(ctx: &Context<'_>) -> Compiled {
 fn put_in_graph_order(ctx: &Context<'_>, compiled: &mut Compiled) {
     match crate::dag::topological_order(&compiled.steps) {
         Ok(order) => {
-            let mut steps = std::mem::take(&mut compiled.steps);
-            let mut slots: Vec<Option<Step>> = steps.drain(..).map(Some).collect();
-            compiled.steps = order.into_iter().filter_map(|idx| slots[idx].take()).collect();
+            if !permute(&mut compiled.steps, &order) {
+                compiled.findings.push(
+                    Finding::new(
+                        aksplan_model::codes::VERIFY,
+                        "the graph order of the steps is not an order of them all (a bug in aksplan)",
+                    )
+                    .at(ctx.doc.label("/spec")),
+                );
+            }
         }
         Err(message) => compiled.findings.push(
             Finding::new(
@@ -183,6 +192,32 @@ fn put_in_graph_order(ctx: &Context<'_>, compiled: &mut Compiled) {
             .at(ctx.doc.label("/spec")),
         ),
     }
+}
+
+/// Puts `items[order[k]]` at `k`, in place: moving them into a second array (and a third of
+/// slots) held the steps two or three times over at the peak of a large plan's compile.
+/// `false`, and the items untouched, when `order` is not a permutation of their indexes.
+fn permute<T>(items: &mut [T], order: &[usize]) -> bool {
+    // `to[i]`: where the item now at `i` goes.
+    let mut to = vec![usize::MAX; items.len()];
+    if order.len() != items.len() {
+        return false;
+    }
+    for (place, &from) in order.iter().enumerate() {
+        match to.get_mut(from) {
+            Some(slot) if *slot == usize::MAX => *slot = place,
+            _ => return false,
+        }
+    }
+    // Each swap puts one item in its place for good: at most n swaps.
+    for i in 0..items.len() {
+        while to[i] != i {
+            let j = to[i];
+            items.swap(i, j);
+            to.swap(i, j);
+        }
+    }
+    true
 }
 
 /// A full upgrade (`az aks upgrade` without `--control-plane-only`) upgrades every pool in
@@ -221,4 +256,46 @@ fn full_upgrade_conflicts(index: &ClusterIndex<'_>, clusters: &[ClusterPlan]) ->
         }
     }
     findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        // Every permutation of up to six items, against the obvious copy.
+        fn all(n: usize) -> Vec<Vec<usize>> {
+            if n == 0 {
+                return vec![Vec::new()];
+            }
+            let mut out = Vec::new();
+            for rest in all(n - 1) {
+                for at in 0..=rest.len() {
+                    let mut p = rest.clone();
+                    p.insert(at, n - 1);
+                    out.push(p);
+                }
+            }
+            out
+        }
+        for n in 0..=6 {
+            for order in all(n) {
+                let items: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+                let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+                let mut permuted = items.clone();
+                assert!(permute(&mut permuted, &order));
+                assert_eq!(permuted, expected, "{order:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn permute_refuses_what_is_not_a_permutation() {
+        for order in [vec![0, 0], vec![1], vec![0, 2], vec![2, 0, 1, 1]] {
+            let mut items = vec!["a", "b"];
+            assert!(!permute(&mut items, &order), "{order:?}");
+            assert_eq!(items, ["a", "b"]);
+        }
+    }
 }
