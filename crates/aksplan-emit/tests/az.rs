@@ -92,7 +92,8 @@ fn deterministic_and_valid_bash() {
 }
 
 /// The script handed on in pieces (as `emit` writes it, never whole in memory) is the script,
-/// each piece ending with a whole step.
+/// each piece ending with a whole step or a whole cluster's preflight (that of a large fleet is
+/// a piece or more by itself).
 #[test]
 fn the_script_in_pieces_is_the_script() {
     let (plan, compiled) = compile(&example("examples/fleet-three-stages.yaml"));
@@ -109,10 +110,14 @@ fn the_script_in_pieces_is_the_script() {
     for (piece, next) in pieces.iter().zip(&pieces[1..]) {
         assert!(piece.ends_with('\n'));
         assert!(
-            next.starts_with("\n# ==== step ") || next == "\nprintf 'aksplan: done\\n'\n",
+            next.starts_with("\n# ==== step ")
+                || next.starts_with("\n# cluster ")
+                || next == "\nprintf 'aksplan: done\\n'\n",
             "{next:.40}"
         );
     }
+    // The preflight is cut between clusters too.
+    assert!(pieces[1..].iter().any(|p| p.starts_with("\n# cluster ")));
 }
 
 #[test]
