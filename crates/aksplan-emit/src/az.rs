@@ -294,10 +294,7 @@ pub fn render_chunked(
     for cluster in &clusters {
         preflight(&mut out, cluster, &index);
         // The preflight of a large fleet is a chunk or more by itself.
-        if out.len() >= chunk_bytes {
-            sink(&out);
-            out.clear();
-        }
+        hand_on_full(&mut out, chunk_bytes, sink);
     }
 
     let total = steps.len();
@@ -329,10 +326,7 @@ pub fn render_chunked(
             current_subscription = Some(subscription);
         }
         emit_step(&mut out, step, cluster, &index, &label);
-        if out.len() >= chunk_bytes {
-            sink(&out);
-            out.clear();
-        }
+        hand_on_full(&mut out, chunk_bytes, sink);
     }
     out.push_str("\nprintf 'aksplan: done\\n'\n");
     sink(&out);
@@ -487,6 +481,14 @@ fn preflight(out: &mut String, cluster: &Cluster, index: &StepIndex<'_>) {
             versions,
             &format!("cluster {} pool {pool}", cluster.name),
         );
+    }
+}
+
+/// Hands the piece made so far to `sink` once it holds `chunk_bytes`, and starts the next.
+fn hand_on_full(out: &mut String, chunk_bytes: usize, sink: &mut dyn FnMut(&str)) {
+    if out.len() >= chunk_bytes {
+        sink(out);
+        out.clear();
     }
 }
 

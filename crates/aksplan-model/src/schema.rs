@@ -101,19 +101,20 @@ pub fn validator_ready() -> bool {
 }
 
 fn validator() -> Option<&'static jsonschema::Validator> {
-    VALIDATOR
-        .get_or_init(|| jsonschema::draft202012::options().build(embedded_schema()?).ok())
-        .as_ref()
+    VALIDATOR.get_or_init(build_validator).as_ref()
+}
+
+fn build_validator() -> Option<jsonschema::Validator> {
+    jsonschema::draft202012::options().build(embedded_schema()?).ok()
 }
 
 /// Debug builds (the tests, the fuzzer): the schema's errors on a value, from a validator of this
 /// check's own, so that [`validator_ready`] still says whether the run itself needed one. A plan
 /// read without the schema is checked against it here, on every plan every test reads.
 #[cfg(debug_assertions)]
-#[doc(hidden)]
-pub fn debug_schema_errors(value: &Value) -> Vec<String> {
+pub(crate) fn debug_schema_errors(value: &Value) -> Vec<String> {
     static CHECK: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    match CHECK.get_or_init(|| jsonschema::draft202012::options().build(embedded_schema()?).ok()) {
+    match CHECK.get_or_init(build_validator) {
         Some(validator) => validator
             .iter_errors(value)
             .map(|error| format!("{}: {error}", error.instance_path().as_str()))
