@@ -32,7 +32,7 @@ static OPTIONS: LazyLock<Options> = LazyLock::new(|| {
 fuzz_target!(|seed: PlanSeed| {
     let (text, format, name) = seed.render();
     let input = PlanInput::new(name, text.as_bytes(), format, "/nonexistent/aksplan-fuzz");
-    let checked = aksplan_pipeline::run(&input, &OPTIONS, &mut NoPolicies);
+    let checked = aksplan_pipeline::run(input, &OPTIONS, &mut NoPolicies);
     assert_labels(&checked.findings);
     let rules_clean = checked.rules_ran && !checked.early.iter().any(|f| f.severity == Severity::Error);
     assert_eq!(

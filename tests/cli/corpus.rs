@@ -17,7 +17,7 @@ const CORPUS: &str = "fixtures/bad-inputs";
 fn manifest() -> Value {
     let path = root().join(CORPUS).join("expected.toml");
     let bytes = std::fs::read(&path).unwrap();
-    aksplan_model::source::parse_document("expected.toml", &bytes, aksplan_model::source::Format::Toml)
+    aksplan_model::source::parse_document("expected.toml", bytes, aksplan_model::source::Format::Toml)
         .unwrap()
         .value
 }

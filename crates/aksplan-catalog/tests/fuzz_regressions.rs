@@ -13,7 +13,7 @@ use aksplan_model::source::{Format, parse_document};
 fn check(path: &Path) {
     let bytes = std::fs::read(path).unwrap();
     let name = path.display().to_string();
-    let Ok(doc) = parse_document(&name, &bytes, Format::Json) else {
+    let Ok(doc) = parse_document(&name, bytes.as_slice(), Format::Json) else {
         return;
     };
     let catalog = match Catalog::from_get_versions(&Arc::new(doc)) {

@@ -43,8 +43,9 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
             match aksplan_pipeline::inputs::read_plan(name, args.input_format.map(Into::into)) {
                 Ok(input) => {
                     let start = findings.len();
+                    let name = input.name.clone();
                     let mut policies = crate::policy::ChildPolicies::new(Some(&policy_args));
-                    let checked = aksplan_pipeline::run(&input, &options, &mut policies);
+                    let checked = aksplan_pipeline::run(input, &options, &mut policies);
                     let clusters = checked
                         .loaded
                         .plan
@@ -54,7 +55,7 @@ pub fn run(args: &CheckArgs, inv: &Invocation) -> ExitStatus {
                     let own = start..start + checked.findings.len();
                     findings.extend(checked.findings);
                     files.push(FileSummary {
-                        name: input.name,
+                        name,
                         clusters,
                         rules_ran: checked.rules_ran,
                         findings: own,

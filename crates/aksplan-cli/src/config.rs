@@ -95,7 +95,7 @@ pub fn input_limit(flag: Option<u64>, matches: &ArgMatches, cwd: &Path) -> Setti
     }
     let from_file = find_file(cwd).and_then(|path| {
         let bytes = aksplan_model::files::read(&path).ok()?;
-        let doc = parse_document(&path.to_string_lossy(), &bytes, Format::Toml).ok()?;
+        let doc = parse_document(&path.to_string_lossy(), bytes, Format::Toml).ok()?;
         let size: Size = serde_json::from_value(doc.value.get("max-input-size")?.clone()).ok()?;
         Some(Setting {
             value: size.bytes().ok()?,
@@ -176,7 +176,7 @@ pub fn resolve(
                 format!("cannot read `{name}`: {err}"),
             )]
         })?;
-        let doc = Arc::new(parse_document(&name, &bytes, Format::Toml).map_err(|f| {
+        let doc = Arc::new(parse_document(&name, bytes, Format::Toml).map_err(|f| {
             let mut tool = Finding::new(codes::BAD_CONFIG, f.message).help_opt(f.help);
             tool.primary = f.primary;
             vec![tool]

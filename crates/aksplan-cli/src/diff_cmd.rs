@@ -66,7 +66,7 @@ fn side_document(name: &str, options: &aksplan_pipeline::Options) -> Result<Valu
         }
         return Ok(value);
     }
-    let checked = aksplan_pipeline::run(&input, options, &mut aksplan_pipeline::NoPolicies);
+    let checked = aksplan_pipeline::run(input, options, &mut aksplan_pipeline::NoPolicies);
     let Some((plan, compiled, schedule)) = checked.accepted() else {
         return Err(checked
             .findings

@@ -112,7 +112,7 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
     };
     let meanwhile: Option<&mut dyn FnMut(aksplan_pipeline::Meanwhile<'_>)> =
         script_file.is_some().then_some(&mut write_beforehand);
-    let checked = crate::check_reported_with(&input, &options, &args.policy, inv, meanwhile);
+    let checked = crate::check_reported_with(input, &options, &args.policy, inv, meanwhile);
     let findings = &checked.findings;
     if checked.could_not_run() {
         return ExitStatus::CouldNotRun;

@@ -10,7 +10,7 @@ pub fn run(args: &InputArgs, inv: &Invocation) -> ExitStatus {
             Ok(opened) => opened,
             Err(errors) => return crate::output::tool_errors(&errors, inv.human),
         };
-    let checked = aksplan_pipeline::run(&input, &options, &mut aksplan_pipeline::NoPolicies);
+    let checked = aksplan_pipeline::run(input, &options, &mut aksplan_pipeline::NoPolicies);
     let Some(ctx) = checked.context() else {
         write_stderr(&aksplan_report::render_human(&checked.findings, inv.human));
         return ExitStatus::Rejected;

@@ -137,7 +137,7 @@ fn today() -> jiff::civil::Date {
 /// Runs one plan through the pipeline with its policies, and reports its findings and the
 /// summary line on stderr (`plan` and `emit`).
 fn check_reported(
-    input: &PlanInput,
+    input: PlanInput,
     options: &Options,
     policy: &args::PolicyArgs,
     inv: &Invocation,
@@ -148,7 +148,7 @@ fn check_reported(
 /// [`check_reported`], `meanwhile` called with the compiled plan while the policies evaluate it
 /// ([`aksplan_pipeline::run_with`]).
 fn check_reported_with(
-    input: &PlanInput,
+    input: PlanInput,
     options: &Options,
     policy: &args::PolicyArgs,
     inv: &Invocation,

@@ -11,7 +11,7 @@ pub fn run(args: &PlanArgs, inv: &Invocation) -> ExitStatus {
             Ok(opened) => opened,
             Err(errors) => return crate::output::tool_errors(&errors, inv.human),
         };
-    let checked = crate::check_reported(&input, &options, &args.policy, inv);
+    let checked = crate::check_reported(input, &options, &args.policy, inv);
     let findings = &checked.findings;
     if let (Some((compiled, schedule)), Some(plan)) = (&checked.compiled, &checked.loaded.plan) {
         write_stdout(&match args.format {

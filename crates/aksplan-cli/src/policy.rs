@@ -79,7 +79,7 @@ pub fn files(args: &PolicyArgs, plan_base: &Path) -> Result<Vec<PolicyFile>, Vec
             // Read as plans are: the input limit, regular files only, UTF-8 (a Latin-1 byte is
             // placed where it is) without a byte-order mark (regorus would reject one).
             match aksplan_pipeline::inputs::read(&file)
-                .and_then(|bytes| aksplan_model::source::decode(&name, &bytes))
+                .and_then(|bytes| aksplan_model::source::decode(&name, bytes))
             {
                 Ok(source) => files.push(PolicyFile {
                     path: name,
@@ -107,7 +107,7 @@ pub fn data(args: &PolicyArgs) -> Result<Vec<serde_json::Value>, Vec<Finding>> {
         let format =
             aksplan_model::source::Format::from_path(&name).unwrap_or(aksplan_model::source::Format::Yaml);
         let doc =
-            aksplan_model::source::parse_document(&name, &bytes, format).map_err(|f| vec![unusable(f)])?;
+            aksplan_model::source::parse_document(&name, bytes, format).map_err(|f| vec![unusable(f)])?;
         documents.push(doc.value);
     }
     Ok(documents)

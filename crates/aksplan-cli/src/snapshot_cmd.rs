@@ -82,7 +82,7 @@ fn targets(args: &SnapshotArgs) -> Result<Vec<Target>, Finding> {
     let mut targets: Vec<Target> = match &args.plan {
         Some(path) => {
             let input = aksplan_pipeline::inputs::read_plan(&path.to_string_lossy(), None)?;
-            let loaded = aksplan_model::load_plan(&input.name, &input.bytes, input.format, &input.base);
+            let loaded = aksplan_model::load_plan(&input.name, input.bytes, input.format, &input.base);
             let Some(plan) = loaded.plan else {
                 return Err(usage(
                     format!("`{}` could not be read as a plan", path.display()),

@@ -569,10 +569,12 @@ fn at_route_end(step: &Step, index: &StepIndex<'_>) -> Option<Vec<Check>> {
     ];
     for (pool, version) in &route.end.pools {
         checks.push(Check::PoolAt {
-            pool: pool.clone(),
+            pool: pool.to_owned(),
             versions: BTreeSet::from([version_key(version)]),
         });
-        checks.push(Check::PoolSucceeded { pool: pool.clone() });
+        checks.push(Check::PoolSucceeded {
+            pool: pool.to_owned(),
+        });
     }
     Some(checks)
 }
@@ -607,10 +609,12 @@ pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
             {
                 for pool in after.pools.keys() {
                     checks.push(Check::PoolAt {
-                        pool: pool.clone(),
+                        pool: pool.to_owned(),
                         versions: pool_versions(pool, to),
                     });
-                    checks.push(Check::PoolSucceeded { pool: pool.clone() });
+                    checks.push(Check::PoolSucceeded {
+                        pool: pool.to_owned(),
+                    });
                 }
             }
             vec![checks]
@@ -696,7 +700,7 @@ pub fn ready(step: &Step) -> Vec<Check> {
             if matches!(step.kind, StepKind::FullUpgrade { .. }) {
                 for (pool, version) in &before.pools {
                     checks.push(Check::PoolAt {
-                        pool: pool.clone(),
+                        pool: pool.to_owned(),
                         versions: BTreeSet::from([version_key(version), version_key(to)]),
                     });
                 }

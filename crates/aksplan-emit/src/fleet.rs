@@ -32,7 +32,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use aksplan_graph::{ClusterPlan, Compiled, StepKind};
+use aksplan_graph::{ClusterPlan, Compiled, PoolVersions, StepKind};
 use aksplan_model::codes;
 use aksplan_model::finding::{Finding, Severity};
 use aksplan_model::plan::{NodeImagePolicy, Plan, Stage};
@@ -436,14 +436,13 @@ fn catch_up_runs(route: &ClusterPlan, findings: &mut Vec<Finding>) -> Vec<KubeVe
     for (i, hop) in route.hops.iter().enumerate() {
         // The recovery upgrade carries every pool, however far behind (§2.1).
         let recovery = route.recovery && i == 0;
-        let too_far =
-            |pools: &BTreeMap<String, KubeVersion>, to: KubeVersion| -> Vec<(String, KubeVersion)> {
-                pools
-                    .iter()
-                    .filter(|(_, v)| to.minor.saturating_sub(v.minor) > 1)
-                    .map(|(p, v)| (p.clone(), *v))
-                    .collect()
-            };
+        let too_far = |pools: &PoolVersions, to: KubeVersion| -> Vec<(String, KubeVersion)> {
+            pools
+                .iter()
+                .filter(|(_, v)| to.minor.saturating_sub(v.minor) > 1)
+                .map(|(p, v)| (p.to_owned(), *v))
+                .collect()
+        };
         if !recovery && !too_far(&pools, *hop).is_empty() {
             let stuck = too_far(&pools, control_plane);
             if stuck.is_empty() {

@@ -30,7 +30,7 @@ fn compile(text: &str) -> (Plan, aksplan_graph::Compiled) {
         })
     };
     let input = PlanInput::new("plan.yaml", text, Format::Yaml, root().join("examples"));
-    let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+    let checked = aksplan_pipeline::run(input, &options, &mut NoPolicies);
     let ctx = checked.context().expect("the plan loads");
     let compiled = aksplan_graph::compile(&ctx);
     (ctx.plan.clone(), compiled)

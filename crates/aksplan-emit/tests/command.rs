@@ -51,7 +51,7 @@ fn the_script_and_the_json_plan_run_the_model_commands() {
     let mut compared = 0;
     for path in plans() {
         let input = aksplan_pipeline::inputs::read_plan(&path, None).unwrap();
-        let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+        let checked = aksplan_pipeline::run(input, &options, &mut NoPolicies);
         let (plan, compiled, schedule) = checked
             .accepted()
             .unwrap_or_else(|| panic!("{path}: {:#?}", checked.findings));
@@ -140,7 +140,7 @@ spec:
         aksplan_model::source::Format::Yaml,
         std::path::Path::new("."),
     );
-    let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+    let checked = aksplan_pipeline::run(input, &options, &mut NoPolicies);
     let (plan, compiled, _) = checked
         .accepted()
         .unwrap_or_else(|| panic!("{:#?}", checked.findings));

@@ -34,7 +34,7 @@ fn checked(yaml: &str) -> Checked {
         aksplan_model::source::Format::Yaml,
         Path::new("."),
     );
-    let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+    let checked = aksplan_pipeline::run(input, &options, &mut NoPolicies);
     assert!(checked.accepted().is_some(), "{:#?}", checked.findings);
     checked
 }
@@ -45,7 +45,7 @@ fn checked_file(relative: &str) -> Checked {
     let options = Options::new(Arc::new(Catalog::embedded()), None, || {
         jiff::civil::date(2026, 7, 1)
     });
-    let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+    let checked = aksplan_pipeline::run(input, &options, &mut NoPolicies);
     assert!(
         checked.accepted().is_some(),
         "{relative}: {:#?}",

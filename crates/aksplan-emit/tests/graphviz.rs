@@ -72,7 +72,7 @@ fn gantt_shows_unscheduled_steps_without_a_today_line() {
         None,
         || jiff::civil::date(2026, 7, 1),
     );
-    let checked = aksplan_pipeline::run(&input, &options, &mut aksplan_pipeline::NoPolicies);
+    let checked = aksplan_pipeline::run(input, &options, &mut aksplan_pipeline::NoPolicies);
     let (compiled, schedule) = checked.compiled.clone().unwrap();
     assert!(!schedule.unscheduled.is_empty());
     let gantt = graphviz::render_gantt(&compiled, &schedule);

@@ -24,5 +24,5 @@ pub use compile::{ClusterPlan, Compiled, Preflight, compile};
 pub use dag::topological_order;
 pub use index::StepIndex;
 pub use schedule::{Placement, Schedule, Window, schedule};
-pub use step::{ClusterState, Provenance, Step, StepKind};
+pub use step::{ClusterState, PoolVersions, Provenance, Step, StepKind};
 pub use verify::verify;

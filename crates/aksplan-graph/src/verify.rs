@@ -232,7 +232,7 @@ fn apply(
             // those on the control plane's minor.
             let recovery = !lts
                 && recovery_minor(ctx.catalog, state.control_plane, ctx.as_of) == Some(to.minor_version());
-            let names: Vec<String> = state.pools.keys().cloned().collect();
+            let names: Vec<String> = state.pools.keys().map(str::to_owned).collect();
             for pool in names {
                 let carried = recovery
                     || (jump
@@ -247,10 +247,10 @@ fn apply(
         }
         StepKind::PoolUpgrade { pool, to } => {
             pool_move(state, pool, *to, false, &mut violations);
-            state.pools.insert(pool.clone(), *to);
+            state.pools.insert(pool, *to);
         }
         StepKind::BlueGreenCreate { new_pool, to, .. } => {
-            state.pools.insert(new_pool.clone(), *to);
+            state.pools.insert(new_pool, *to);
         }
         StepKind::BlueGreenDelete { pool } => {
             state.pools.remove(pool);

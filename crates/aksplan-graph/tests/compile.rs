@@ -46,7 +46,7 @@ impl Fixture {
 
     fn load(name: &str, bytes: &[u8], base: &Path) -> Self {
         let input = PlanInput::new(name, bytes, Format::Yaml, base);
-        let checked = aksplan_pipeline::run(&input, &options(), &mut NoPolicies);
+        let checked = aksplan_pipeline::run(input, &options(), &mut NoPolicies);
         let errors: Vec<String> = checked
             .loaded
             .findings
@@ -401,7 +401,10 @@ fn minimal_has_fewer_pool_upgrades_when_a_pool_may_jump() {
             .before
             .as_ref()
             .unwrap()
-            .pools["apps"],
+            .pools
+            .get("apps")
+            .copied()
+            .unwrap(),
         v("1.33.2")
     );
 }
@@ -547,8 +550,8 @@ fn blue_green_replaces_a_windows2019_pool_with_windows2022() {
     );
     let end = &compiled.clusters[0].end;
     assert!(!end.pools.contains_key("win19"));
-    assert_eq!(end.pools[new_pool.as_str()], v("1.33.2"));
-    assert_eq!(end.pools["system"], v("1.33.2"));
+    assert_eq!(end.pools.get(new_pool.as_str()).copied().unwrap(), v("1.33.2"));
+    assert_eq!(end.pools.get("system").copied().unwrap(), v("1.33.2"));
 }
 
 // ---- (g) pool waves --------------------------------------------------------------------------
@@ -690,7 +693,7 @@ fn blue_green_with_full_upgrades_is_reported() {
     // Judged on the plan's own `asOf`: the channel conflict is what the test is about.
     let input = PlanInput::new("bg.yaml", text, Format::Yaml, ".");
     let checked = aksplan_pipeline::run(
-        &input,
+        input,
         &Options {
             compile: false,
             ..Options::new(Arc::new(Catalog::embedded()), None, || {

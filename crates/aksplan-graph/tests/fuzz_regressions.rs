@@ -39,7 +39,7 @@ fn run(path: &Path) {
         jiff::civil::date(2026, 7, 1)
     });
     let checked = aksplan_pipeline::run(
-        &PlanInput::new(name.as_str(), bytes, format, "/nonexistent"),
+        PlanInput::new(name.as_str(), bytes, format, "/nonexistent"),
         &options,
         &mut NoPolicies,
     );
@@ -91,7 +91,7 @@ fn a_target_beyond_any_release_is_rejected_at_the_target() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../fixtures/fuzz-regressions/check_pipeline/huge-target-minor.yaml");
     let bytes = std::fs::read(&path).unwrap();
-    let loaded = aksplan_model::load_plan("plan.yaml", &bytes, Format::Yaml, Path::new("/nonexistent"));
+    let loaded = aksplan_model::load_plan("plan.yaml", bytes, Format::Yaml, Path::new("/nonexistent"));
     let codes: Vec<(&str, Option<&str>)> = loaded
         .findings
         .iter()

@@ -211,7 +211,7 @@ fn check(seed: &PlanSeed) -> Result<(), TestCaseError> {
         })
     };
     let checked = aksplan_pipeline::run(
-        &PlanInput::new("proptest.yaml", yaml.as_bytes(), Format::Yaml, "."),
+        PlanInput::new("proptest.yaml", yaml.as_bytes(), Format::Yaml, "."),
         &options,
         &mut NoPolicies,
     );

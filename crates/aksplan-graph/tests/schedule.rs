@@ -19,7 +19,7 @@ fn run(yaml: &str) -> (Compiled, Schedule) {
         jiff::civil::date(2026, 7, 1)
     });
     let checked = aksplan_pipeline::run(
-        &PlanInput::new("plan.yaml", yaml, Format::Yaml, "."),
+        PlanInput::new("plan.yaml", yaml, Format::Yaml, "."),
         &options,
         &mut NoPolicies,
     );

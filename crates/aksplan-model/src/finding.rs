@@ -52,19 +52,24 @@ impl Source {
         })
     }
 
-    fn line_starts(&self) -> &[usize] {
+    /// Byte offsets where each line starts (the first is 0), made on first use.
+    pub fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
             // Lines end as YAML (and the snippet renderer) end them: `\n`, `\r\n`, or a lone
             // `\r` (old Mac files), so that a line number here is the one the editor and the
             // snippet show.
             let bytes = self.text.as_bytes();
-            std::iter::once(0)
-                .chain(bytes.iter().enumerate().filter_map(|(i, b)| match b {
+            // Sized first: grown by doubling, a large file's index carried up to as much again.
+            let breaks = bytes.iter().filter(|b| matches!(b, b'\n' | b'\r')).count();
+            let mut starts = Vec::with_capacity(breaks + 1);
+            starts.extend(
+                std::iter::once(0).chain(bytes.iter().enumerate().filter_map(|(i, b)| match b {
                     b'\n' => Some(i + 1),
                     b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
                     _ => None,
-                }))
-                .collect()
+                })),
+            );
+            starts
         })
     }
 

@@ -33,7 +33,7 @@ impl Loaded {
 }
 
 /// Loads and checks one plan. `base_dir` is where `currentFrom` paths are resolved from.
-pub fn load_plan(name: &str, bytes: &[u8], format: Format, base_dir: &Path) -> Loaded {
+pub fn load_plan(name: &str, bytes: impl Into<Vec<u8>>, format: Format, base_dir: &Path) -> Loaded {
     let mut loaded = Loaded::default();
     let mut doc = match parse_document(name, bytes, format) {
         Ok(doc) => doc,
@@ -132,6 +132,7 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
     let (Some(doc), Some(plan)) = (&loaded.doc, &loaded.plan) else {
         return;
     };
+    let mut extents = ExtentCache::default();
     let spans: Vec<(std::ops::Range<usize>, &str)> = plan
         .spec
         .clusters
@@ -139,7 +140,7 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
         .enumerate()
         .map(|(idx, cluster)| {
             (
-                cluster_extent(doc, plan.spec.clusters.len(), idx),
+                cluster_extent(&mut extents, doc, plan.spec.clusters.len(), idx),
                 cluster.name.as_str(),
             )
         })
@@ -174,23 +175,45 @@ pub fn attribute_clusters(loaded: &Loaded, findings: &mut [Finding]) {
             }
         });
         finding.cluster = by_pointer.or(by_label);
-        finding.pool = pool_of(loaded, finding);
+        finding.pool = pool_of(loaded, finding, &mut extents);
     }
 }
 
 /// The bytes of cluster `idx`'s entry: up to the next cluster's start; only the last one needs
 /// the (linear) extent search, so attributing findings stays linear in the plan's size.
-fn cluster_extent(doc: &crate::source::Document, count: usize, idx: usize) -> std::ops::Range<usize> {
+fn cluster_extent<'a>(
+    extents: &mut ExtentCache<'a>,
+    doc: &'a crate::source::Document,
+    count: usize,
+    idx: usize,
+) -> std::ops::Range<usize> {
     let start = doc.map.value_span(&format!("/spec/clusters/{idx}")).start;
     if idx + 1 < count {
         start..doc.map.value_span(&format!("/spec/clusters/{}", idx + 1)).start
     } else {
-        doc.extent(&format!("/spec/clusters/{idx}"))
+        extents.extent(doc, &format!("/spec/clusters/{idx}"))
+    }
+}
+
+/// The extent indexes of the documents findings are placed in, each made when first needed and
+/// dropped when the findings are attributed.
+#[derive(Default)]
+struct ExtentCache<'a>(Vec<crate::source::Extents<'a>>);
+
+impl<'a> ExtentCache<'a> {
+    fn extent(&mut self, doc: &'a crate::source::Document, pointer: &str) -> std::ops::Range<usize> {
+        if let Some(extents) = self.0.iter().find(|e| std::ptr::eq(e.doc(), doc)) {
+            return extents.extent(pointer);
+        }
+        let extents = doc.extents();
+        let extent = extents.extent(pointer);
+        self.0.push(extents);
+        extent
     }
 }
 
 /// The pool a finding is about: its plan pointer or a label inside a pool's entry.
-fn pool_of(loaded: &Loaded, finding: &Finding) -> Option<String> {
+fn pool_of<'a>(loaded: &'a Loaded, finding: &Finding, extents: &mut ExtentCache<'a>) -> Option<String> {
     let cluster = loaded
         .clusters
         .iter()
@@ -217,7 +240,7 @@ fn pool_of(loaded: &Loaded, finding: &Finding) -> Option<String> {
             let start = cluster.pools_doc.map.value_span(pool_pointer).start;
             let span = match cluster.pool_pointers.get(idx + 1) {
                 Some(next) => start..cluster.pools_doc.map.value_span(next).start,
-                None => cluster.pools_doc.extent(pool_pointer),
+                None => extents.extent(&cluster.pools_doc, pool_pointer),
             };
             (span.start <= label.span.start && label.span.end <= span.end && span.end > span.start)
                 .then(|| cluster.current.node_pools.get(idx).map(|p| p.name.clone()))
@@ -236,7 +259,7 @@ mod tests {
     fn a_loaded_plan_keeps_places_not_its_value_tree() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
         let bytes = std::fs::read(root.join("single-cluster.yaml")).unwrap();
-        let loaded = load_plan("single-cluster.yaml", &bytes, Format::Yaml, &root);
+        let loaded = load_plan("single-cluster.yaml", bytes, Format::Yaml, &root);
         assert!(loaded.plan.is_some());
         let doc = loaded.doc.unwrap();
         assert!(doc.value.is_null());

@@ -344,7 +344,7 @@ fn read_state_file(
     let display = full.to_string_lossy().into_owned();
     let named_here = || plan_doc.label(pointer).with_message("named here");
     match crate::files::read(&full) {
-        Ok(bytes) => match parse_document(&display, &bytes, Format::Json) {
+        Ok(bytes) => match parse_document(&display, bytes, Format::Json) {
             Ok(doc) => Some(Arc::new(doc)),
             Err(mut finding) => {
                 // The file's own place when it has one, and always the plan line that names it.

@@ -188,7 +188,7 @@ fn implied_by_integer(node: &Value, keyword: &str, value: &Value) -> bool {
 /// present.
 fn base_plan() -> Value {
     let text = std::fs::read(repo().join("examples/complete.yaml")).unwrap();
-    let mut plan = parse_document("complete.yaml", &text, Format::Yaml)
+    let mut plan = parse_document("complete.yaml", text.as_slice(), Format::Yaml)
         .unwrap()
         .value;
     plan["spec"]["rollout"]["stages"][0]["approver"] = json!("prod-cab");
@@ -306,7 +306,7 @@ fn the_types_accept_no_fixture_plan_the_schema_refuses() {
             continue;
         };
         let bytes = std::fs::read(path).unwrap();
-        let Ok(doc) = parse_document(&path.to_string_lossy(), &bytes, format) else {
+        let Ok(doc) = parse_document(&path.to_string_lossy(), bytes.as_slice(), format) else {
             continue;
         };
         let schema_findings = validate(&doc);

@@ -24,7 +24,7 @@ fn a_valid_plan_never_builds_the_schema_validator() {
     ] {
         let text = std::fs::read(dir.join(name)).unwrap();
         let format = Format::from_path(name).unwrap();
-        let loaded = load_plan(name, &text, format, &dir);
+        let loaded = load_plan(name, text, format, &dir);
         assert!(
             loaded.plan.is_some() && !loaded.has_errors(),
             "{name}: {:?}",

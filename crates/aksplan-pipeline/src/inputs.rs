@@ -224,7 +224,7 @@ pub fn open_catalog(path: Option<&Path>) -> Result<(aksplan_catalog::Catalog, St
     // large, not JSON, not `get-versions` output. Unreadable files keep their own code (AKS901).
     let bytes = read(path).map_err(|f| vec![bad_catalog(f)])?;
     let described = format!("{} ({})", path.display(), content_hash(&bytes));
-    let doc = aksplan_model::source::parse_document(&name, &bytes, Format::Json)
+    let doc = aksplan_model::source::parse_document(&name, bytes, Format::Json)
         .map_err(|finding| vec![bad_catalog(finding)])?;
     let catalog = aksplan_catalog::Catalog::from_get_versions(&std::sync::Arc::new(doc))
         .map_err(|findings| findings.into_iter().map(bad_catalog).collect::<Vec<_>>())?;
@@ -269,7 +269,7 @@ pub fn load_manifests(paths: &[PathBuf], findings: &mut Vec<Finding>) -> Vec<Doc
         for file in files {
             let name = file.to_string_lossy().into_owned();
             match read(&file) {
-                Ok(bytes) => match aksplan_model::source::parse_yaml_documents(&name, &bytes) {
+                Ok(bytes) => match aksplan_model::source::parse_yaml_documents(&name, bytes) {
                     Ok(docs) => documents.extend(docs),
                     Err(finding) => findings.push(finding),
                 },
@@ -284,5 +284,5 @@ pub fn load_manifests(paths: &[PathBuf], findings: &mut Vec<Finding>) -> Vec<Doc
 pub fn read_json(path: &Path) -> Result<std::sync::Arc<Document>, Finding> {
     let name = path.to_string_lossy().into_owned();
     let bytes = read(path)?;
-    aksplan_model::source::parse_document(&name, &bytes, Format::Json).map(std::sync::Arc::new)
+    aksplan_model::source::parse_document(&name, bytes, Format::Json).map(std::sync::Arc::new)
 }

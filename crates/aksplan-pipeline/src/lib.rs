@@ -133,8 +133,10 @@ impl Checked {
     }
 }
 
-/// Checks, compiles and schedules one plan, and runs the policies on it.
-pub fn run(input: &PlanInput, options: &Options, policies: &mut dyn Policies) -> Checked {
+/// Checks, compiles and schedules one plan, and runs the policies on it. The input is taken, not
+/// borrowed: its bytes become the plan's text without a copy (a second copy of the file lived
+/// for the whole run).
+pub fn run(input: PlanInput, options: &Options, policies: &mut dyn Policies) -> Checked {
     run_with(input, options, policies, None)
 }
 
@@ -149,14 +151,20 @@ pub struct Meanwhile<'a> {
 /// thread of their own): an emitter makes its output then, and keeps it only if the plan is
 /// accepted with the policies' findings. Without a compiled plan `meanwhile` is not called.
 pub fn run_with(
-    input: &PlanInput,
+    input: PlanInput,
     options: &Options,
     policies: &mut dyn Policies,
     meanwhile: Option<&mut dyn FnMut(Meanwhile<'_>)>,
 ) -> Checked {
     // Started first: the policy evaluator prepares the policies while the plan is loaded.
     policies.start(&input.base);
-    let loaded = aksplan_model::load_plan(&input.name, &input.bytes, input.format, &input.base);
+    let PlanInput {
+        name,
+        bytes,
+        format,
+        base,
+    } = input;
+    let loaded = aksplan_model::load_plan(&name, bytes, format, &base);
     let mut findings = loaded.findings.clone();
     let rules_ran = loaded.plan.is_some() && !loaded.has_errors();
     let mut compiled = None;

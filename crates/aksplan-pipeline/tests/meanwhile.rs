@@ -58,7 +58,7 @@ fn the_caller_has_the_compiled_plan_while_the_policies_evaluate_it() {
         done.send(seen).unwrap();
     };
     let checked = aksplan_pipeline::run_with(
-        &plan(),
+        plan(),
         &options,
         &mut WaitForCaller { caller_done },
         Some(&mut meanwhile),

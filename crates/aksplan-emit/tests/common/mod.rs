@@ -43,7 +43,7 @@ impl Example {
         let options = Options::new(Arc::new(Catalog::embedded()), None, || {
             jiff::civil::date(2026, 7, 1)
         });
-        let checked = aksplan_pipeline::run(&input, &options, &mut NoPolicies);
+        let checked = aksplan_pipeline::run(input, &options, &mut NoPolicies);
         let errors: Vec<String> = checked
             .findings
             .iter()

@@ -62,7 +62,7 @@ impl ClusterBuild<'_, '_> {
         if version >= cp {
             return;
         }
-        let taken: Vec<String> = self.state.pools.keys().cloned().collect();
+        let taken: Vec<String> = self.state.pools.keys().map(str::to_owned).collect();
         let new_pool = replacement_name(pool, &taken);
         let os_sku = replacement_sku(pool, cp);
         let pool_pointer =
@@ -76,7 +76,7 @@ impl ClusterBuild<'_, '_> {
             view.resolved.live.drain_blocked(&pool.name),
         );
         let mut after = (*self.state).clone();
-        after.pools.insert(new_pool.clone(), cp);
+        after.pools.insert(&new_pool, cp);
         let sku_note = match (pool.os_sku, os_sku) {
             (Some(old), Some(new)) if old != new => {
                 format!(" on `{new:?}` (`{old:?}` cannot run `{}`)", cp.minor_version())

@@ -1,6 +1,5 @@
 //! One cluster: its start, its control-plane route, and its phases in the order they run.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use aksplan_model::plan::{Estimates, NodePool, UpgradeSettings};
@@ -12,7 +11,7 @@ use super::ClusterPlan;
 use super::builder::Builder;
 use super::channels::ChannelChoice;
 use super::hops::Target;
-use crate::step::{ClusterState, Provenance, Step, StepKind};
+use crate::step::{ClusterState, PoolVersions, Provenance, Step, StepKind};
 
 /// A cluster being compiled: its version state and the steps the next one waits for. The phases
 /// are methods, one module each.
@@ -78,7 +77,7 @@ impl ClusterBuild<'_, '_> {
 
 /// The cluster's versions before the change (pools whose version cannot be read are left out).
 fn start_state(view: &ClusterView<'_>, control_plane: KubeVersion) -> ClusterState {
-    let pools: BTreeMap<String, KubeVersion> = view
+    let pools: PoolVersions = view
         .pools()
         .iter()
         .filter_map(|p| {

@@ -151,7 +151,7 @@ impl ClusterBuild<'_, '_> {
             Some(after),
             minutes,
         );
-        let all: Vec<String> = self.state.pools.keys().cloned().collect();
+        let all: Vec<String> = self.state.pools.keys().map(str::to_owned).collect();
         self.upgraded.extend(all);
     }
 

@@ -29,8 +29,8 @@ impl ClusterBuild<'_, '_> {
             .state
             .pools
             .keys()
-            .filter(|p| !self.upgraded.contains(p))
-            .cloned()
+            .filter(|p| !self.upgraded.iter().any(|u| u == p))
+            .map(str::to_owned)
             .collect();
         let mut previous: Vec<String> = Vec::new();
         let mut all = Vec::new();

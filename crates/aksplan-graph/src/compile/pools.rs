@@ -122,7 +122,7 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                     continue;
                 };
                 let mut after = (*self.state).clone();
-                after.pools.insert(pool_name.clone(), to);
+                after.pools.insert(pool_name, to);
                 let after = Arc::new(after);
                 let mut depends_on = self.frontier.clone();
                 depends_on.extend(previous_wave.iter().cloned());
