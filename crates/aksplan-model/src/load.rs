@@ -275,4 +275,20 @@ mod tests {
         assert!(refused.plan.is_none());
         assert!(refused.doc.unwrap().value.is_object());
     }
+
+    /// A current state written in the plan is the resolved cluster's very state, not a copy of
+    /// it; one read from saved `az` files is the cluster's own.
+    #[test]
+    fn a_written_current_state_is_shared_not_copied() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+        let bytes = std::fs::read(root.join("single-cluster.yaml")).unwrap();
+        let loaded = load_plan("single-cluster.yaml", bytes, Format::Yaml, &root);
+        let plan = loaded.plan.as_ref().unwrap();
+        let written = plan.spec.clusters[0].current.as_ref().unwrap();
+        assert!(Arc::ptr_eq(&loaded.clusters[0].current, written));
+        let bytes = std::fs::read(root.join("from-az-show.yaml")).unwrap();
+        let loaded = load_plan("from-az-show.yaml", bytes, Format::Yaml, &root);
+        assert!(loaded.plan.as_ref().unwrap().spec.clusters[0].current.is_none());
+        assert!(!loaded.clusters[0].current.node_pools.is_empty());
+    }
 }

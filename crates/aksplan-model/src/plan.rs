@@ -262,7 +262,7 @@ pub struct Cluster {
     pub target: Option<Target>,
     /// The cluster as it is now. Give this or `currentFrom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current: Option<CurrentState>,
+    pub current: Option<std::sync::Arc<CurrentState>>,
     /// Read the current state from saved `az` JSON instead: a path to `az aks show -o json`
     /// output, or an object naming that and optionally `az aks nodepool list -o json` and
     /// `az aks maintenanceconfiguration list -o json` outputs. Paths are relative to the plan.

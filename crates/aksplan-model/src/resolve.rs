@@ -18,8 +18,9 @@ pub struct ResolvedCluster {
     pub index: usize,
     pub name: String,
     /// The state before the change; `current.channels` and `current.maintenance` are filled in
-    /// (empty when nothing says what they are).
-    pub current: CurrentState,
+    /// (empty when nothing says what they are). Shared with the plan when the plan writes it
+    /// (a copy was 2.6 MiB at 1,000 clusters × 8 pools).
+    pub current: Arc<CurrentState>,
     /// The channels once the change is done: the plan's `channels` over the current ones.
     pub channels: Channels,
     /// The maintenance configurations once the change is done: the plan's over the current ones.
@@ -83,7 +84,7 @@ fn resolve_cluster(
             (Some(current), None) => clusters.push(ResolvedCluster {
                 index,
                 name: cluster.name.clone(),
-                current: current.clone(),
+                current: Arc::clone(current),
                 channels: desired_channels(current.channels.as_ref(), cluster.channels.as_ref()),
                 maintenance: desired_maintenance(current.maintenance.as_ref(), cluster.maintenance.as_ref()),
                 pools_doc: Arc::clone(doc),
@@ -117,7 +118,7 @@ fn resolve_cluster(
                     name: cluster.name.clone(),
                     channels: desired_channels(current.channels.as_ref(), cluster.channels.as_ref()),
                     maintenance: desired_maintenance(None, cluster.maintenance.as_ref()),
-                    current,
+                    current: Arc::new(current),
                     pools_doc: Arc::clone(&state.pools_doc),
                     pools_pointer: if show_doc.value.get("properties").is_some()
                         && show_doc.value.get("agentPoolProfiles").is_none()
@@ -139,7 +140,8 @@ fn resolve_cluster(
                     && let Some((pools, pointers)) = azure::read_nodepool_list(&list_doc, findings)
                 {
                     compare_pools(&state, &pools, &list_doc, findings);
-                    resolved.current.node_pools = pools;
+                    // Made from the saved files above: the only holder, so changed in place.
+                    Arc::make_mut(&mut resolved.current).node_pools = pools;
                     resolved.pool_pointers = pointers;
                     resolved.pools_doc = Arc::clone(&list_doc);
                     resolved.pools_pointer = String::new();
@@ -156,7 +158,7 @@ fn resolve_cluster(
                 {
                     let read = azure::read_maintenance_list(&list_doc, findings);
                     resolved.maintenance = desired_maintenance(Some(&read), cluster.maintenance.as_ref());
-                    resolved.current.maintenance = Some(read);
+                    Arc::make_mut(&mut resolved.current).maintenance = Some(read);
                     resolved.state_docs.push(list_doc);
                 }
                 read_live(doc, &files, &base, base_dir, &mut resolved, findings);

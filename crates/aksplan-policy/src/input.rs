@@ -48,9 +48,8 @@ struct Graph<'a> {
     /// Ids of each cluster's steps and of each pool's, in graph order.
     steps_of: BTreeMap<&'a str, Vec<&'a str>>,
     pool_steps_of: BTreeMap<(&'a str, &'a str), Vec<&'a str>>,
-    /// Each cluster's distinct states (one of them, and its compact JSON), in the order steps
-    /// first reach them.
-    states: BTreeMap<&'a str, Vec<(&'a ClusterState, String)>>,
+    /// Each cluster's distinct states, in the order steps first reach them.
+    states: BTreeMap<&'a str, Vec<&'a ClusterState>>,
     /// By step (graph order): where its states before and after are in its cluster's `states`.
     state_of: Vec<[Option<usize>; 2]>,
 }
@@ -79,12 +78,14 @@ impl<'a> Graph<'a> {
                 for (slot, state) in [&step.before, &step.after].into_iter().enumerate() {
                     let Some(state) = state.as_deref() else { continue };
                     // Consecutive steps hold the very same state (the one after a step is the
-                    // one before the next): found by identity, written out only when new to it.
-                    let same = known.iter().position(|(s, _)| std::ptr::eq(*s, state));
+                    // one before the next): found by identity, else by value (equal states are
+                    // written alike: a version's text is one to one with it). The JSON text of
+                    // each, kept here to compare, was half of this index (2.5 MiB at 1,000
+                    // clusters).
+                    let same = known.iter().position(|s| std::ptr::eq(*s, state));
                     found[slot] = Some(same.unwrap_or_else(|| {
-                        let text = serde_json::to_string(state).unwrap_or_default();
-                        known.iter().position(|(_, t)| *t == text).unwrap_or_else(|| {
-                            known.push((state, text));
+                        known.iter().position(|s| *s == state).unwrap_or_else(|| {
+                            known.push(state);
                             known.len() - 1
                         })
                     }));
@@ -178,10 +179,7 @@ impl Document<'_> {
         let states = graph
             .and_then(|g| g.states.get(name))
             .map_or_else(Vec::new, |states| {
-                states
-                    .iter()
-                    .map(|(_, text)| serde_json::from_str(text).unwrap_or(Value::Null))
-                    .collect()
+                states.iter().map(|state| to_value(*state)).collect()
             });
         let stage = self.stage_of.get(name).copied();
         let facts = &self.facts;
@@ -295,7 +293,7 @@ impl serde::Serialize for Document<'_> {
         map.serialize_entry("apiVersion", "aksplan.dev/policy-input/v2")?;
         map.serialize_entry("asOf", &self.as_of)?;
         map.serialize_entry("metadata", &to_value(&plan.metadata))?;
-        map.serialize_entry("plan", &plan_as_written(plan))?;
+        map.serialize_entry("plan", &PlanAsWritten(plan))?;
         map.serialize_entry(
             "clusters",
             &Entries(|| self.clusters.iter().map(|c| (c.name.as_str(), self.cluster(c)))),
@@ -370,51 +368,85 @@ fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
 
 /// The plan as written, without each cluster's `current`: the current state is under
 /// `clusters` (with its pools), resolved the same way whether the plan writes it or reads it
-/// from `currentFrom`. Copying it here too made it a third of the document. Made cluster by
-/// cluster: the whole plan as a tree, currents and all, was 17 MiB at 1,000 clusters × 8 pools.
-fn plan_as_written(plan: &Plan) -> Value {
-    // Spelled out, so that a field added to the plan is a compile error here, not left out.
-    let aksplan_model::plan::Spec {
-        as_of,
-        target,
-        rollout,
-        clusters,
-        change_windows,
-        waivers,
-        strategy,
-        estimates,
-    } = &plan.spec;
-    let without_clusters = Plan {
-        api_version: plan.api_version,
-        kind: plan.kind,
-        metadata: plan.metadata.clone(),
-        spec: aksplan_model::plan::Spec {
-            as_of: as_of.clone(),
-            target: target.clone(),
-            rollout: rollout.clone(),
-            clusters: Vec::new(),
-            change_windows: change_windows.clone(),
-            waivers: waivers.clone(),
-            strategy: *strategy,
-            estimates: *estimates,
-        },
-    };
-    let mut value = to_value(&without_clusters);
-    if let Some(slot) = value.pointer_mut("/spec/clusters") {
-        *slot = Value::Array(
-            clusters
-                .iter()
-                .map(|cluster| {
-                    let mut cluster = to_value(cluster);
-                    if let Value::Object(map) = &mut cluster {
-                        map.remove("current");
-                    }
-                    cluster
-                })
-                .collect(),
-        );
+/// from `currentFrom`. Copying it here too made it a third of the document. Written cluster by
+/// cluster, each made as it is written: the whole plan as a tree, currents and all, was 17 MiB
+/// at 1,000 clusters × 8 pools, and its clusters without currents still 2 MiB.
+struct PlanAsWritten<'a>(&'a Plan);
+
+/// A value of the plan's tree, or the slot of its clusters, written from the typed plan.
+enum Written<'a> {
+    Value(&'a Value),
+    Clusters(&'a [aksplan_model::plan::Cluster]),
+}
+
+impl serde::Serialize for Written<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Value(value) => value.serialize(serializer),
+            Self::Clusters(clusters) => serializer.collect_seq(clusters.iter().map(|cluster| {
+                let mut cluster = to_value(cluster);
+                if let Value::Object(map) = &mut cluster {
+                    map.remove("current");
+                }
+                cluster
+            })),
+        }
     }
-    value
+}
+
+impl serde::Serialize for PlanAsWritten<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let plan = self.0;
+        // Spelled out, so that a field added to the plan is a compile error here, not left out.
+        let aksplan_model::plan::Spec {
+            as_of,
+            target,
+            rollout,
+            clusters,
+            change_windows,
+            waivers,
+            strategy,
+            estimates,
+        } = &plan.spec;
+        let without_clusters = Plan {
+            api_version: plan.api_version,
+            kind: plan.kind,
+            metadata: plan.metadata.clone(),
+            spec: aksplan_model::plan::Spec {
+                as_of: as_of.clone(),
+                target: target.clone(),
+                rollout: rollout.clone(),
+                clusters: Vec::new(),
+                change_windows: change_windows.clone(),
+                waivers: waivers.clone(),
+                strategy: *strategy,
+                estimates: *estimates,
+            },
+        };
+        let value = to_value(&without_clusters);
+        let Value::Object(top) = &value else {
+            return value.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(top.len()))?;
+        for (key, value) in top {
+            match value {
+                Value::Object(spec) if key == "spec" => map.serialize_entry(
+                    key,
+                    &Entries(|| {
+                        spec.iter().map(|(key, value)| {
+                            let written = match key.as_str() {
+                                "clusters" => Written::Clusters(clusters),
+                                _ => Written::Value(value),
+                            };
+                            (key.as_str(), written)
+                        })
+                    }),
+                )?,
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
+    }
 }
 
 /// A compiled step with `pointer`: the plan entry it acts on. A pool step points at its pool
