@@ -108,20 +108,49 @@ impl<'a> Graph<'a> {
     /// on, its own placement in the schedule (a lookup for a policy, where the schedule's list
     /// of placements was a scan per step), its states as indexes.
     fn step(&self, index: usize, doc: &Document<'_>) -> Value {
-        let step = &self.steps[index];
-        let mut value = with_pointer(to_value(step), doc.plan, &doc.by_cluster);
+        // Made field by field, spelled out (a field added to a step is a compile error here):
+        // serialising each step whole and then swapping its two states for indexes spent a third
+        // of the document's writing on states thrown away.
+        let Step {
+            id,
+            cluster,
+            kind,
+            provenance,
+            before,
+            after,
+            estimate_minutes,
+            depends_on,
+        } = &self.steps[index];
+        let mut map = Map::new();
+        map.insert("id".to_owned(), Value::from(id.as_str()));
+        if let Some(cluster) = cluster {
+            map.insert("cluster".to_owned(), Value::from(cluster.as_str()));
+        }
+        match to_value(kind) {
+            Value::Object(fields) => map.extend(fields),
+            other => {
+                map.insert("kind".to_owned(), other);
+            }
+        }
+        map.insert("provenance".to_owned(), to_value(provenance));
+        map.insert("estimateMinutes".to_owned(), Value::from(*estimate_minutes));
+        map.insert("dependsOn".to_owned(), to_value(depends_on));
+        let mut value = with_pointer(Value::Object(map), doc.plan, &doc.by_cluster);
         if let Value::Object(map) = &mut value {
-            let mut placement = self.schedule.placement(&step.id).map_or(Value::Null, to_value);
+            let mut placement = self.schedule.placement(id).map_or(Value::Null, to_value);
             if let Some(fields) = placement.as_object_mut() {
                 fields.remove("stepId");
             }
             map.insert("placement".to_owned(), placement);
-            if step.cluster.is_some() {
-                for (slot, key) in ["before", "after"].into_iter().enumerate() {
-                    if map.remove(key).is_some() {
-                        map.insert(key.to_owned(), Value::from(self.state_of[index][slot]));
-                    }
-                }
+            for (slot, (key, state)) in [("before", before), ("after", after)].into_iter().enumerate() {
+                let Some(state) = state else { continue };
+                // A cluster's step indexes its cluster's states; a step of no cluster (none has
+                // states today) would carry its own.
+                let written = match cluster {
+                    Some(_) => Value::from(self.state_of[index][slot]),
+                    None => to_value(state),
+                };
+                map.insert(key.to_owned(), written);
             }
         }
         value
