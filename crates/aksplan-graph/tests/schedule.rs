@@ -248,6 +248,39 @@ fn a_cluster_that_never_finishes_keeps_its_slot() {
     assert!(schedule.unscheduled.contains(&"aks-b/cp/1.36".to_owned()));
 }
 
+/// Every step is found by its id: a placed one at its own placement, an unscheduled one (and an
+/// id no step has) nowhere. The lookup searches placements sorted by id.
+#[test]
+fn each_step_is_found_by_its_id() {
+    let rollout = "  rollout:\n    stages:\n      - name: prod\n        clusters: [aks-a, aks-b]\n        maxConcurrency: 1\n";
+    let yaml = plan(
+        "2026-12-01",
+        &[
+            cluster("aks-a", "1.35.3", 40, ""),
+            cluster("aks-b", "1.35.3", 3, ""),
+        ],
+        rollout,
+        &[("2026-12-05T22:00:00+01:00", 8)],
+    );
+    let (compiled, schedule) = run(&yaml);
+    assert!(!schedule.placements.is_empty() && !schedule.unscheduled.is_empty());
+    for step in &compiled.steps {
+        match schedule.placement(&step.id) {
+            Some(placement) => assert_eq!(placement.step_id, step.id),
+            None => assert!(schedule.unscheduled.contains(&step.id), "{} lost", step.id),
+        }
+    }
+    for placement in &schedule.placements {
+        assert!(std::ptr::eq(
+            schedule.placement(&placement.step_id).unwrap(),
+            placement
+        ));
+    }
+    for id in ["", "aks-a", "aks-a/cp/1.36/", "zzz"] {
+        assert!(schedule.placement(id).is_none(), "{id}");
+    }
+}
+
 #[test]
 fn after_stage_wait_delays_the_next_stage() {
     let rollout = "  rollout:\n    stages:\n      - name: dev\n        clusters: [aks-a]\n        afterStageWait: 24h\n      - name: prod\n        clusters: [aks-b]\n";

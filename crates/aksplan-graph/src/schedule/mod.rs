@@ -24,8 +24,6 @@ mod windows;
 
 pub use serialize::WithoutPlacements;
 
-use std::collections::HashMap;
-
 use aksplan_model::finding::Finding;
 use aksplan_rules::Context;
 use jiff::Timestamp;
@@ -79,8 +77,9 @@ pub struct Schedule {
     pub offset: Offset,
     /// After the change: when AKS's own, channel-driven work next runs, per cluster and channel.
     pub channel_windows: Vec<ChannelWindow>,
-    /// Position in `placements` by step id: every emitter asks once per step.
-    by_step: HashMap<String, usize>,
+    /// Positions in `placements`, sorted by step id (of equal ids, the later last): every
+    /// emitter asks once per step. A map holding a copy of each id was 0.8 MB at 1,000 clusters.
+    by_step: Vec<u32>,
 }
 
 /// The next AKS maintenance window in which a channel left on by the plan acts.
@@ -98,9 +97,12 @@ pub struct ChannelWindow {
 
 impl Schedule {
     pub fn placement(&self, step_id: &str) -> Option<&Placement> {
-        self.by_step
-            .get(step_id)
-            .and_then(|&idx| self.placements.get(idx))
+        let id_at = |idx: u32| self.placements.get(idx as usize).map(|p| p.step_id.as_str());
+        let after = self.by_step.partition_point(|&idx| id_at(idx) <= Some(step_id));
+        let idx = *self.by_step.get(after.checked_sub(1)?)?;
+        self.placements
+            .get(idx as usize)
+            .filter(|placement| placement.step_id == step_id)
     }
 
     /// The steps placed in window `index` (of `spec.changeWindows`), by start time.
@@ -141,7 +143,7 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
         end: None,
         offset,
         channel_windows: Vec::new(),
-        by_step: HashMap::new(),
+        by_step: Vec::new(),
     };
     if out.windows.is_empty() {
         out.findings.push(findings::no_windows(ctx));
@@ -159,13 +161,18 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
     let outcomes = scheduler.outcomes;
     for step in &compiled.steps {
         match outcomes.get(&step.id) {
-            Some(Outcome::Placed(placement)) => {
-                out.by_step.insert(step.id.clone(), out.placements.len());
-                out.placements.push(placement.clone());
-            }
+            Some(Outcome::Placed(placement)) => out.placements.push(placement.clone()),
             _ => out.unscheduled.push(step.id.clone()),
         }
     }
+    let placements = &out.placements;
+    let mut by_step: Vec<u32> = (0..u32::try_from(placements.len()).unwrap_or(u32::MAX)).collect();
+    // Stable: of equal ids, the later placement stays later, and is the one found.
+    by_step.sort_by(|&a, &b| {
+        let id = |idx: u32| placements.get(idx as usize).map(|p| p.step_id.as_str());
+        id(a).cmp(&id(b))
+    });
+    out.by_step = by_step;
     out.findings = findings;
     out.channel_windows = channel_windows::channel_windows(ctx, &clusters, &index, &out);
     if out.unscheduled.is_empty() {
