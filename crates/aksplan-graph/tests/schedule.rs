@@ -216,12 +216,11 @@ fn max_concurrency_one_serialises_the_clusters_of_a_stage() {
     assert_eq!(at(&schedule, "aks-b/cp/1.36"), "2026-12-05T22:00:00+01:00");
 }
 
-#[test]
-fn a_cluster_that_never_finishes_keeps_its_slot() {
-    // `aks-a` starts (control plane) but its 10-hour pool fits no window: with one slot, `aks-b`
-    // never starts. One finding per cluster.
+/// `aks-a` starts (control plane) but its 10-hour pool fits no window: with one slot, `aks-b`
+/// never starts.
+fn one_slot_never_freed() -> String {
     let rollout = "  rollout:\n    stages:\n      - name: prod\n        clusters: [aks-a, aks-b]\n        maxConcurrency: 1\n";
-    let yaml = plan(
+    plan(
         "2026-12-01",
         &[
             cluster("aks-a", "1.35.3", 40, ""),
@@ -229,8 +228,13 @@ fn a_cluster_that_never_finishes_keeps_its_slot() {
         ],
         rollout,
         &[("2026-12-05T22:00:00+01:00", 8)],
-    );
-    let (_, schedule) = run(&yaml);
+    )
+}
+
+#[test]
+fn a_cluster_that_never_finishes_keeps_its_slot() {
+    // One finding per cluster.
+    let (_, schedule) = run(&one_slot_never_freed());
     assert_eq!(codes(&schedule), ["AKS210", "AKS210"]);
     assert!(
         schedule.findings[0]
@@ -252,17 +256,7 @@ fn a_cluster_that_never_finishes_keeps_its_slot() {
 /// id no step has) nowhere. The lookup searches placements sorted by id.
 #[test]
 fn each_step_is_found_by_its_id() {
-    let rollout = "  rollout:\n    stages:\n      - name: prod\n        clusters: [aks-a, aks-b]\n        maxConcurrency: 1\n";
-    let yaml = plan(
-        "2026-12-01",
-        &[
-            cluster("aks-a", "1.35.3", 40, ""),
-            cluster("aks-b", "1.35.3", 3, ""),
-        ],
-        rollout,
-        &[("2026-12-05T22:00:00+01:00", 8)],
-    );
-    let (compiled, schedule) = run(&yaml);
+    let (compiled, schedule) = run(&one_slot_never_freed());
     assert!(!schedule.placements.is_empty() && !schedule.unscheduled.is_empty());
     for step in &compiled.steps {
         match schedule.placement(&step.id) {
