@@ -21,7 +21,7 @@ pub fn topological_order(steps: &[Step]) -> Result<Vec<usize>, String> {
         .collect();
     for (idx, step) in steps.iter().enumerate() {
         for dep in &step.depends_on {
-            let Some(&from) = by_id.get(dep.as_str()) else {
+            let Some(&from) = by_id.get(&**dep) else {
                 return Err(format!(
                     "step `{}` depends on `{dep}`, which is not a step",
                     step.id

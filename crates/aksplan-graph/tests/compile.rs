@@ -115,8 +115,8 @@ fn remove_step(compiled: &mut Compiled, id: &str) {
     let removed = step(compiled, id).clone();
     compiled.steps.retain(|s| s.id != id);
     for s in &mut compiled.steps {
-        if s.depends_on.iter().any(|d| d == id) {
-            s.depends_on.retain(|d| d != id);
+        if s.depends_on.iter().any(|d| &**d == id) {
+            s.depends_on.retain(|d| &**d != id);
             for dep in &removed.depends_on {
                 if !s.depends_on.contains(dep) {
                     s.depends_on.push(dep.clone());
@@ -294,7 +294,7 @@ fn a_cycle_in_depends_on_is_reported() {
     let fixture = three_behind("minimal");
     let mut compiled = fixture.compile();
     let last = compiled.steps.last().unwrap().id.clone();
-    compiled.steps[0].depends_on.push(last);
+    compiled.steps[0].depends_on.push(last.into());
     let err = topological_order(&compiled.steps).unwrap_err();
     assert!(err.contains("cycle"), "{err}");
     let findings = verify(&fixture.ctx(), &compiled);
@@ -539,9 +539,9 @@ fn blue_green_replaces_a_windows2019_pool_with_windows2022() {
     assert!(matches!(cordon.kind, StepKind::BlueGreenCordon { .. }));
     assert!(matches!(drain.kind, StepKind::BlueGreenDrain { .. }));
     assert!(matches!(delete.kind, StepKind::BlueGreenDelete { .. }));
-    assert_eq!(cordon.depends_on, vec![create.id.clone()]);
-    assert_eq!(drain.depends_on, vec![cordon.id.clone()]);
-    assert_eq!(delete.depends_on, vec![drain.id.clone()]);
+    assert_eq!(cordon.depends_on, vec![create.id.as_str().into()]);
+    assert_eq!(drain.depends_on, vec![cordon.id.as_str().into()]);
+    assert_eq!(delete.depends_on, vec![drain.id.as_str().into()]);
     // The old pool is never upgraded in place, and ends replaced.
     assert!(
         !ids(&compiled)
@@ -552,6 +552,52 @@ fn blue_green_replaces_a_windows2019_pool_with_windows2022() {
     assert!(!end.pools.contains_key("win19"));
     assert_eq!(end.pools.get(new_pool.as_str()).copied().unwrap(), v("1.33.2"));
     assert_eq!(end.pools.get("system").copied().unwrap(), v("1.33.2"));
+}
+
+/// Clusters alike (the same pools on the same versions) pass through the same states, each
+/// held once; a cluster that differs has states of its own.
+#[test]
+fn alike_clusters_share_their_states() {
+    let cluster = |name: &str, web: &str| {
+        format!(
+            r#"
+    - name: {name}
+      resourceGroup: rg
+      current:
+        kubernetesVersion: "1.33.2"
+        nodePools:
+          - {{ name: system, mode: System, orchestratorVersion: "1.33.2", count: 3 }}
+          - {{ name: web, mode: User, orchestratorVersion: "{web}", count: 3 }}"#
+        )
+    };
+    let yaml = format!(
+        r#"
+apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: {{ name: alike }}
+spec:
+  target: {{ kubernetesVersion: "1.34" }}
+  clusters:{}{}{}
+"#,
+        cluster("aks-a", "1.33.2"),
+        cluster("aks-b", "1.33.2"),
+        cluster("aks-c", "1.33.1")
+    );
+    let compiled = Fixture::yaml(&yaml).compile();
+    let after = |id: &str| std::sync::Arc::clone(step(&compiled, id).after.as_ref().unwrap());
+    for pool in ["cp", "pool/system", "pool/web"] {
+        let a = after(&format!("aks-a/{pool}/1.34"));
+        let b = after(&format!("aks-b/{pool}/1.34"));
+        assert!(std::sync::Arc::ptr_eq(&a, &b), "{pool}");
+    }
+    // Different until `web` reaches the target: then the same state again.
+    let c = after("aks-c/cp/1.34");
+    assert!(!std::sync::Arc::ptr_eq(&after("aks-a/cp/1.34"), &c));
+    assert_eq!(c.pools.get("web"), Some(&v("1.33.1")));
+    assert!(std::sync::Arc::ptr_eq(
+        &after("aks-a/pool/web/1.34"),
+        &after("aks-c/pool/web/1.34")
+    ));
 }
 
 // ---- (g) pool waves --------------------------------------------------------------------------
@@ -578,8 +624,8 @@ spec:
 "#;
     let compiled = Fixture::yaml(yaml).compile();
     let deps = |id: &str| {
-        let mut d = step(&compiled, id).depends_on.clone();
-        d.sort();
+        let mut d: Vec<&str> = step(&compiled, id).depends_on.iter().map(|d| &**d).collect();
+        d.sort_unstable();
         d
     };
     assert_eq!(deps("aks/pool/batch/1.34"), vec!["aks/cp/1.34"]);
@@ -595,6 +641,17 @@ spec:
         deps("aks/pool/system/1.34"),
         vec!["aks/cp/1.34", "aks/pool/api/1.34", "aks/pool/web/1.34"]
     );
+    // The steps of one wave name the steps before it by one shared id each, not by copies.
+    let named = |id: &str, dep: &str| {
+        let step = step(&compiled, id);
+        std::sync::Arc::clone(step.depends_on.iter().find(|d| &***d == dep).unwrap())
+    };
+    for dep in ["aks/cp/1.34", "aks/pool/batch/1.34"] {
+        assert!(std::sync::Arc::ptr_eq(
+            &named("aks/pool/web/1.34", dep),
+            &named("aks/pool/api/1.34", dep)
+        ));
+    }
 }
 
 #[test]
@@ -629,7 +686,7 @@ spec:
         assert!(
             step(&compiled, user)
                 .depends_on
-                .contains(&"aks/pool/system/1.34".to_owned()),
+                .contains(&"aks/pool/system/1.34".into()),
             "{user}"
         );
     }
@@ -669,7 +726,7 @@ fn node_image_latest_reimages_pools_already_at_the_target() {
     );
     assert_eq!(
         step(&latest, "aks/pool/apps/node-image").depends_on,
-        vec!["aks/pool/system/node-image".to_owned()]
+        vec!["aks/pool/system/node-image".into()]
     );
     let keep = Fixture::yaml(&AT_TARGET.replace("POLICY", "keep")).compile();
     assert!(keep.steps.is_empty(), "{:#?}", ids(&keep));

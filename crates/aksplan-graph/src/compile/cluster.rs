@@ -20,7 +20,7 @@ pub(super) struct ClusterBuild<'a, 'c> {
     pub(super) view: &'a ClusterView<'c>,
     pub(super) builder: &'a mut Builder,
     pub(super) state: Arc<ClusterState>,
-    pub(super) frontier: Vec<String>,
+    pub(super) frontier: Vec<Arc<str>>,
     /// Pools that got a Kubernetes upgrade (no node-image-only step needed afterwards).
     pub(super) upgraded: Vec<String>,
 }
@@ -56,7 +56,7 @@ impl ClusterBuild<'_, '_> {
         after: Option<ClusterState>,
         minutes: u64,
     ) {
-        let after = after.map(Arc::new);
+        let after = after.map(|after| self.builder.state(after));
         let before = after.as_ref().map(|_| Arc::clone(&self.state));
         let id = self.builder.add(Step {
             id,
@@ -95,9 +95,9 @@ pub(super) fn compile_cluster(
     ctx: &Context<'_>,
     view: &ClusterView<'_>,
     stage: Option<String>,
-    entry: &[String],
+    entry: &[Arc<str>],
     builder: &mut Builder,
-) -> Option<(ClusterPlan, Vec<String>)> {
+) -> Option<(ClusterPlan, Vec<Arc<str>>)> {
     let current = view.current_version()?;
     let (named, pointer) = view.target()?;
     let start = start_state(view, current);
@@ -113,11 +113,12 @@ pub(super) fn compile_cluster(
     };
     let hops = route.versions();
     let channels = ChannelChoice::new(ctx, view, !hops.is_empty());
+    let state = builder.state(start.clone());
     let mut build = ClusterBuild {
         ctx,
         view,
         builder,
-        state: Arc::new(start.clone()),
+        state,
         frontier: entry.to_vec(),
         upgraded: Vec::new(),
     };

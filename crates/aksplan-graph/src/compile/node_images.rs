@@ -1,6 +1,8 @@
 //! Node images: with `nodeImage: latest`, the pools the plan does not otherwise touch get the
 //! newest node image, in the plan's waves.
 
+use std::sync::Arc;
+
 use aksplan_model::plan::NodeImagePolicy;
 use aksplan_rules::rules::pools::aks115_node_image;
 
@@ -32,7 +34,7 @@ impl ClusterBuild<'_, '_> {
             .filter(|p| !self.upgraded.iter().any(|u| u == p))
             .map(str::to_owned)
             .collect();
-        let mut previous: Vec<String> = Vec::new();
+        let mut previous: Vec<Arc<str>> = Vec::new();
         let mut all = Vec::new();
         for wave in waves(view) {
             let mut this = Vec::new();

@@ -107,8 +107,8 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
         rule: Option<Code>,
         hop: Option<KubeVersion>,
     ) -> bool {
-        let mut round: Vec<String> = Vec::new();
-        let mut previous_wave: Vec<String> = Vec::new();
+        let mut round: Vec<Arc<str>> = Vec::new();
+        let mut previous_wave: Vec<Arc<str>> = Vec::new();
         for wave in waves(self.view) {
             let mut this_wave = Vec::new();
             for pool_name in &wave {
@@ -123,7 +123,7 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                 };
                 let mut after = (*self.state).clone();
                 after.pools.insert(pool_name, to);
-                let after = Arc::new(after);
+                let after = self.builder.state(after);
                 let mut depends_on = self.frontier.clone();
                 depends_on.extend(previous_wave.iter().cloned());
                 let minutes = pool_minutes(

@@ -2,6 +2,7 @@
 //! end of the stage before, and its `afterStageWait` soak before the next stage.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use aksplan_model::plan::Stage;
 use aksplan_rules::{ClusterView, Context};
@@ -17,7 +18,7 @@ pub(super) fn compile_stages(ctx: &Context<'_>, index: &ClusterIndex<'_>) -> (Ve
     let mut builder = Builder::default();
     let mut clusters = Vec::new();
     let stages = stages(ctx, index);
-    let mut tail: Vec<String> = Vec::new();
+    let mut tail: Vec<Arc<str>> = Vec::new();
     for (stage_index, (stage, members)) in stages.iter().enumerate() {
         let stage_pointer = format!("/spec/rollout/stages/{stage_index}");
         let mut entry = tail.clone();

@@ -117,11 +117,11 @@ impl<'a, 'c> Scheduler<'a, 'c> {
     fn ready(&self, step: &Step, not_before: Timestamp) -> Result<Timestamp, String> {
         let mut ready = not_before;
         for dep in &step.depends_on {
-            match self.outcomes.get(dep) {
+            match self.outcomes.get(&**dep) {
                 Some(Outcome::Placed(placement)) => ready = ready.max(placement.end),
                 // Not placed, or not reached (a dependency in a cluster scheduled later: the
                 // compiler does not build such graphs): conservatively, not scheduled.
-                _ => return Err(dep.clone()),
+                _ => return Err(dep.to_string()),
             }
         }
         Ok(ready)
