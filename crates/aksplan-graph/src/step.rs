@@ -80,7 +80,7 @@ impl PoolVersions {
 
     /// Each pool and its version, in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &KubeVersion)> {
-        self.0.iter().map(|(name, v)| (&**name, v))
+        self.into_iter()
     }
 }
 

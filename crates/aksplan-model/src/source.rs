@@ -357,14 +357,8 @@ impl Document {
         Label::new(&self.source, self.map.key_span(pointer))
     }
 
-    /// The bytes an entry occupies: from its start to the start of the next value outside it (a
-    /// block mapping's own span does not always reach its last line). Sorts the whole map to
-    /// answer: a caller with several entries to place makes [`Document::extents`] once.
-    pub fn extent(&self, pointer: &str) -> Range<usize> {
-        self.extents().extent(pointer)
-    }
-
-    /// The index [`Extents::extent`] searches: every start in the document, in file order.
+    /// Where the document's entries end ([`Extents::extent`]): an index of every start in it,
+    /// sorted once, for a caller that places several entries and drops it after.
     pub fn extents(&self) -> Extents<'_> {
         Extents {
             doc: self,
@@ -395,7 +389,8 @@ impl<'a> Extents<'a> {
         self.doc
     }
 
-    /// [`Document::extent`].
+    /// The bytes the entry at `pointer` occupies: from its start to the start of the next value
+    /// outside it (a block mapping's own span does not always reach its last line).
     pub fn extent(&self, pointer: &str) -> Range<usize> {
         let map = &self.doc.map;
         let start = map.value_span(pointer).start;
@@ -1284,26 +1279,27 @@ mod tests {
         assert_eq!(keys, ["z", "a", "k"]);
     }
 
-    /// One index answers every extent of a document, as each `extent` on its own does, aliases
-    /// included.
+    /// One index answers for every entry of a document, aliases included: each entry runs to
+    /// the next value outside it.
     #[test]
-    fn one_extents_index_answers_as_each_extent() {
+    fn one_extents_index_answers_for_every_entry() {
         let text = "base: &b\n  x: 1\n  y: [2, 3]\nlist:\n  - *b\n  - {z: 4}\n  - w\nlast: 5\n";
         let doc = parse(text, Format::Yaml).unwrap();
         let extents = doc.extents();
-        for pointer in [
-            "/base",
-            "/base/y",
-            "/list",
-            "/list/0",
-            "/list/0/y/1",
-            "/list/1",
-            "/list/2",
-            "/last",
+        let at = |pointer: &str| &text[extents.extent(pointer)];
+        for (pointer, expected) in [
+            ("/base/y", "[2, 3]\n"),
+            ("/list/1", "{z: 4}\n  - "),
+            ("/list/2", "w\n"),
+            ("/last", "5\n"),
         ] {
-            assert_eq!(extents.extent(pointer), doc.extent(pointer), "{pointer}");
+            assert_eq!(at(pointer), expected, "{pointer}");
         }
-        assert_eq!(&text[extents.extent("/list/1")], "{z: 4}\n  - ");
+        assert!(
+            at("/list").starts_with("- *b") && at("/list").ends_with("w\n"),
+            "{:?}",
+            at("/list")
+        );
     }
 
     /// Keys that need escaping in a pointer, array items, and pointers past what the document
@@ -1329,8 +1325,9 @@ mod tests {
         assert_eq!(at(doc.map.value_span("/c/d/e/f")), "4");
         assert_eq!(at(doc.map.value_span("/a~1b/7")), at(doc.map.value_span("/a~1b")));
         // An entry's extent runs to the next entry outside it.
-        assert_eq!(at(doc.extent("/a~1b/1")), "'y~z': [2, 3]\n");
-        assert_eq!(at(doc.extent("/c")), "{d: 4}\n");
+        let extents = doc.extents();
+        assert_eq!(at(extents.extent("/a~1b/1")), "'y~z': [2, 3]\n");
+        assert_eq!(at(extents.extent("/c")), "{d: 4}\n");
         // TOML builds the same tree.
         let toml = parse("[\"a/b\"]\nx = [1, 2]\n", Format::Toml).unwrap();
         assert!(toml.map.has_value("/a~1b/x/1"));

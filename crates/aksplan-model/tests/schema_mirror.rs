@@ -31,30 +31,27 @@ struct Mirror {
     good: Vec<Value>,
 }
 
+/// `minLength: 1` at `schema_at`: the empty string is refused at `plan_at`, `good` accepted.
+fn min_length(schema_at: &'static str, plan_at: &'static str, good: &str) -> Mirror {
+    Mirror {
+        schema_at,
+        keyword: "minLength",
+        plan_at,
+        bad: vec![json!("")],
+        good: vec![json!(good)],
+    }
+}
+
 fn mirrors() -> Vec<Mirror> {
     let surge = "/spec/clusters/1/current/nodePools/0/upgradeSettings/maxSurge";
     vec![
-        Mirror {
-            schema_at: "/$defs/Metadata/properties/name",
-            keyword: "minLength",
-            plan_at: "/metadata/name",
-            bad: vec![json!("")],
-            good: vec![json!("x")],
-        },
-        Mirror {
-            schema_at: "/$defs/Stage/properties/name",
-            keyword: "minLength",
-            plan_at: "/spec/rollout/stages/0/name",
-            bad: vec![json!("")],
-            good: vec![json!("n")],
-        },
-        Mirror {
-            schema_at: "/$defs/Stage/properties/approver",
-            keyword: "minLength",
-            plan_at: "/spec/rollout/stages/0/approver",
-            bad: vec![json!("")],
-            good: vec![json!("prod-cab")],
-        },
+        min_length("/$defs/Metadata/properties/name", "/metadata/name", "x"),
+        min_length("/$defs/Stage/properties/name", "/spec/rollout/stages/0/name", "n"),
+        min_length(
+            "/$defs/Stage/properties/approver",
+            "/spec/rollout/stages/0/approver",
+            "prod-cab",
+        ),
         Mirror {
             schema_at: "/$defs/Stage/properties/maxConcurrency",
             keyword: "minimum",
@@ -76,13 +73,7 @@ fn mirrors() -> Vec<Mirror> {
             bad: vec![json!(169), json!(u32::MAX)],
             good: vec![json!(168)],
         },
-        Mirror {
-            schema_at: "/$defs/Waiver/properties/reason",
-            keyword: "minLength",
-            plan_at: "/spec/waivers/0/reason",
-            bad: vec![json!("")],
-            good: vec![json!("r")],
-        },
+        min_length("/$defs/Waiver/properties/reason", "/spec/waivers/0/reason", "r"),
         Mirror {
             schema_at: "/$defs/CountOrPercent",
             keyword: "pattern",

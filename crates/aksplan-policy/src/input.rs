@@ -82,12 +82,10 @@ impl<'a> Graph<'a> {
                     // written alike: a version's text is one to one with it). The JSON text of
                     // each, kept here to compare, was half of this index (2.5 MiB at 1,000
                     // clusters).
-                    let same = known.iter().position(|s| std::ptr::eq(*s, state));
+                    let same = known.iter().position(|s| std::ptr::eq(*s, state) || *s == state);
                     found[slot] = Some(same.unwrap_or_else(|| {
-                        known.iter().position(|s| *s == state).unwrap_or_else(|| {
-                            known.push(state);
-                            known.len() - 1
-                        })
+                        known.push(state);
+                        known.len() - 1
                     }));
                 }
                 graph.steps_of.entry(cluster).or_default().push(&step.id);
@@ -126,11 +124,9 @@ impl<'a> Graph<'a> {
         if let Some(cluster) = cluster {
             map.insert("cluster".to_owned(), Value::from(cluster.as_str()));
         }
-        match to_value(kind) {
-            Value::Object(fields) => map.extend(fields),
-            other => {
-                map.insert("kind".to_owned(), other);
-            }
+        // An internally tagged enum: always an object (`type` and the variant's fields).
+        if let Value::Object(fields) = to_value(kind) {
+            map.extend(fields);
         }
         map.insert("provenance".to_owned(), to_value(provenance));
         map.insert("estimateMinutes".to_owned(), Value::from(*estimate_minutes));

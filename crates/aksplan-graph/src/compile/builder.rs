@@ -11,8 +11,9 @@ use crate::step::{ClusterState, Provenance, Step};
 #[derive(Default)]
 pub(super) struct Builder {
     pub(super) steps: Vec<Step>,
-    /// The ids in `steps`, so that a repeated id is found without scanning every step.
-    ids: HashSet<String>,
+    /// The ids in `steps` (the very texts handed out by [`Builder::add`]), so that a repeated
+    /// id is found without scanning every step.
+    ids: HashSet<Arc<str>>,
     /// Every distinct cluster state made so far. Clusters alike (the same pools on the same
     /// versions, as a fleet's mostly are) pass through the same states, each held once: made per
     /// step, the ~10,000 states of 1,000 clusters × 8 pools were ~5 MiB.
@@ -26,12 +27,12 @@ impl Builder {
         // happen, but a blue-green replacement name may collide) gets a numbered suffix.
         let base = step.id.clone();
         let mut n = 2;
-        while self.ids.contains(&step.id) {
+        while self.ids.contains(step.id.as_str()) {
             step.id = format!("{base}#{n}");
             n += 1;
         }
         let id: Arc<str> = Arc::from(step.id.as_str());
-        self.ids.insert(step.id.clone());
+        self.ids.insert(Arc::clone(&id));
         self.steps.push(step);
         id
     }

@@ -198,11 +198,11 @@ fn put_in_graph_order(ctx: &Context<'_>, compiled: &mut Compiled) {
 /// slots) held the steps two or three times over at the peak of a large plan's compile.
 /// `false`, and the items untouched, when `order` is not a permutation of their indexes.
 fn permute<T>(items: &mut [T], order: &[usize]) -> bool {
-    // `to[i]`: where the item now at `i` goes.
-    let mut to = vec![usize::MAX; items.len()];
     if order.len() != items.len() {
         return false;
     }
+    // `to[i]`: where the item now at `i` goes.
+    let mut to = vec![usize::MAX; items.len()];
     for (place, &from) in order.iter().enumerate() {
         match to.get_mut(from) {
             Some(slot) if *slot == usize::MAX => *slot = place,
