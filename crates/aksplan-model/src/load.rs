@@ -13,7 +13,8 @@ use crate::finding::{Finding, Severity, sort_findings};
 use crate::plan::Plan;
 use crate::resolve::{ResolvedCluster, resolve};
 use crate::schema;
-use crate::source::{Document, Format, parse_document};
+use crate::source::{Document, Format, parse_plan_document};
+use crate::tree::{Node, Strings};
 
 /// What loading a plan produced.
 #[derive(Debug, Default)]
@@ -35,41 +36,56 @@ impl Loaded {
 /// Loads and checks one plan. `base_dir` is where `currentFrom` paths are resolved from.
 pub fn load_plan(name: &str, bytes: impl Into<Vec<u8>>, format: Format, base_dir: &Path) -> Loaded {
     let mut loaded = Loaded::default();
-    let mut doc = match parse_document(name, bytes, format) {
-        Ok(doc) => doc,
+    // The value as a compact tree: a `serde_json` tree was the largest thing alive while a large
+    // plan was read (`crate::tree`). The document's own `value` stays `null` unless the plan is
+    // refused before its types, when it gets the whole value (its findings were made from it).
+    let (mut doc, tree) = match parse_plan_document(name, bytes, format) {
+        Ok(parsed) => parsed,
         Err(finding) => {
             loaded.findings.push(finding);
             return loaded;
         }
     };
-    // A plan refused before its types keeps its whole document (the findings were made from it).
-    let refused = |mut loaded: Loaded, doc: Document, findings: Vec<Finding>| {
-        loaded.findings.extend(findings);
-        sort_findings(&mut loaded.findings);
-        loaded.doc = Some(Arc::new(doc));
-        loaded
-    };
-    if let Some(finding) = checks::check_header(&doc) {
-        return refused(loaded, doc, vec![finding]);
+    let refused =
+        |mut loaded: Loaded, mut doc: Document, value: serde_json::Value, findings: Vec<Finding>| {
+            loaded.findings.extend(findings);
+            sort_findings(&mut loaded.findings);
+            doc.value = value;
+            loaded.doc = Some(Arc::new(doc));
+            loaded
+        };
+    if let Some(finding) = checks::check_header(&doc, &tree) {
+        return refused(loaded, doc, tree.into_value(), vec![finding]);
     }
     // A plan read without the schema's validator, whose build (jsonschema compiles it in every
     // process) was the largest single cost of a one-cluster run; any other goes through the
     // schema, which reports every structural problem at once, each at its place.
-    let plan: Plan = if let Some(plan) = without_schema(&doc.value) {
-        // Every debug build (the tests, the fuzzer) checks the claim on every plan it reads.
+    let plan: Plan = if let Some(plan) = plan_of_tree(&tree) {
+        // Every debug build (the tests, the fuzzer) checks the claims on every plan it reads: the
+        // schema accepts it, and the tree gives the plan the `serde_json` value gives.
         #[cfg(debug_assertions)]
         {
-            let errors = schema::debug_schema_errors(&doc.value);
+            let value = tree.clone().into_value();
+            let errors = schema::debug_schema_errors(&value);
             assert!(
                 errors.is_empty(),
                 "the types accept a plan the schema refuses: {errors:?}"
             );
+            assert_eq!(
+                Plan::deserialize(&value).ok().as_ref(),
+                Some(&plan),
+                "the tree and the value give different plans"
+            );
         }
+        // The plan holds its own copies: the tree is not kept for the checks that follow.
+        drop(tree);
         plan
     } else {
+        doc.value = tree.into_value();
         let schema_findings = schema::validate(&doc);
         if !schema_findings.is_empty() {
-            return refused(loaded, doc, schema_findings);
+            let value = std::mem::take(&mut doc.value);
+            return refused(loaded, doc, value, schema_findings);
         }
         match serde_path_to_error::deserialize(&doc.value) {
             Ok(plan) => plan,
@@ -82,13 +98,13 @@ pub fn load_plan(name: &str, bytes: impl Into<Vec<u8>>, format: Format, base_dir
                 )
                 .at(doc.label(&pointer))
                 .pointer(pointer);
-                return refused(loaded, doc, vec![finding]);
+                let value = std::mem::take(&mut doc.value);
+                return refused(loaded, doc, value, vec![finding]);
             }
         }
     };
     // From here on the plan is read from its types, and the document serves for places (its
-    // source map and text): the value tree, a fifth of a large plan's memory, goes now (measured
-    // at 1,000 clusters: 30 MiB less at the peak for 30 ms of freeing, docs/performance.md).
+    // source map and text): the value tree goes now.
     doc.value = serde_json::Value::Null;
     let doc = Arc::new(doc);
     loaded.doc = Some(Arc::clone(&doc));
@@ -109,21 +125,15 @@ pub fn load_plan(name: &str, bytes: impl Into<Vec<u8>>, format: Format, base_dir
 /// refuses (`plan::refuse` for what goes beyond types; `tests/schema_mirror.rs` finds every such
 /// constraint in the schema, and checks the claim on every plan of the fixtures).
 pub fn without_schema(value: &serde_json::Value) -> Option<Plan> {
-    if holds_null(value) {
-        return None;
-    }
-    Plan::deserialize(value).ok()
+    plan_of_tree(&Node::from_value(value.clone(), &mut Strings::default()))
 }
 
-/// Whether a `null` is anywhere in the value.
-fn holds_null(value: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match value {
-        Value::Null => true,
-        Value::Array(items) => items.iter().any(holds_null),
-        Value::Object(map) => map.values().any(holds_null),
-        Value::Bool(_) | Value::Number(_) | Value::String(_) => false,
+/// [`without_schema`] on the tree `load_plan` reads.
+fn plan_of_tree(tree: &Node) -> Option<Plan> {
+    if tree.holds_null() {
+        return None;
     }
+    Plan::deserialize(tree).ok()
 }
 
 /// Says which cluster each finding is about: from its plan pointer, from the saved `az` file it

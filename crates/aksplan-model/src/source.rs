@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::codes;
 use crate::finding::{Finding, Label, Source};
+use crate::tree::{Node, Strings};
 
 /// Deeper nesting is refused; a plan needs about ten levels.
 pub const MAX_DEPTH: usize = 64;
@@ -429,19 +430,70 @@ pub fn pointer_of_path(path: &serde_path_to_error::Path) -> String {
 
 /// Parses bytes in the given format. Errors are findings (code, message, location), never panics.
 pub fn parse_document(name: &str, bytes: impl Into<Vec<u8>>, format: Format) -> Result<Document, Finding> {
+    let (source, parsed, map) = parse_any(name, bytes, format)?;
+    let value = match parsed {
+        Parsed::Value(value) => value,
+        Parsed::Tree(tree) => tree.into_value(),
+    };
+    Ok(Document {
+        source,
+        format,
+        value,
+        map,
+    })
+}
+
+/// [`parse_document`] for a plan: the value as a compact [`Node`] tree beside the document,
+/// whose `value` is `null` (the types are read from the tree; [`Node::into_value`] gives the
+/// `serde_json` value when something needs it).
+pub fn parse_plan_document(
+    name: &str,
+    bytes: impl Into<Vec<u8>>,
+    format: Format,
+) -> Result<(Document, Node), Finding> {
+    let (source, parsed, map) = parse_any(name, bytes, format)?;
+    let tree = match parsed {
+        Parsed::Value(value) => Node::from_value(value, &mut Strings::default()),
+        Parsed::Tree(tree) => tree,
+    };
+    let doc = Document {
+        source,
+        format,
+        value: Value::Null,
+        map,
+    };
+    Ok((doc, tree))
+}
+
+/// A document's value as its parser made it.
+enum Parsed {
+    Value(Value),
+    Tree(Node),
+}
+
+fn parse_any(
+    name: &str,
+    bytes: impl Into<Vec<u8>>,
+    format: Format,
+) -> Result<(Arc<Source>, Parsed, SourceMap), Finding> {
     let source = decode(name, bytes)?;
     if source.text.trim().is_empty() {
         return Err(Finding::new(codes::EMPTY, format!("`{name}` is empty"))
             .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
     }
-    let (value, map) = match format {
-        Format::Yaml => parse_yaml(&source)?,
-        Format::Toml => parse_toml(&source)?,
-        Format::Json => parse_json(&source)?,
+    let (parsed, map) = match format {
+        Format::Yaml => parse_yaml(&source).map(|(tree, map)| (Parsed::Tree(tree), map))?,
+        Format::Toml => parse_toml(&source).map(|(value, map)| (Parsed::Value(value), map))?,
+        Format::Json => parse_json(&source).map(|(tree, map)| (Parsed::Tree(tree), map))?,
     };
     // A TOML file of comments only is an empty table, where YAML has a null: the same mistake.
-    let nothing = value.is_null()
-        || (format == Format::Toml && value.as_object().is_some_and(serde_json::Map::is_empty));
+    let nothing = match &parsed {
+        Parsed::Tree(tree) => tree.is_null(),
+        Parsed::Value(value) => {
+            value.is_null()
+                || (format == Format::Toml && value.as_object().is_some_and(serde_json::Map::is_empty))
+        }
+    };
     if nothing {
         return Err(Finding::new(
             codes::EMPTY,
@@ -450,12 +502,7 @@ pub fn parse_document(name: &str, bytes: impl Into<Vec<u8>>, format: Format) -> 
         .at(Label::new(&source, 0..0))
         .help("a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`"));
     }
-    Ok(Document {
-        source,
-        format,
-        value,
-        map,
-    })
+    Ok((source, parsed, map))
 }
 
 /// The text of an input: within the size limit, UTF-8 (other encodings are named), without its
@@ -534,6 +581,8 @@ struct Walk {
     next: Next,
     /// Room to make in the first document's map.
     reserve: Option<Reserve>,
+    /// Each distinct key and string read, once.
+    strings: Strings,
 }
 
 /// What a YAML text's map will about hold.
@@ -582,7 +631,7 @@ fn with_walk<R>(f: impl FnOnce(&mut Walk) -> R) -> Option<R> {
 
 /// A value read from YAML, and its entry in its document's source map.
 struct Streamed {
-    value: Value,
+    value: Node,
     entry: u32,
 }
 
@@ -625,6 +674,11 @@ impl StreamedVisitor {
     }
 }
 
+/// The shared copy of `text` (a copy of its own when no parse is under way).
+fn shared(text: &str) -> Arc<str> {
+    with_walk(|walk| walk.strings.get(text)).unwrap_or_else(|| Arc::from(text))
+}
+
 /// Records the spans of a child once read.
 fn record(child: &serde_saphyr::Spanned<Streamed>, key: Option<&serde_saphyr::Location>) {
     with_walk(|walk| {
@@ -638,45 +692,51 @@ fn record(child: &serde_saphyr::Spanned<Streamed>, key: Option<&serde_saphyr::Lo
 }
 
 impl<'de> Visitor<'de> for StreamedVisitor {
-    type Value = Value;
+    type Value = Node;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a YAML node")
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Node::Null)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Number(v.into()))
     }
-    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or_else(|_| Value::from(v.to_string()), Value::from))
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Node, E> {
+        Ok(i64::try_from(v).map_or_else(
+            |_| Node::String(shared(&v.to_string())),
+            |v| Node::Number(v.into()),
+        ))
     }
-    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
-        Ok(u64::try_from(v).map_or_else(|_| Value::from(v.to_string()), Value::from))
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Node, E> {
+        Ok(u64::try_from(v).map_or_else(
+            |_| Node::String(shared(&v.to_string())),
+            |v| Node::Number(v.into()),
+        ))
     }
     // NaN and infinities have no JSON form; keep the text so the schema can complain.
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or_else(|| Value::from(v.to_string()), Value::Number))
+    fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
+        Ok(
+            serde_json::Number::from_f64(v)
+                .map_or_else(|| Node::String(shared(&v.to_string())), Node::Number),
+        )
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::String(shared(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Node, E> {
+        Ok(Node::String(shared(&String::from_utf8_lossy(v))))
     }
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::from(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
         let mut items = Vec::new();
         loop {
             self.next_child(items.len().to_string());
@@ -689,23 +749,20 @@ impl<'de> Visitor<'de> for StreamedVisitor {
         // The child announced last was never read: the sequence ended. Left standing, it would
         // take the next document's root for a child of this one.
         with_walk(|walk| walk.next = Next::Document);
-        // The tree is the largest thing alive while a plan is read (25 MiB at 1,000 clusters);
-        // the slack of each doubling is given back.
-        items.shrink_to_fit();
-        Ok(Value::Array(items))
+        // Without the slack of each doubling: the tree is the largest thing alive while a plan
+        // is read.
+        Ok(Node::Array(items.into_boxed_slice()))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        // Gathered first and made into the map at its size: grown by doubling, a mapping's
-        // entries and hash table carried a third again in slack (duplicate keys are refused by
-        // the parser, so the last-one-wins of `collect` never applies).
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        // Duplicate keys are refused by the parser: the entries are the mapping.
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<serde_saphyr::Spanned<String>>()? {
             self.next_child(key.value.clone());
             let value = map.next_value::<serde_saphyr::Spanned<Streamed>>()?;
             record(&value, Some(&key.referenced));
-            entries.push((key.value, value.value.value));
+            entries.push((shared(&key.value), value.value.value));
         }
-        Ok(Value::Object(entries.into_iter().collect()))
+        Ok(Node::Object(entries.into_boxed_slice()))
     }
 }
 
@@ -736,6 +793,7 @@ fn read_yaml<T>(
             maps: Vec::new(),
             next: Next::Document,
             reserve,
+            strings: Strings::default(),
         });
     });
     let installed = Installed;
@@ -746,7 +804,7 @@ fn read_yaml<T>(
 }
 
 /// A document's value and map, the root's span recorded.
-fn yaml_document(root: serde_saphyr::Spanned<Streamed>, map: Option<SourceMap>) -> (Value, SourceMap) {
+fn yaml_document(root: serde_saphyr::Spanned<Streamed>, map: Option<SourceMap>) -> (Node, SourceMap) {
     let mut map = map.unwrap_or_else(|| SourceMap::with_root(&(0..0)));
     map.set_value(ROOT, &yaml_span(&root.referenced));
     map.finish();
@@ -830,7 +888,7 @@ fn on_parser_stack<T: Send>(
     })
 }
 
-fn parse_yaml(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
+fn parse_yaml(source: &Arc<Source>) -> Result<(Node, SourceMap), Finding> {
     on_parser_stack(source, || {
         let text = &source.text;
         let (root, mut maps) = read_yaml(text, Some(Reserve::for_text(text)), |text| {
@@ -862,11 +920,11 @@ pub fn parse_yaml_documents(name: &str, bytes: impl Into<Vec<u8>>) -> Result<Vec
         Ok(roots
             .into_iter()
             .map(|root| yaml_document(root, maps.next()))
-            .filter(|(value, _)| !value.is_null())
-            .map(|(value, map)| Document {
+            .filter(|(tree, _)| !tree.is_null())
+            .map(|(tree, map)| Document {
                 source: Arc::clone(&source),
                 format: Format::Yaml,
-                value,
+                value: tree.into_value(),
                 map,
             })
             .collect())
@@ -1004,7 +1062,7 @@ fn capitalise_first(message: &str) -> String {
     }
 }
 
-fn parse_json(source: &Arc<Source>) -> Result<(Value, SourceMap), Finding> {
+fn parse_json(source: &Arc<Source>) -> Result<(Node, SourceMap), Finding> {
     // serde_json is the authority on what is JSON (YAML would accept more); its error has a line
     // and column. The span map then comes from the YAML parser, which reads JSON (a subset of YAML
     // 1.2) with spans and also rejects duplicate keys that serde_json would silently merge.
@@ -1277,6 +1335,45 @@ mod tests {
         let doc = parse("m:\n  z: 1\n  a: 2\n  k: 3\n", Format::Yaml).unwrap();
         let keys: Vec<&String> = doc.value["m"].as_object().unwrap().keys().collect();
         assert_eq!(keys, ["z", "a", "k"]);
+    }
+
+    /// A plan is read into the compact tree, which is the value every other document gets, in
+    /// every format; its keys and strings are shared (one copy per distinct text).
+    #[test]
+    fn the_plan_tree_is_the_document_value_with_texts_shared() {
+        let yaml =
+            "a: &x {os: Linux, n: 1}\nb: [{os: Linux, n: 18446744073709551616}, *x, 2.5, ~, yes]\nz: true\n";
+        let json = r#"{"z": [1, -2, 3.5, null, {"os": "Linux"}], "a": {"os": "Linux"}}"#;
+        let toml = "z = 1\n[a]\nos = \"Linux\"\n[b]\nos = \"Linux\"\n";
+        for (text, format) in [(yaml, Format::Yaml), (json, Format::Json), (toml, Format::Toml)] {
+            let doc = parse(text, format).unwrap();
+            let (plan_doc, tree) = parse_plan_document("t", text.as_bytes(), format).unwrap();
+            assert!(plan_doc.value.is_null(), "{format:?}: the value is the tree");
+            assert_eq!(
+                plan_doc.map.value_span("/a"),
+                doc.map.value_span("/a"),
+                "{format:?}"
+            );
+            let value = tree.clone().into_value();
+            assert_eq!(value, doc.value, "{format:?}");
+            assert_eq!(value.to_string(), doc.value.to_string(), "{format:?}: key order");
+            let os: Vec<&Arc<str>> = [tree.get("a"), tree.get("b").or_else(|| tree.get("z"))]
+                .into_iter()
+                .flatten()
+                .flat_map(|n| match n {
+                    Node::Array(items) => items.iter().collect::<Vec<_>>(),
+                    other => vec![other],
+                })
+                .filter_map(|n| n.as_object())
+                .flat_map(|entries| entries.iter().filter(|(k, _)| &**k == "os"))
+                .map(|(k, _)| k)
+                .collect();
+            assert!(os.len() >= 2, "{format:?}: {os:?}");
+            assert!(
+                os.windows(2).all(|w| Arc::ptr_eq(w[0], w[1])),
+                "{format:?}: one key `os`"
+            );
+        }
     }
 
     /// One index answers for every entry of a document, aliases included: each entry runs to

@@ -1,23 +1,22 @@
 //! Is this a plan at all? Said early, so that a Kubernetes manifest or an `az` output passed by
 //! mistake gets one clear sentence instead of a page of schema errors.
 
-use serde_json::Value;
-
 use crate::codes;
 use crate::finding::Finding;
 use crate::source::Document;
+use crate::tree::Node;
 
-pub fn check_header(doc: &Document) -> Option<Finding> {
+pub fn check_header(doc: &Document, root: &Node) -> Option<Finding> {
     let hint =
         "a plan starts with `apiVersion: aksplan/v1` and `kind: UpgradePlan`; `aksplan init` writes one";
-    let Some(root) = doc.value.as_object() else {
+    if root.as_object().is_none() {
         return Some(
             Finding::new(codes::WRONG_TYPE, "the plan must be a mapping at the top level")
                 .at(doc.label(""))
                 .help(hint),
         );
     };
-    if root.contains_key("agentPoolProfiles") || root.contains_key("currentKubernetesVersion") {
+    if root.get("agentPoolProfiles").is_some() || root.get("currentKubernetesVersion").is_some() {
         return Some(
             Finding::new(
                 codes::NOT_A_PLAN,
@@ -33,7 +32,7 @@ pub fn check_header(doc: &Document) -> Option<Finding> {
     let api_version = root.get("apiVersion");
     let kind = root.get("kind");
     match (api_version, kind) {
-        (Some(Value::String(api)), _) if api != "aksplan/v1" => Some(
+        (Some(Node::String(api)), _) if &**api != "aksplan/v1" => Some(
             Finding::new(
                 codes::NOT_A_PLAN,
                 format!("`apiVersion: {api}` is not an aksplan plan"),
@@ -46,12 +45,12 @@ pub fn check_header(doc: &Document) -> Option<Finding> {
                 hint.to_owned()
             }),
         ),
-        (_, Some(Value::String(kind)))
-            if kind != "UpgradePlan" && kind.eq_ignore_ascii_case("UpgradePlan") =>
+        (_, Some(Node::String(kind)))
+            if &**kind != "UpgradePlan" && kind.eq_ignore_ascii_case("UpgradePlan") =>
         {
             None
         }
-        (_, Some(Value::String(kind))) if kind != "UpgradePlan" => Some(
+        (_, Some(Node::String(kind))) if &**kind != "UpgradePlan" => Some(
             Finding::new(
                 codes::NOT_A_PLAN,
                 format!("`kind: {kind}` is not an aksplan plan"),
