@@ -8,7 +8,9 @@ package aksplan.change_metadata
 
 import rego.v1
 
-ticket_pattern := `^[A-Z]+-\d+$`
+# `[0-9]`, not `\d`: OPA's `\d` is ASCII digits and regorus' any Unicode digit (and the
+# Unicode class costs regorus a quarter of a millisecond to compile, twice a run).
+ticket_pattern := `^[A-Z]+-[0-9]+$`
 
 deny_change_metadata contains result if {
 	some field in ["change", "owner"]

@@ -9,6 +9,8 @@ test_ticket_pattern if {
 	not regex.match(ticket_pattern, "CHG-47a1")
 	not regex.match(ticket_pattern, "CHG4711")
 	not regex.match(ticket_pattern, "CHG-")
+	# Digits of other scripts are not a ticket number, in OPA and regorus alike.
+	not regex.match(ticket_pattern, "CHG-٤٧١١")
 }
 
 test_complete_metadata_passes if {

@@ -17,7 +17,8 @@ unit_seconds := {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 seconds(duration) := sum([(to_number(p[1]) * unit_seconds[p[2]]) | some p in parts(duration)])
 
-parts(duration) := regex.find_all_string_submatch_n(`(\d+)([dhms])`, duration, -1)
+# ASCII digits in both engines (`\d` is Unicode in regorus, ASCII in OPA).
+parts(duration) := regex.find_all_string_submatch_n(`([0-9]+)([dhms])`, duration, -1)
 
 deny_prod_soak contains result if {
 	some stage in input.stages

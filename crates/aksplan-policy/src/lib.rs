@@ -1091,6 +1091,26 @@ mod tests {
         }
     }
 
+    /// `\d` and the other Perl classes compile in both passes: regorus takes `regex` without
+    /// them, and only this crate's own `regex` dependency (default features) turns them on. A
+    /// team's policy that uses one must not stop with "invalid regex" (the starter pack writes
+    /// `[0-9]`, so it no longer proves this).
+    #[test]
+    fn perl_classes_in_regular_expressions_work() {
+        let policy =
+            "package t\nimport rego.v1\ndeny contains \"digits\" if regex.match(`^\\d+\\s?\\w*$`, input.s)\n";
+        let input = regorus::Value::from(serde_json::json!({ "s": "4711 ab" }));
+        let response = evaluate_prepared(
+            prepare(&files(&[("t.rego", policy)]), &[]),
+            &input,
+            Limits::default(),
+            &|_| {},
+        );
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let msgs: Vec<String> = response.results.into_iter().map(|r| r.msg).collect();
+        assert_eq!(msgs, ["digits"]);
+    }
+
     /// A program compiled once is used as it is by the next run on the same policies, and gives
     /// the same results.
     #[test]
