@@ -110,7 +110,7 @@ fn emit_one(args: &EmitArgs, plan_name: &str, output: Option<&Path>, inv: &Invoc
             }));
         }
     };
-    let meanwhile: Option<&mut dyn FnMut(aksplan_pipeline::Meanwhile<'_>)> =
+    let meanwhile: Option<&mut (dyn FnMut(aksplan_pipeline::Meanwhile<'_>) + Send)> =
         script_file.is_some().then_some(&mut write_beforehand);
     // Never freed: the command ends the process, and freeing a large plan's structures piece
     // by piece (hundreds of thousands of them at 1,000 clusters) took ~25 ms the OS does at once.

@@ -152,7 +152,7 @@ fn check_reported_with(
     options: &Options,
     policy: &args::PolicyArgs,
     inv: &Invocation,
-    meanwhile: Option<&mut dyn FnMut(aksplan_pipeline::Meanwhile<'_>)>,
+    meanwhile: Option<&mut (dyn FnMut(aksplan_pipeline::Meanwhile<'_>) + Send)>,
 ) -> aksplan_pipeline::Checked {
     let checked = aksplan_pipeline::run_with(
         input,

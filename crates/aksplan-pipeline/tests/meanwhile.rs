@@ -20,6 +20,8 @@ use aksplan_rules::Context;
 /// turn (policies first), they would wait for it in vain and say so.
 struct WaitForCaller {
     caller_done: Receiver<usize>,
+    /// The thread that called `run_with`.
+    caller: std::thread::ThreadId,
 }
 
 impl Policies for WaitForCaller {
@@ -27,6 +29,13 @@ impl Policies for WaitForCaller {
 
     fn finish(&mut self, _ctx: &Context<'_>, compiled: Option<(&Compiled, &Schedule)>) -> Vec<Finding> {
         assert!(compiled.is_some());
+        // On the caller's thread: the input is made where reading the plan freed memory (glibc
+        // gives each thread an arena of its own), the output beside it.
+        assert_eq!(
+            std::thread::current().id(),
+            self.caller,
+            "the policies run on the caller's thread"
+        );
         // A hang guard, not a timing: the caller answers at once when the two run side by side.
         let message = match self.caller_done.recv_timeout(Duration::from_secs(120)) {
             Ok(steps) => format!("evaluated beside the caller, who saw {steps} steps"),
@@ -53,14 +62,20 @@ fn the_caller_has_the_compiled_plan_while_the_policies_evaluate_it() {
     });
     let (done, caller_done): (Sender<usize>, _) = channel();
     let mut seen = 0;
+    let caller = std::thread::current().id();
     let mut meanwhile = |compiled: Meanwhile<'_>| {
+        assert_ne!(
+            std::thread::current().id(),
+            caller,
+            "the output is made on another thread"
+        );
         seen = compiled.compiled.steps.len();
         done.send(seen).unwrap();
     };
     let checked = aksplan_pipeline::run_with(
         plan(),
         &options,
-        &mut WaitForCaller { caller_done },
+        &mut WaitForCaller { caller_done, caller },
         Some(&mut meanwhile),
     );
     assert!(seen > 0, "the caller got the compiled plan");
