@@ -554,7 +554,7 @@ fn emit_step(out: &mut String, step: &Step, cluster: Option<&Cluster>, index: &S
 /// recorded in the journal.
 fn cluster_step(out: &mut String, step: &Step, cluster: &Cluster, index: &StepIndex<'_>, label: &str) {
     let route = index.route(&cluster.name);
-    let pools = route.map_or(&[][..], |route| route.pools.as_slice());
+    let pools = route.map_or(&[][..], |route| route.pools());
     let lts = route.is_some_and(|route| route.lts);
     let Some(commands) = crate::command::step_command(cluster, pools, lts, step) else {
         return;

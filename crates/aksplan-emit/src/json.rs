@@ -59,7 +59,7 @@ pub fn document(plan: &Plan, compiled: &Compiled, schedule: &Schedule, meta: &Me
     let pools: std::collections::HashMap<&str, (&[aksplan_model::plan::NodePool], bool)> = compiled
         .clusters
         .iter()
-        .map(|c| (c.name.as_str(), (c.pools.as_slice(), c.lts)))
+        .map(|c| (c.name.as_str(), (c.pools(), c.lts)))
         .collect();
     let clusters_by_name: ClustersByName<'_> = plan
         .spec

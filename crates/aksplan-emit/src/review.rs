@@ -74,7 +74,7 @@ fn risk_section(
     let mut windows_pools = Vec::new();
     let mut spot_pools = Vec::new();
     for route in &compiled.clusters {
-        for pool in &route.pools {
+        for pool in route.pools() {
             if pool.os_type == OsType::Windows {
                 windows_pools.push(format!("`{}/{}`", code_text(&route.name), code_text(&pool.name)));
             }
@@ -109,7 +109,7 @@ fn risk_section(
             let count = index
                 .cluster_steps(&route.name)
                 .map(|s| match &s.kind {
-                    StepKind::FullUpgrade { .. } => route.pools.len(),
+                    StepKind::FullUpgrade { .. } => route.pools().len(),
                     StepKind::PoolUpgrade { .. }
                     | StepKind::PoolNodeImage { .. }
                     | StepKind::BlueGreenCreate { .. } => 1,

@@ -70,7 +70,7 @@ fn the_script_and_the_json_plan_run_the_model_commands() {
             };
             let cluster = plan.spec.clusters.iter().find(|c| c.name == cluster).unwrap();
             let route = compiled.clusters.iter().find(|c| c.name == cluster.name).unwrap();
-            let commands = step_command(cluster, &route.pools, route.lts, step).unwrap();
+            let commands = step_command(cluster, route.pools(), route.lts, step).unwrap();
             let line = commands.run.shell();
             assert!(
                 script.contains(&line),
@@ -148,7 +148,7 @@ spec:
     let route = &compiled.clusters[0];
     let position = |id: &str| compiled.steps.iter().position(|s| s.id == id).unwrap();
     let create = &compiled.steps[position("aks/pool/system/blue-green/create")];
-    let argv = step_command(cluster, &route.pools, route.lts, create)
+    let argv = step_command(cluster, route.pools(), route.lts, create)
         .unwrap()
         .run
         .argv();

@@ -600,6 +600,29 @@ spec:
     ));
 }
 
+/// A route's pools are its resolved cluster's, shared, not a copy of each pool.
+#[test]
+fn a_route_shares_its_clusters_current_state() {
+    let fixture = Fixture::file("examples/fleet-three-stages.yaml");
+    let compiled = fixture.compile();
+    assert!(!compiled.clusters.is_empty());
+    for route in &compiled.clusters {
+        let resolved = fixture
+            .checked
+            .loaded
+            .clusters
+            .iter()
+            .find(|c| c.name == route.name)
+            .unwrap();
+        assert!(
+            std::sync::Arc::ptr_eq(&route.current, &resolved.current),
+            "{}",
+            route.name
+        );
+        assert_eq!(route.pools(), resolved.current.node_pools.as_slice());
+    }
+}
+
 // ---- (g) pool waves --------------------------------------------------------------------------
 
 #[test]

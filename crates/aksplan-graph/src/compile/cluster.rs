@@ -147,7 +147,7 @@ pub(super) fn compile_cluster(
         recovery: route.kind == RouteKind::Recovery,
         channel_switched: channels.switched,
         lts,
-        pools: view.pools().to_vec(),
+        current: std::sync::Arc::clone(&view.resolved.current),
         preflight: super::Preflight::of(view),
     };
     Some((plan, build.frontier))

@@ -52,13 +52,22 @@ pub struct ClusterPlan {
     /// Whether this cluster is on the LTS plan (LTS jumps are allowed).
     #[serde(skip)]
     pub lts: bool,
-    /// The pools as they are now (from the plan or `currentFrom`): what a blue-green replacement
-    /// copies (mode, OS, count, size), so that a System pool is replaced by a System pool.
+    /// The cluster as it is now (from the plan or `currentFrom`), shared with its resolved
+    /// cluster ([`ClusterPlan::pools`]); a copy of every pool was 2 MiB, and as many allocations
+    /// as the pools have names, at 1,000 clusters.
     #[serde(skip)]
-    pub pools: Vec<aksplan_model::plan::NodePool>,
+    pub current: std::sync::Arc<aksplan_model::plan::CurrentState>,
     /// The live facts behind the preflight rules (AKS190–AKS193), summed up for the review.
     #[serde(skip)]
     pub preflight: Preflight,
+}
+
+impl ClusterPlan {
+    /// The pools as they are now: what a blue-green replacement copies (mode, OS, count, size),
+    /// so that a System pool is replaced by a System pool.
+    pub fn pools(&self) -> &[aksplan_model::plan::NodePool] {
+        &self.current.node_pools
+    }
 }
 
 /// One cluster's live facts as the review report shows them: what was saved, which pools no
