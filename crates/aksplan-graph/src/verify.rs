@@ -28,7 +28,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
     let mut states: BTreeMap<String, ClusterState> = compiled
         .clusters
         .iter()
-        .map(|c| (c.name.clone(), c.start.clone()))
+        .map(|c| (c.name.clone(), ClusterState::clone(&c.start)))
         .collect();
     let lts: BTreeMap<&str, bool> = compiled
         .clusters

@@ -620,6 +620,22 @@ fn a_route_shares_its_clusters_current_state() {
             route.name
         );
         assert_eq!(route.pools(), resolved.current.node_pools.as_slice());
+        // Its first and last states are the ones its steps hold, not copies.
+        let steps: Vec<_> = compiled
+            .steps
+            .iter()
+            .filter(|s| s.cluster.as_deref() == Some(route.name.as_str()) && s.before.is_some())
+            .collect();
+        let first = steps.first().and_then(|s| s.before.as_ref()).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&route.start, first), "{}", route.name);
+        assert!(
+            steps.iter().any(|s| s
+                .after
+                .as_ref()
+                .is_some_and(|a| std::sync::Arc::ptr_eq(&route.end, a))),
+            "{}",
+            route.name
+        );
     }
 }
 

@@ -120,6 +120,8 @@ fn steps_land_in_the_first_window_they_fit() {
     );
     assert_eq!(schedule.used_minutes(0), 20);
     assert_eq!(schedule.used_minutes(1), 45);
+    // Kept to the end of the run: at its size, without the slack of growing.
+    assert_eq!(schedule.placements.capacity(), schedule.placements.len());
 }
 
 #[test]

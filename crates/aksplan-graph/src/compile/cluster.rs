@@ -113,7 +113,8 @@ pub(super) fn compile_cluster(
     };
     let hops = route.versions();
     let channels = ChannelChoice::new(ctx, view, !hops.is_empty());
-    let state = builder.state(start.clone());
+    let start = builder.state(start);
+    let state = Arc::clone(&start);
     let mut build = ClusterBuild {
         ctx,
         view,
@@ -142,7 +143,7 @@ pub(super) fn compile_cluster(
         stage,
         hops,
         start,
-        end: Arc::unwrap_or_clone(build.state),
+        end: build.state,
         full_upgrades: channels.full_upgrades,
         recovery: route.kind == RouteKind::Recovery,
         channel_switched: channels.switched,

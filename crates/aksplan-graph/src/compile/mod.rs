@@ -18,6 +18,8 @@ mod node_images;
 mod pools;
 mod stages;
 
+use std::sync::Arc;
+
 use aksplan_model::finding::Finding;
 use aksplan_model::plan::PoolUpgradeStrategy;
 use aksplan_model::version::KubeVersion;
@@ -39,8 +41,9 @@ pub struct ClusterPlan {
     /// Control-plane versions, in order.
     #[serde(serialize_with = "versions")]
     pub hops: Vec<KubeVersion>,
-    pub start: ClusterState,
-    pub end: ClusterState,
+    /// Shared with the steps that start and end there (each state is held once).
+    pub start: Arc<ClusterState>,
+    pub end: Arc<ClusterState>,
     /// Whether hops are full upgrades (control plane and pools together).
     pub full_upgrades: bool,
     /// Whether the route starts with the recovery upgrade from a version out of support: one
@@ -56,7 +59,7 @@ pub struct ClusterPlan {
     /// cluster ([`ClusterPlan::pools`]); a copy of every pool was 2 MiB, and as many allocations
     /// as the pools have names, at 1,000 clusters.
     #[serde(skip)]
-    pub current: std::sync::Arc<aksplan_model::plan::CurrentState>,
+    pub current: Arc<aksplan_model::plan::CurrentState>,
     /// The live facts behind the preflight rules (AKS190–AKS193), summed up for the review.
     #[serde(skip)]
     pub preflight: Preflight,
