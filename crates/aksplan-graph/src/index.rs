@@ -26,7 +26,7 @@ impl<'a> StepIndex<'a> {
         for (idx, step) in compiled.steps.iter().enumerate() {
             position.entry(step.id.as_str()).or_insert(idx);
             if let Some(cluster) = &step.cluster {
-                by_cluster.entry(cluster.as_str()).or_default().push(idx);
+                by_cluster.entry(&**cluster).or_default().push(idx);
             }
         }
         let routes = compiled.clusters.iter().map(|c| (c.name.as_str(), c)).collect();

@@ -244,9 +244,10 @@ pub struct Provenance {
 pub struct Step {
     /// Stable id, e.g. `aks-prod/cp/1.35.3` or `aks-prod/pool/web/1.35.3`.
     pub id: String,
-    /// The cluster it acts on (`None` for stage gates and waits).
+    /// The cluster it acts on (`None` for stage gates and waits): one text per cluster, shared
+    /// by its steps.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
+    pub cluster: Option<Arc<str>>,
     #[serde(flatten)]
     pub kind: StepKind,
     pub provenance: Provenance,

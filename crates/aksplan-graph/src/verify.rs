@@ -49,7 +49,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
     for idx in order {
         let step = &compiled.steps[idx];
         let Some(cluster) = &step.cluster else { continue };
-        let Some(state) = states.get_mut(cluster) else {
+        let Some(state) = states.get_mut(&**cluster) else {
             continue;
         };
         let violations = apply(
@@ -57,7 +57,7 @@ pub fn verify(ctx: &Context<'_>, compiled: &Compiled) -> Vec<Finding> {
             &clusters,
             state,
             step,
-            lts.get(cluster.as_str()).copied().unwrap_or(false),
+            lts.get(&**cluster).copied().unwrap_or(false),
         );
         for violation in violations {
             findings.push(finding(

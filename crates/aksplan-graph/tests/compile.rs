@@ -626,6 +626,19 @@ fn a_route_shares_its_clusters_current_state() {
             .iter()
             .filter(|s| s.cluster.as_deref() == Some(route.name.as_str()) && s.before.is_some())
             .collect();
+        // Its steps name it by one shared text.
+        let named: Vec<_> = compiled
+            .steps
+            .iter()
+            .filter_map(|s| s.cluster.as_ref())
+            .filter(|c| ***c == *route.name)
+            .collect();
+        assert!(named.len() > 1, "{}", route.name);
+        assert!(
+            named.windows(2).all(|w| std::sync::Arc::ptr_eq(w[0], w[1])),
+            "{}",
+            route.name
+        );
         let first = steps.first().and_then(|s| s.before.as_ref()).unwrap();
         assert!(std::sync::Arc::ptr_eq(&route.start, first), "{}", route.name);
         assert!(

@@ -122,7 +122,7 @@ impl<'a> Graph<'a> {
         let mut map = Map::new();
         map.insert("id".to_owned(), Value::from(id.as_str()));
         if let Some(cluster) = cluster {
-            map.insert("cluster".to_owned(), Value::from(cluster.as_str()));
+            map.insert("cluster".to_owned(), Value::from(&**cluster));
         }
         // An internally tagged enum: always an object (`type` and the variant's fields).
         if let Value::Object(fields) = to_value(kind) {

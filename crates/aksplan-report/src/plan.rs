@@ -56,7 +56,7 @@ pub fn render_route(plan: &Plan, compiled: &Compiled, schedule: &Schedule) -> St
             (Some(cluster), _) => compiled
                 .clusters
                 .iter()
-                .find(|c| &c.name == cluster)
+                .find(|c| *c.name == **cluster)
                 .and_then(|c| c.stage.clone()),
             (None, StepKind::ApprovalGate { stage, .. } | StepKind::StageWait { stage, .. }) => {
                 Some(stage.clone())

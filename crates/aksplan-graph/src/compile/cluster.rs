@@ -20,14 +20,17 @@ pub(super) struct ClusterBuild<'a, 'c> {
     pub(super) view: &'a ClusterView<'c>,
     pub(super) builder: &'a mut Builder,
     pub(super) state: Arc<ClusterState>,
+    /// The cluster's name ([`ClusterBuild::name`]).
+    pub(super) name: Arc<str>,
     pub(super) frontier: Vec<Arc<str>>,
     /// Pools that got a Kubernetes upgrade (no node-image-only step needed afterwards).
     pub(super) upgraded: Vec<String>,
 }
 
 impl ClusterBuild<'_, '_> {
-    pub(super) fn name(&self) -> String {
-        self.view.name().to_owned()
+    /// The cluster's name, the one text its steps share.
+    pub(super) fn name(&self) -> Arc<str> {
+        Arc::clone(&self.name)
     }
 
     pub(super) fn pool(&self, name: &str) -> Option<&NodePool> {
@@ -120,6 +123,7 @@ pub(super) fn compile_cluster(
         view,
         builder,
         state,
+        name: Arc::from(view.name()),
         frontier: entry.to_vec(),
         upgraded: Vec::new(),
     };

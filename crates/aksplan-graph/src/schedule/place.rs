@@ -105,7 +105,7 @@ impl<'a, 'c> Scheduler<'a, 'c> {
             }
             match &step.cluster {
                 Some(cluster) => {
-                    if done_clusters.insert(cluster.as_str()) {
+                    if done_clusters.insert(&**cluster) {
                         self.cluster(cluster);
                     }
                 }
