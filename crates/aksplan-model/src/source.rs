@@ -85,25 +85,52 @@ impl fmt::Display for Format {
 pub struct SourceMap {
     /// Entry 0 is the root (`""`).
     entries: Vec<MapEntry>,
-    /// Every distinct segment, back to back: an entry's segment is a range of it, shared by the
-    /// entries with the same segment (a plan repeats its keys and item numbers: 1.4 MB of
-    /// segments at 1,000 clusters, 11 kB distinct).
-    segments: String,
-    /// Each distinct segment's range in `segments`, while the map is built.
-    distinct: hashbrown::HashTable<[u32; 2]>,
+    /// Every distinct segment once: an entry names its segment by number, shared by the entries
+    /// with the same segment (a plan repeats its keys and item numbers: 1.4 MB of segments and
+    /// 8 bytes an entry for a range at 1,000 clusters, 11 kB distinct).
+    segments: Segments,
+    /// Each distinct segment's number, by its text, while the map is built.
+    distinct: hashbrown::HashTable<u32>,
     /// Entries by parent and segment. foldhash, seeded per process: a plan is the user's own
     /// file, bounded by the input limit.
     children: hashbrown::HashTable<u32>,
     hasher: foldhash::fast::RandomState,
 }
 
-/// One pointer: its parent entry, its last segment (a range of `segments`) and the spans of its
+/// The distinct segments of a map, back to back, and the range of each.
+#[derive(Debug, Clone)]
+struct Segments {
+    text: String,
+    ranges: Vec<[u32; 2]>,
+}
+
+impl Default for Segments {
+    /// Segment 0 is the root's, `""`.
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            ranges: vec![[0, 0]],
+        }
+    }
+}
+
+impl Segments {
+    /// The text of segment `id`.
+    fn of(&self, id: u32) -> &str {
+        self.ranges
+            .get(id as usize)
+            .and_then(|range| self.text.get(range[0] as usize..range[1] as usize))
+            .unwrap_or_default()
+    }
+}
+
+/// One pointer: its parent entry, its last segment (a number in `segments`) and the spans of its
 /// value and key, `NONE` when it has none (the root has no key; a key is recorded before its
 /// value is walked).
 #[derive(Debug, Clone, Copy)]
 struct MapEntry {
     parent: u32,
-    segment: [u32; 2],
+    segment: u32,
     value: [u32; 2],
     key: [u32; 2],
 }
@@ -136,7 +163,7 @@ impl SourceMap {
         let mut map = Self::default();
         map.entries.push(MapEntry {
             parent: u32::MAX,
-            segment: [0, 0],
+            segment: 0,
             value: compact(span),
             key: NONE,
         });
@@ -171,27 +198,28 @@ impl SourceMap {
             hashbrown::hash_table::Entry::Vacant(vacant) => vacant,
         };
         let index = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
-        let range = {
+        let id = {
             let segments = &mut self.segments;
-            let text_of = |range: &[u32; 2]| segments.get(range[0] as usize..range[1] as usize).unwrap_or("");
             let hasher = &self.hasher;
             match self.distinct.entry(
                 hasher.hash_one(&*segment),
-                |range| text_of(range) == segment,
-                |range| hasher.hash_one(text_of(range)),
+                |id| segments.of(*id) == segment,
+                |id| hasher.hash_one(segments.of(*id)),
             ) {
                 hashbrown::hash_table::Entry::Occupied(occupied) => *occupied.get(),
                 hashbrown::hash_table::Entry::Vacant(vacant) => {
-                    let start = u32::try_from(segments.len()).unwrap_or(u32::MAX);
-                    segments.push_str(&segment);
-                    let end = u32::try_from(segments.len()).unwrap_or(u32::MAX);
-                    *vacant.insert([start, end]).get()
+                    let start = u32::try_from(segments.text.len()).unwrap_or(u32::MAX);
+                    segments.text.push_str(&segment);
+                    let end = u32::try_from(segments.text.len()).unwrap_or(u32::MAX);
+                    let id = u32::try_from(segments.ranges.len()).unwrap_or(u32::MAX);
+                    segments.ranges.push([start, end]);
+                    *vacant.insert(id).get()
                 }
             }
         };
         self.entries.push(MapEntry {
             parent,
-            segment: range,
+            segment: id,
             value: NONE,
             key: NONE,
         });
@@ -216,7 +244,8 @@ impl SourceMap {
     /// Gives back what growing took (the map is complete).
     fn finish(&mut self) {
         self.entries.shrink_to_fit();
-        self.segments.shrink_to_fit();
+        self.segments.text.shrink_to_fit();
+        self.segments.ranges.shrink_to_fit();
         // Only the building looks segments up by their text.
         self.distinct = hashbrown::HashTable::new();
     }
@@ -314,17 +343,15 @@ impl SourceMap {
     }
 }
 
-/// The segment of `entry` in `segments`.
-fn segment_of<'a>(segments: &'a str, entry: &MapEntry) -> &'a str {
-    segments
-        .get(entry.segment[0] as usize..entry.segment[1] as usize)
-        .unwrap_or_default()
+/// The segment of `entry`.
+fn segment_of<'a>(segments: &'a Segments, entry: &MapEntry) -> &'a str {
+    segments.of(entry.segment)
 }
 
 /// Whether a table slot holds the child of `parent` named `segment`.
 fn matcher<'a>(
     entries: &'a [MapEntry],
-    segments: &'a str,
+    segments: &'a Segments,
     parent: u32,
     segment: &'a str,
 ) -> impl Fn(&u32) -> bool + 'a {
@@ -339,7 +366,7 @@ fn matcher<'a>(
 /// table is borrowed mutably while it runs).
 fn rehasher<'a>(
     entries: &'a [MapEntry],
-    segments: &'a str,
+    segments: &'a Segments,
     hasher: &'a foldhash::fast::RandomState,
 ) -> impl Fn(&u32) -> u64 + 'a {
     move |&index| {
@@ -1401,12 +1428,17 @@ mod tests {
         let text = "a: {name: 1, k: 2}\nb: {name: 3}\nc: [x, y]\nd: [z, {name: 4}]\n";
         let doc = parse(text, Format::Yaml).unwrap();
         assert_eq!(
-            doc.map.segments.matches("name").count(),
+            doc.map.segments.text.matches("name").count(),
             1,
             "{}",
-            doc.map.segments
+            doc.map.segments.text
         );
-        assert_eq!(doc.map.segments.matches('0').count(), 1, "{}", doc.map.segments);
+        assert_eq!(
+            doc.map.segments.text.matches('0').count(),
+            1,
+            "{}",
+            doc.map.segments.text
+        );
         assert!(
             doc.map.distinct.is_empty(),
             "the lookup table goes when the map is complete"
@@ -1421,6 +1453,9 @@ mod tests {
             assert_eq!(doc.raw_text(pointer), Some(text_at), "{pointer}");
         }
         assert_eq!(&text[doc.map.key_span("/b/name")], "name");
+        // An entry names its segment by number: 24 bytes (a range made it 28, for 155,000
+        // entries at 1,000 clusters).
+        assert_eq!(std::mem::size_of::<MapEntry>(), 24);
     }
 
     /// One index answers for every entry of a document, aliases included: each entry runs to
