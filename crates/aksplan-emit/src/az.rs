@@ -43,7 +43,7 @@ pub struct AzOptions {
 /// (the message names it), so that a typo never yields an empty script.
 pub fn check_options(plan: &Plan, compiled: &Compiled, options: &AzOptions) -> Result<(), String> {
     if let Some(id) = &options.from_step
-        && !compiled.steps.iter().any(|s| &s.id == id)
+        && !compiled.steps.iter().any(|s| *s.id == **id)
     {
         return Err(format!(
             "no step `{id}` in the compiled plan (`aksplan plan` lists the ids)"

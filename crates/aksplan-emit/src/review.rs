@@ -437,10 +437,7 @@ fn summary(out: &mut String, compiled: &Compiled, schedule: &Schedule) {
             .iter()
             .filter_map(|s| schedule.placement(&s.id).and_then(|p| p.window_index))
             .collect();
-        let unscheduled = steps
-            .iter()
-            .filter(|s| unscheduled_ids.contains(s.id.as_str()))
-            .count();
+        let unscheduled = steps.iter().filter(|s| unscheduled_ids.contains(&*s.id)).count();
         let mut used = if windows.is_empty() {
             "none".to_owned()
         } else {

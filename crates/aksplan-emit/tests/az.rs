@@ -162,7 +162,7 @@ fn selection_options() {
     let all = render(&plan, &compiled, &options());
     let second = &compiled.steps[1].id;
     let from = AzOptions {
-        from_step: Some(second.clone()),
+        from_step: Some(second.to_string()),
         ..options()
     };
     assert!(check_options(&plan, &compiled, &from).is_ok());

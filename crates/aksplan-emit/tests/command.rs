@@ -146,7 +146,7 @@ spec:
         .unwrap_or_else(|| panic!("{:#?}", checked.findings));
     let cluster = &plan.spec.clusters[0];
     let route = &compiled.clusters[0];
-    let position = |id: &str| compiled.steps.iter().position(|s| s.id == id).unwrap();
+    let position = |id: &str| compiled.steps.iter().position(|s| &*s.id == id).unwrap();
     let create = &compiled.steps[position("aks/pool/system/blue-green/create")];
     let argv = step_command(cluster, route.pools(), route.lts, create)
         .unwrap()

@@ -82,7 +82,7 @@ fn gantt_shows_unscheduled_steps_without_a_today_line() {
         "{gantt}"
     );
     for id in &schedule.unscheduled {
-        let step = compiled.steps.iter().find(|s| &s.id == id).unwrap();
+        let step = compiled.steps.iter().find(|s| *s.id == **id).unwrap();
         let name = step.id.rsplit('/').nth(1).unwrap_or_default().to_owned();
         assert!(
             gantt.lines().any(|l| l.contains(":crit, ") && l.contains(&name)),

@@ -14,11 +14,7 @@ use crate::step::Step;
 pub fn topological_order(steps: &[Step]) -> Result<Vec<usize>, String> {
     let mut graph: StableDiGraph<usize, ()> = StableDiGraph::new();
     let nodes: Vec<NodeIndex> = (0..steps.len()).map(|idx| graph.add_node(idx)).collect();
-    let by_id: BTreeMap<&str, usize> = steps
-        .iter()
-        .enumerate()
-        .map(|(idx, s)| (s.id.as_str(), idx))
-        .collect();
+    let by_id: BTreeMap<&str, usize> = steps.iter().enumerate().map(|(idx, s)| (&*s.id, idx)).collect();
     for (idx, step) in steps.iter().enumerate() {
         for dep in &step.depends_on {
             let Some(&from) = by_id.get(&**dep) else {

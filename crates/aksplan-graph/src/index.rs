@@ -24,7 +24,7 @@ impl<'a> StepIndex<'a> {
         let mut position = HashMap::with_capacity(compiled.steps.len());
         let mut by_cluster: HashMap<&str, Vec<usize>> = HashMap::new();
         for (idx, step) in compiled.steps.iter().enumerate() {
-            position.entry(step.id.as_str()).or_insert(idx);
+            position.entry(&*step.id).or_insert(idx);
             if let Some(cluster) = &step.cluster {
                 by_cluster.entry(&**cluster).or_default().push(idx);
             }

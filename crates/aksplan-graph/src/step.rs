@@ -243,7 +243,7 @@ pub struct Provenance {
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Stable id, e.g. `aks-prod/cp/1.35.3` or `aks-prod/pool/web/1.35.3`.
-    pub id: String,
+    pub id: Arc<str>,
     /// The cluster it acts on (`None` for stage gates and waits): one text per cluster, shared
     /// by its steps.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -93,12 +93,12 @@ fn step<'a>(compiled: &'a Compiled, id: &str) -> &'a Step {
     compiled
         .steps
         .iter()
-        .find(|s| s.id == id)
+        .find(|s| *s.id == *id)
         .unwrap_or_else(|| panic!("no step `{id}` in {:#?}", ids(compiled)))
 }
 
 fn ids(compiled: &Compiled) -> Vec<&str> {
-    compiled.steps.iter().map(|s| s.id.as_str()).collect()
+    compiled.steps.iter().map(|s| &*s.id).collect()
 }
 
 fn pool_upgrades(compiled: &Compiled) -> usize {
@@ -113,7 +113,7 @@ fn pool_upgrades(compiled: &Compiled) -> usize {
 /// graph stays well-formed and only the missing work shows.
 fn remove_step(compiled: &mut Compiled, id: &str) {
     let removed = step(compiled, id).clone();
-    compiled.steps.retain(|s| s.id != id);
+    compiled.steps.retain(|s| *s.id != *id);
     for s in &mut compiled.steps {
         if s.depends_on.iter().any(|d| &**d == id) {
             s.depends_on.retain(|d| &**d != id);
@@ -197,7 +197,11 @@ fn verifier_reports_a_missing_pool_upgrade_before_the_second_hop() {
 fn verifier_reports_a_control_plane_hop_that_skips_a_minor() {
     let fixture = three_behind("minimal");
     let mut compiled = fixture.compile();
-    let hop = compiled.steps.iter_mut().find(|s| s.id == "aks/cp/1.34").unwrap();
+    let hop = compiled
+        .steps
+        .iter_mut()
+        .find(|s| &*s.id == "aks/cp/1.34")
+        .unwrap();
     hop.kind = StepKind::ControlPlaneUpgrade { to: v("1.35") };
     let findings = verify(&fixture.ctx(), &compiled);
     assert_reported(
@@ -271,7 +275,7 @@ fn verifier_judges_a_pool_jump_by_its_own_clusters_get_upgrades() {
     );
     let fixture = Fixture::load("scope.yaml", yaml.as_bytes(), &dir);
     let mut compiled = fixture.compile();
-    assert!(compiled.steps.iter().any(|s| s.id == "one/pool/apps/1.35"));
+    assert!(compiled.steps.iter().any(|s| &*s.id == "one/pool/apps/1.35"));
     remove_step(&mut compiled, "two/pool/apps/1.34");
     let findings = verify(&fixture.ctx(), &compiled);
     assert_reported(
@@ -294,7 +298,7 @@ fn a_cycle_in_depends_on_is_reported() {
     let fixture = three_behind("minimal");
     let mut compiled = fixture.compile();
     let last = compiled.steps.last().unwrap().id.clone();
-    compiled.steps[0].depends_on.push(last.into());
+    compiled.steps[0].depends_on.push(last);
     let err = topological_order(&compiled.steps).unwrap_err();
     assert!(err.contains("cycle"), "{err}");
     let findings = verify(&fixture.ctx(), &compiled);
@@ -434,8 +438,8 @@ fn switch_to_none_turns_the_channel_off_first_and_restores_it_last() {
     let compiled = Fixture::yaml(&CHANNEL.replace("CONFLICT", "switchToNone")).compile();
     let first = compiled.steps.first().unwrap();
     let last = compiled.steps.last().unwrap();
-    assert_eq!(first.id, "aks/channel/off");
-    assert_eq!(last.id, "aks/channel/restore");
+    assert_eq!(&*first.id, "aks/channel/off");
+    assert_eq!(&*last.id, "aks/channel/restore");
     match (&first.kind, &last.kind) {
         (
             StepKind::ChannelChange {
@@ -539,9 +543,9 @@ fn blue_green_replaces_a_windows2019_pool_with_windows2022() {
     assert!(matches!(cordon.kind, StepKind::BlueGreenCordon { .. }));
     assert!(matches!(drain.kind, StepKind::BlueGreenDrain { .. }));
     assert!(matches!(delete.kind, StepKind::BlueGreenDelete { .. }));
-    assert_eq!(cordon.depends_on, vec![create.id.as_str().into()]);
-    assert_eq!(drain.depends_on, vec![cordon.id.as_str().into()]);
-    assert_eq!(delete.depends_on, vec![drain.id.as_str().into()]);
+    assert_eq!(cordon.depends_on, vec![std::sync::Arc::clone(&create.id)]);
+    assert_eq!(drain.depends_on, vec![std::sync::Arc::clone(&cordon.id)]);
+    assert_eq!(delete.depends_on, vec![std::sync::Arc::clone(&drain.id)]);
     // The old pool is never upgraded in place, and ends replaced.
     assert!(
         !ids(&compiled)
@@ -605,6 +609,13 @@ spec:
 fn a_route_shares_its_clusters_current_state() {
     let fixture = Fixture::file("examples/fleet-three-stages.yaml");
     let compiled = fixture.compile();
+    // A step's id is one text: its own, and the one every step that depends on it names.
+    for step in &compiled.steps {
+        for dep in &step.depends_on {
+            let named = compiled.steps.iter().find(|s| s.id == *dep).unwrap();
+            assert!(std::sync::Arc::ptr_eq(&named.id, dep), "{dep}");
+        }
+    }
     assert!(!compiled.clusters.is_empty());
     for route in &compiled.clusters {
         let resolved = fixture
@@ -869,7 +880,7 @@ fn recovery_is_one_full_upgrade_to_the_lowest_community_minor() {
     let first = corrupted
         .steps
         .iter_mut()
-        .find(|s| s.id == "aks/full/1.33.2")
+        .find(|s| &*s.id == "aks/full/1.33.2")
         .unwrap();
     first.kind = StepKind::ControlPlaneUpgrade { to: v("1.33.2") };
     let findings = verify(&fixture.ctx(), &corrupted);
@@ -884,7 +895,7 @@ fn recovery_is_one_full_upgrade_to_the_lowest_community_minor() {
     let first = corrupted
         .steps
         .iter_mut()
-        .find(|s| s.id == "aks/full/1.33.2")
+        .find(|s| &*s.id == "aks/full/1.33.2")
         .unwrap();
     first.kind = StepKind::FullUpgrade { to: v("1.34") };
     let findings = verify(&fixture.ctx(), &corrupted);

@@ -262,8 +262,13 @@ fn each_step_is_found_by_its_id() {
     assert!(!schedule.placements.is_empty() && !schedule.unscheduled.is_empty());
     for step in &compiled.steps {
         match schedule.placement(&step.id) {
-            Some(placement) => assert_eq!(placement.step_id, step.id),
-            None => assert!(schedule.unscheduled.contains(&step.id), "{} lost", step.id),
+            // The step's own id, shared.
+            Some(placement) => assert!(std::sync::Arc::ptr_eq(&placement.step_id, &step.id)),
+            None => assert!(
+                schedule.unscheduled.iter().any(|u| **u == *step.id),
+                "{} lost",
+                step.id
+            ),
         }
     }
     for placement in &schedule.placements {

@@ -120,7 +120,7 @@ impl<'a> Graph<'a> {
             depends_on,
         } = &self.steps[index];
         let mut map = Map::new();
-        map.insert("id".to_owned(), Value::from(id.as_str()));
+        map.insert("id".to_owned(), Value::from(&**id));
         if let Some(cluster) = cluster {
             map.insert("cluster".to_owned(), Value::from(&**cluster));
         }
@@ -342,7 +342,7 @@ impl serde::Serialize for Document<'_> {
             &Entries(|| {
                 steps.iter().enumerate().filter_map(|(i, step)| {
                     let graph = self.graph.as_ref()?;
-                    Some((step.id.as_str(), graph.step(i, self)))
+                    Some((&*step.id, graph.step(i, self)))
                 })
             }),
         )?;

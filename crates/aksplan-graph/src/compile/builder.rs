@@ -25,13 +25,14 @@ impl Builder {
     pub(super) fn add(&mut self, mut step: Step) -> Arc<str> {
         // Ids are stable; a repeated id (the same pool upgraded to the same version twice cannot
         // happen, but a blue-green replacement name may collide) gets a numbered suffix.
-        let base = step.id.clone();
+        let base = Arc::clone(&step.id);
         let mut n = 2;
-        while self.ids.contains(step.id.as_str()) {
-            step.id = format!("{base}#{n}");
+        while self.ids.contains(&*step.id) {
+            step.id = Arc::from(format!("{base}#{n}"));
             n += 1;
         }
-        let id: Arc<str> = Arc::from(step.id.as_str());
+        // One text for the step, the set and every step that names it.
+        let id = Arc::clone(&step.id);
         self.ids.insert(Arc::clone(&id));
         self.steps.push(step);
         id

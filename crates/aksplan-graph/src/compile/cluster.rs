@@ -62,7 +62,7 @@ impl ClusterBuild<'_, '_> {
         let after = after.map(|after| self.builder.state(after));
         let before = after.as_ref().map(|_| Arc::clone(&self.state));
         let id = self.builder.add(Step {
-            id,
+            id: id.into(),
             cluster: Some(self.name()),
             kind,
             provenance,

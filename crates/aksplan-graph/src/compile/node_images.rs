@@ -45,7 +45,7 @@ impl ClusterBuild<'_, '_> {
                 let mut depends_on = self.frontier.clone();
                 depends_on.extend(previous.iter().cloned());
                 let id = self.builder.add(Step {
-                    id: format!("{name}/pool/{pool_name}/node-image"),
+                    id: format!("{name}/pool/{pool_name}/node-image").into(),
                     cluster: Some(name.clone()),
                     kind: StepKind::PoolNodeImage { pool: pool_name.clone() },
                     provenance: provenance(

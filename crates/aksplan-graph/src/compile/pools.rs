@@ -53,7 +53,7 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                 continue;
             }
             let id = self.builder.add(Step {
-                id: format!("{name}/pool/{pool}/settings"),
+                id: format!("{name}/pool/{pool}/settings").into(),
                 cluster: Some(name.clone()),
                 kind: StepKind::PoolSettings {
                     pool: pool.clone(),
@@ -134,7 +134,7 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                     self.view.resolved.live.drain_blocked(pool_name),
                 );
                 let id = self.builder.add(Step {
-                    id: format!("{}/pool/{pool_name}/{to}", self.name()),
+                    id: format!("{}/pool/{pool_name}/{to}", self.name()).into(),
                     cluster: Some(self.name()),
                     kind: StepKind::PoolUpgrade {
                         pool: pool_name.clone(),

@@ -26,7 +26,7 @@ pub(super) fn compile_stages(ctx: &Context<'_>, index: &ClusterIndex<'_>) -> (Ve
             && stage.gated()
         {
             let id = builder.add(Step {
-                id: format!("stage/{}/approval", stage.name),
+                id: format!("stage/{}/approval", stage.name).into(),
                 cluster: None,
                 kind: StepKind::ApprovalGate {
                     stage: stage.name.clone(),
@@ -74,7 +74,7 @@ pub(super) fn compile_stages(ctx: &Context<'_>, index: &ClusterIndex<'_>) -> (Ve
             && stage_index + 1 < stages.len()
         {
             let id = builder.add(Step {
-                id: format!("stage/{}/wait", stage.name),
+                id: format!("stage/{}/wait", stage.name).into(),
                 cluster: None,
                 kind: StepKind::StageWait {
                     stage: stage.name.clone(),

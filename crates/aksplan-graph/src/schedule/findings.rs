@@ -39,7 +39,7 @@ impl Scheduler<'_, '_> {
             {
                 let stage = match &step.kind {
                     StepKind::ApprovalGate { stage, .. } => stage.clone(),
-                    _ => step.id.clone(),
+                    _ => step.id.to_string(),
                 };
                 findings.push(
                     Finding::new(

@@ -52,7 +52,8 @@ pub struct Window {
 /// Where and when a step runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placement {
-    pub step_id: String,
+    /// The step's own id text, shared.
+    pub step_id: std::sync::Arc<str>,
     /// The index in `spec.changeWindows`; `None` for soaks, which take wall time outside windows.
     pub window_index: Option<usize>,
     pub start: Timestamp,
@@ -97,12 +98,12 @@ pub struct ChannelWindow {
 
 impl Schedule {
     pub fn placement(&self, step_id: &str) -> Option<&Placement> {
-        let id_at = |idx: u32| self.placements.get(idx as usize).map(|p| p.step_id.as_str());
+        let id_at = |idx: u32| self.placements.get(idx as usize).map(|p| &*p.step_id);
         let after = self.by_step.partition_point(|&idx| id_at(idx) <= Some(step_id));
         let idx = *self.by_step.get(after.checked_sub(1)?)?;
         self.placements
             .get(idx as usize)
-            .filter(|placement| placement.step_id == step_id)
+            .filter(|placement| *placement.step_id == *step_id)
     }
 
     /// The steps placed in window `index` (of `spec.changeWindows`), by start time.
@@ -166,7 +167,7 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
     for step in &compiled.steps {
         match outcomes.get(&step.id) {
             Some(Outcome::Placed(placement)) => out.placements.push(placement.clone()),
-            _ => out.unscheduled.push(step.id.clone()),
+            _ => out.unscheduled.push(step.id.to_string()),
         }
     }
     out.placements.shrink_to_fit();
@@ -174,7 +175,7 @@ pub fn schedule(ctx: &Context<'_>, compiled: &Compiled) -> Schedule {
     let mut by_step: Vec<u32> = (0..u32::try_from(placements.len()).unwrap_or(u32::MAX)).collect();
     // Stable: of equal ids, the later placement stays later, and is the one found.
     by_step.sort_by(|&a, &b| {
-        let id = |idx: u32| placements.get(idx as usize).map(|p| p.step_id.as_str());
+        let id = |idx: u32| placements.get(idx as usize).map(|p| &*p.step_id);
         id(a).cmp(&id(b))
     });
     out.by_step = by_step;

@@ -59,7 +59,7 @@ pub(super) struct Scheduler<'a, 'c> {
     pub(super) windows: &'a [Window],
     /// The earliest start: midnight of `asOf`, in the first window's offset.
     earliest: Timestamp,
-    pub(super) outcomes: BTreeMap<String, Outcome>,
+    pub(super) outcomes: BTreeMap<std::sync::Arc<str>, Outcome>,
     slots: BTreeMap<String, Vec<Slot>>,
 }
 

@@ -51,7 +51,7 @@ impl Serialize for Used<'_> {
             let steps: Vec<&str> = schedule
                 .in_window(window.index)
                 .iter()
-                .map(|p| p.step_id.as_str())
+                .map(|p| &*p.step_id)
                 .collect();
             map.serialize_entry("steps", &steps)?;
         }
