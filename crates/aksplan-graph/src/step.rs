@@ -225,8 +225,9 @@ impl StepKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Provenance {
-    /// One sentence for reviewers.
-    pub reason: String,
+    /// One sentence for reviewers: one text for the steps that say the same (a fleet's
+    /// clusters mostly do).
+    pub reason: Arc<str>,
     /// The rule that makes it necessary, when one does (e.g. `AKS112`); serialised as its id.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "code_id")]
     pub rule: Option<Code>,
@@ -235,7 +236,7 @@ pub struct Provenance {
     pub plan_field: Option<String>,
     /// The control-plane hop it serves, when it serves one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub hop: Option<String>,
+    pub hop: Option<Arc<str>>,
 }
 
 /// One node of the execution graph.

@@ -609,6 +609,20 @@ spec:
 fn a_route_shares_its_clusters_current_state() {
     let fixture = Fixture::file("examples/fleet-three-stages.yaml");
     let compiled = fixture.compile();
+    // Steps that say the same share the text of their reason.
+    let reasons: Vec<_> = compiled.steps.iter().map(|s| &s.provenance.reason).collect();
+    for (i, a) in reasons.iter().enumerate() {
+        for b in &reasons[i + 1..] {
+            assert_eq!(a == b, std::sync::Arc::ptr_eq(a, b), "{a}");
+        }
+    }
+    assert!(
+        reasons
+            .iter()
+            .enumerate()
+            .any(|(i, a)| reasons[i + 1..].contains(a)),
+        "some reason repeats"
+    );
     // A step's id is one text: its own, and the one every step that depends on it names.
     for step in &compiled.steps {
         for dep in &step.depends_on {

@@ -18,6 +18,9 @@ pub(super) struct Builder {
     /// versions, as a fleet's mostly are) pass through the same states, each held once: made per
     /// step, the ~10,000 states of 1,000 clusters × 8 pools were ~5 MiB.
     states: HashSet<Arc<ClusterState>>,
+    /// Every distinct text of the steps' provenance (reasons and hops), once: the 10,363 steps
+    /// of 1,000 clusters say a few hundred things.
+    texts: HashSet<Arc<str>>,
 }
 
 impl Builder {
@@ -25,6 +28,8 @@ impl Builder {
     pub(super) fn add(&mut self, mut step: Step) -> Arc<str> {
         // Ids are stable; a repeated id (the same pool upgraded to the same version twice cannot
         // happen, but a blue-green replacement name may collide) gets a numbered suffix.
+        step.provenance.reason = self.text(&step.provenance.reason);
+        step.provenance.hop = step.provenance.hop.as_deref().map(|hop| self.text(hop));
         let base = Arc::clone(&step.id);
         let mut n = 2;
         while self.ids.contains(&*step.id) {
@@ -40,6 +45,16 @@ impl Builder {
 }
 
 impl Builder {
+    /// The shared copy of `text`.
+    fn text(&mut self, text: &str) -> Arc<str> {
+        if let Some(made) = self.texts.get(text) {
+            return Arc::clone(made);
+        }
+        let text: Arc<str> = Arc::from(text);
+        self.texts.insert(Arc::clone(&text));
+        text
+    }
+
     /// `state`, or the equal one made before.
     pub(super) fn state(&mut self, state: ClusterState) -> Arc<ClusterState> {
         if let Some(made) = self.states.get(&state) {
@@ -58,9 +73,9 @@ pub(super) fn provenance(
     hop: Option<KubeVersion>,
 ) -> Provenance {
     Provenance {
-        reason: reason.into(),
+        reason: Arc::from(reason.into()),
         rule,
         plan_field,
-        hop: hop.map(|h| h.to_string()),
+        hop: hop.map(|h| Arc::from(h.to_string())),
     }
 }
