@@ -233,7 +233,7 @@ pub struct Provenance {
     pub rule: Option<Code>,
     /// The plan field that asks for it (a JSON pointer).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub plan_field: Option<String>,
+    pub plan_field: Option<Arc<str>>,
     /// The control-plane hop it serves, when it serves one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hop: Option<Arc<str>>,

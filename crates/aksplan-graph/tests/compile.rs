@@ -623,6 +623,23 @@ fn a_route_shares_its_clusters_current_state() {
             .any(|(i, a)| reasons[i + 1..].contains(a)),
         "some reason repeats"
     );
+    let fields: Vec<_> = compiled
+        .steps
+        .iter()
+        .filter_map(|s| s.provenance.plan_field.as_ref())
+        .collect();
+    assert!(
+        fields
+            .iter()
+            .enumerate()
+            .any(|(i, a)| fields[i + 1..].contains(a)),
+        "some plan field repeats"
+    );
+    for (i, a) in fields.iter().enumerate() {
+        for b in &fields[i + 1..] {
+            assert_eq!(a == b, std::sync::Arc::ptr_eq(a, b), "{a}");
+        }
+    }
     // A step's id is one text: its own, and the one every step that depends on it names.
     for step in &compiled.steps {
         for dep in &step.depends_on {

@@ -18,8 +18,8 @@ pub(super) struct Builder {
     /// versions, as a fleet's mostly are) pass through the same states, each held once: made per
     /// step, the ~10,000 states of 1,000 clusters × 8 pools were ~5 MiB.
     states: HashSet<Arc<ClusterState>>,
-    /// Every distinct text of the steps' provenance (reasons and hops), once: the 10,363 steps
-    /// of 1,000 clusters say a few hundred things.
+    /// Every distinct text of the steps' provenance (reasons, plan fields, hops), once: the
+    /// 10,363 steps of 1,000 clusters say a few hundred things.
     texts: HashSet<Arc<str>>,
 }
 
@@ -30,6 +30,11 @@ impl Builder {
         // happen, but a blue-green replacement name may collide) gets a numbered suffix.
         step.provenance.reason = self.text(&step.provenance.reason);
         step.provenance.hop = step.provenance.hop.as_deref().map(|hop| self.text(hop));
+        step.provenance.plan_field = step
+            .provenance
+            .plan_field
+            .as_deref()
+            .map(|field| self.text(field));
         let base = Arc::clone(&step.id);
         let mut n = 2;
         while self.ids.contains(&*step.id) {
@@ -75,7 +80,7 @@ pub(super) fn provenance(
     Provenance {
         reason: Arc::from(reason.into()),
         rule,
-        plan_field,
+        plan_field: plan_field.map(Arc::from),
         hop: hop.map(|h| Arc::from(h.to_string())),
     }
 }
