@@ -604,42 +604,33 @@ spec:
     ));
 }
 
+/// Some `texts` repeat, and equal ones are one allocation (distinct ones are not).
+fn one_text_per_value<'a>(texts: impl Iterator<Item = &'a std::sync::Arc<str>>, what: &str) {
+    let texts: Vec<_> = texts.collect();
+    let mut repeats = false;
+    for (i, a) in texts.iter().enumerate() {
+        for b in &texts[i + 1..] {
+            repeats |= a == b;
+            assert_eq!(a == b, std::sync::Arc::ptr_eq(a, b), "{what} {a}");
+        }
+    }
+    assert!(repeats, "some {what} repeats");
+}
+
 /// A route's pools are its resolved cluster's, shared, not a copy of each pool.
 #[test]
 fn a_route_shares_its_clusters_current_state() {
     let fixture = Fixture::file("examples/fleet-three-stages.yaml");
     let compiled = fixture.compile();
-    // Steps that say the same share the text of their reason.
-    let reasons: Vec<_> = compiled.steps.iter().map(|s| &s.provenance.reason).collect();
-    for (i, a) in reasons.iter().enumerate() {
-        for b in &reasons[i + 1..] {
-            assert_eq!(a == b, std::sync::Arc::ptr_eq(a, b), "{a}");
-        }
-    }
-    assert!(
-        reasons
+    // Steps that say the same share the text of their reason and of their plan field.
+    one_text_per_value(compiled.steps.iter().map(|s| &s.provenance.reason), "reason");
+    one_text_per_value(
+        compiled
+            .steps
             .iter()
-            .enumerate()
-            .any(|(i, a)| reasons[i + 1..].contains(a)),
-        "some reason repeats"
+            .filter_map(|s| s.provenance.plan_field.as_ref()),
+        "plan field",
     );
-    let fields: Vec<_> = compiled
-        .steps
-        .iter()
-        .filter_map(|s| s.provenance.plan_field.as_ref())
-        .collect();
-    assert!(
-        fields
-            .iter()
-            .enumerate()
-            .any(|(i, a)| fields[i + 1..].contains(a)),
-        "some plan field repeats"
-    );
-    for (i, a) in fields.iter().enumerate() {
-        for b in &fields[i + 1..] {
-            assert_eq!(a == b, std::sync::Arc::ptr_eq(a, b), "{a}");
-        }
-    }
     // A step's id is one text: its own, and the one every step that depends on it names.
     for step in &compiled.steps {
         for dep in &step.depends_on {

@@ -1367,8 +1367,8 @@ mod tests {
         assert!(decode("t", &b"a: 1\n"[..]).is_ok());
     }
 
-    /// The value tree read from YAML holds no growth slack in its sequences: it is the largest
-    /// thing alive while a plan is read.
+    /// The `serde_json` value a YAML document becomes (from its compact tree) holds no growth
+    /// slack in its sequences, and keeps the file's key order.
     #[test]
     fn yaml_sequences_hold_no_slack() {
         let doc = parse("a: [1, 2, 3, 4, 5]\nb:\n  - x\n  - y\n  - z\n", Format::Yaml).unwrap();

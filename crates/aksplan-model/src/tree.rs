@@ -29,7 +29,7 @@ pub enum Node {
     Object(Box<[(Arc<str>, Node)]>),
 }
 
-/// Makes each distinct text one `Arc<str>`, for the length of one parse.
+/// Makes each distinct text one `Arc<str>`, for as long as it is kept (one parse, one compile).
 #[derive(Default)]
 pub struct Strings {
     seen: std::collections::HashSet<Arc<str>, foldhash::fast::RandomState>,

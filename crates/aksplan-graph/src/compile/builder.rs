@@ -20,21 +20,22 @@ pub(super) struct Builder {
     states: HashSet<Arc<ClusterState>>,
     /// Every distinct text of the steps' provenance (reasons, plan fields, hops), once: the
     /// 10,363 steps of 1,000 clusters say a few hundred things.
-    texts: HashSet<Arc<str>>,
+    texts: aksplan_model::tree::Strings,
 }
 
 impl Builder {
     /// Adds a step and returns its id, shared by the steps that will depend on it.
     pub(super) fn add(&mut self, mut step: Step) -> Arc<str> {
-        // Ids are stable; a repeated id (the same pool upgraded to the same version twice cannot
-        // happen, but a blue-green replacement name may collide) gets a numbered suffix.
-        step.provenance.reason = self.text(&step.provenance.reason);
-        step.provenance.hop = step.provenance.hop.as_deref().map(|hop| self.text(hop));
+        // Its provenance says what other steps say: one text each.
+        step.provenance.reason = self.texts.get(&step.provenance.reason);
+        step.provenance.hop = step.provenance.hop.as_deref().map(|hop| self.texts.get(hop));
         step.provenance.plan_field = step
             .provenance
             .plan_field
             .as_deref()
-            .map(|field| self.text(field));
+            .map(|field| self.texts.get(field));
+        // Ids are stable; a repeated id (the same pool upgraded to the same version twice cannot
+        // happen, but a blue-green replacement name may collide) gets a numbered suffix.
         let base = Arc::clone(&step.id);
         let mut n = 2;
         while self.ids.contains(&*step.id) {
@@ -50,16 +51,6 @@ impl Builder {
 }
 
 impl Builder {
-    /// The shared copy of `text`.
-    fn text(&mut self, text: &str) -> Arc<str> {
-        if let Some(made) = self.texts.get(text) {
-            return Arc::clone(made);
-        }
-        let text: Arc<str> = Arc::from(text);
-        self.texts.insert(Arc::clone(&text));
-        text
-    }
-
     /// `state`, or the equal one made before.
     pub(super) fn state(&mut self, state: ClusterState) -> Arc<ClusterState> {
         if let Some(made) = self.states.get(&state) {
