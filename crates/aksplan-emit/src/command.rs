@@ -397,7 +397,7 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], lts: bool, step: &Ste
             run.push([Word::Fixed("-k"), version_word(to, None, lts, &mut live_version)]);
             // The replacement copies the pool as it is now, wherever that was read from: a System
             // pool stays System, so the cluster never loses its last one (AKS refuses that).
-            let old = pools.iter().find(|p| &p.name == pool);
+            let old = pools.iter().find(|p| *p.name == **pool);
             if let Some(old) = old {
                 run.push([Word::Fixed("--mode"), Word::Name(enum_text(&old.mode))]);
                 if old.os_type == OsType::Windows {
@@ -407,7 +407,7 @@ pub fn step_command(cluster: &Cluster, pools: &[NodePool], lts: bool, step: &Ste
                     run.push([Word::Fixed("--node-count"), Word::Name(count.to_string())]);
                 }
                 if let Some(size) = &old.vm_size {
-                    run.push([Word::Fixed("--node-vm-size"), Word::Value(size.clone())]);
+                    run.push([Word::Fixed("--node-vm-size"), Word::Value(size.to_string())]);
                 }
             }
             if let Some(sku) = os_sku {

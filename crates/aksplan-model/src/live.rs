@@ -745,8 +745,8 @@ pub fn read_vm_skus(doc: &Arc<Document>, live: &mut LiveFacts, findings: &mut Ve
 /// The labels every node of `pool` carries: its own `nodeLabels` and those AKS sets.
 pub fn node_labels(pool: &NodePool) -> BTreeMap<String, String> {
     let mut labels = pool.node_labels.clone();
-    labels.insert("agentpool".into(), pool.name.clone());
-    labels.insert("kubernetes.azure.com/agentpool".into(), pool.name.clone());
+    labels.insert("agentpool".into(), pool.name.to_string());
+    labels.insert("kubernetes.azure.com/agentpool".into(), pool.name.to_string());
     let os = match pool.os_type {
         OsType::Linux => "linux",
         OsType::Windows => "windows",
@@ -760,8 +760,8 @@ pub fn node_labels(pool: &NodePool) -> BTreeMap<String, String> {
     };
     labels.insert("kubernetes.azure.com/mode".into(), mode.into());
     if let Some(size) = &pool.vm_size {
-        labels.insert("node.kubernetes.io/instance-type".into(), size.clone());
-        labels.insert("beta.kubernetes.io/instance-type".into(), size.clone());
+        labels.insert("node.kubernetes.io/instance-type".into(), size.to_string());
+        labels.insert("beta.kubernetes.io/instance-type".into(), size.to_string());
     }
     if pool.scale_set_priority == Some(ScaleSetPriority::Spot) {
         labels.insert("kubernetes.azure.com/scalesetpriority".into(), "spot".into());
@@ -928,7 +928,7 @@ impl LiveFacts {
             .drain_blockers()
             .iter()
             .flat_map(|b| self.blocked_pools(b, pools))
-            .map(|p| p.name.clone())
+            .map(|p| p.name.to_string())
             .collect();
         self.drain_blocked = blocked;
     }

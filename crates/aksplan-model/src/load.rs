@@ -133,7 +133,7 @@ fn plan_of_tree(tree: &Node) -> Option<Plan> {
     if tree.holds_null() {
         return None;
     }
-    Plan::deserialize(tree).ok()
+    crate::tree::sharing(|| Plan::deserialize(tree).ok())
 }
 
 /// Says which cluster each finding is about: from its plan pointer, from the saved `az` file it
@@ -233,7 +233,7 @@ fn pool_of<'a>(loaded: &'a Loaded, finding: &Finding, extents: &mut ExtentCache<
             if Arc::ptr_eq(&cluster.pools_doc.source, &loaded.doc.as_ref()?.source)
                 && (pointer == pool_pointer || pointer.starts_with(&format!("{pool_pointer}/")))
             {
-                return cluster.current.node_pools.get(idx).map(|p| p.name.clone());
+                return cluster.current.node_pools.get(idx).map(|p| p.name.to_string());
             }
         }
     }
@@ -253,7 +253,7 @@ fn pool_of<'a>(loaded: &'a Loaded, finding: &Finding, extents: &mut ExtentCache<
                 None => extents.extent(&cluster.pools_doc, pool_pointer),
             };
             (span.start <= label.span.start && label.span.end <= span.end && span.end > span.start)
-                .then(|| cluster.current.node_pools.get(idx).map(|p| p.name.clone()))
+                .then(|| cluster.current.node_pools.get(idx).map(|p| p.name.to_string()))
                 .flatten()
         })
 }

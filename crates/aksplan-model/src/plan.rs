@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -461,7 +462,9 @@ pub enum SupportPlan {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodePool {
     /// The pool name (lower-case letters and digits; Linux up to 12, Windows up to 6 characters).
-    pub name: String,
+    #[serde(deserialize_with = "crate::tree::shared")]
+    #[schemars(with = "String")]
+    pub name: Arc<str>,
     /// `System` or `User`.
     pub mode: PoolMode,
     /// `Linux` (the default) or `Windows`.
@@ -471,16 +474,28 @@ pub struct NodePool {
     #[serde(default, rename = "osSKU", skip_serializing_if = "Option::is_none")]
     pub os_sku: Option<OsSku>,
     /// The pool's current Kubernetes version (`"1.30.9"`).
-    pub orchestrator_version: String,
+    #[serde(deserialize_with = "crate::tree::shared")]
+    #[schemars(with = "String")]
+    pub orchestrator_version: Arc<str>,
     /// The pool's current node image, e.g. `AKSUbuntu-2204gen2containerd-202510.01.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node_image_version: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::tree::shared_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub node_image_version: Option<Arc<str>>,
     /// The number of nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
     /// The VM size, e.g. `Standard_D4s_v5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vm_size: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "crate::tree::shared_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<String>")]
+    pub vm_size: Option<Arc<str>>,
     /// `Regular` (the default) or `Spot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scale_set_priority: Option<ScaleSetPriority>,

@@ -248,7 +248,7 @@ fn read_upgrade_profiles(
     }
     for (pool, path) in &files.node_pools {
         let pointer = format!("{base}/nodePools/{}", crate::source::escape_pointer_segment(pool));
-        if !resolved.current.node_pools.iter().any(|p| &p.name == pool) {
+        if !resolved.current.node_pools.iter().any(|p| *p.name == **pool) {
             findings.push(
                 Finding::new(
                     codes::POOL_ORDER_UNKNOWN,
@@ -453,8 +453,8 @@ fn compare_pools(
     list_doc: &Document,
     findings: &mut Vec<Finding>,
 ) {
-    let shown: Vec<&str> = state.current.node_pools.iter().map(|p| p.name.as_str()).collect();
-    let listed: Vec<&str> = list.iter().map(|p| p.name.as_str()).collect();
+    let shown: Vec<&str> = state.current.node_pools.iter().map(|p| &*p.name).collect();
+    let listed: Vec<&str> = list.iter().map(|p| &*p.name).collect();
     if shown.iter().any(|name| !listed.contains(name)) || listed.iter().any(|name| !shown.contains(name)) {
         findings.push(
             Finding::new(

@@ -175,7 +175,7 @@ impl Document<'_> {
         let mut pools = Map::new();
         for (idx, pool) in resolved.current.node_pools.iter().enumerate() {
             let mut entry = to_value(pool);
-            let pool_steps = ids(graph.and_then(|g| g.pool_steps_of.get(&(name, pool.name.as_str()))));
+            let pool_steps = ids(graph.and_then(|g| g.pool_steps_of.get(&(name, &*pool.name))));
             if let Value::Object(map) = &mut entry {
                 // A pointer into the plan only when the pool is written there.
                 let in_plan = spec.current.is_some();
@@ -188,7 +188,7 @@ impl Document<'_> {
                     },
                 );
                 map.insert("steps".into(), pool_steps);
-                map.insert("settings".into(), to_value(&spec.pool_settings.get(&pool.name)));
+                map.insert("settings".into(), to_value(&spec.pool_settings.get(&*pool.name)));
                 if resolved.live.workloads_read {
                     map.insert(
                         "drainBlocked".into(),
@@ -196,7 +196,7 @@ impl Document<'_> {
                     );
                 }
             }
-            pools.insert(pool.name.clone(), entry);
+            pools.insert(pool.name.to_string(), entry);
         }
         let route = graph
             .and_then(|g| g.routes.get(name))
@@ -484,8 +484,8 @@ fn with_pointer(mut step: Value, plan: &Plan, clusters: &BTreeMap<&str, &Resolve
         Some(resolved) => {
             let base = format!("/spec/clusters/{}", resolved.index);
             let written = plan.spec.clusters[resolved.index].current.is_some();
-            let pool =
-                text("pool").and_then(|name| resolved.current.node_pools.iter().position(|p| p.name == name));
+            let pool = text("pool")
+                .and_then(|name| resolved.current.node_pools.iter().position(|p| *p.name == *name));
             match pool {
                 Some(idx) if written => format!("{base}/current/nodePools/{idx}"),
                 _ => base,

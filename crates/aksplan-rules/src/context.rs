@@ -258,7 +258,7 @@ impl<'a> ClusterView<'a> {
             .partition(|p| p.mode == aksplan_model::plan::PoolMode::System);
         [system, others]
             .into_iter()
-            .map(|wave| wave.into_iter().map(|p| p.name.clone()).collect::<Vec<_>>())
+            .map(|wave| wave.into_iter().map(|p| p.name.to_string()).collect::<Vec<_>>())
             .filter(|w| !w.is_empty())
             .collect()
     }
@@ -269,7 +269,7 @@ impl<'a> ClusterView<'a> {
         let Some(pool) = self.pools().get(idx) else {
             return Default::default();
         };
-        match self.spec.pool_settings.get(&pool.name) {
+        match self.spec.pool_settings.get(&*pool.name) {
             Some(planned) => planned.over(pool.upgrade_settings.as_ref()),
             None => pool.upgrade_settings.clone().unwrap_or_default(),
         }

@@ -14,10 +14,10 @@ use crate::step::StepKind;
 fn replacement_name(pool: &NodePool, taken: &[String]) -> String {
     let limit = if pool.os_type == OsType::Windows { 6 } else { 12 };
     for suffix in ["b", "g", "2", "3", "4"] {
-        let mut base: String = pool.name.clone();
+        let mut base: String = pool.name.to_string();
         base.truncate(limit - suffix.len());
         let candidate = format!("{base}{suffix}");
-        if candidate != pool.name && !taken.contains(&candidate) {
+        if *candidate != *pool.name && !taken.contains(&candidate) {
             return candidate;
         }
     }
@@ -86,7 +86,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/create", pool.name),
             StepKind::BlueGreenCreate {
-                pool: pool.name.clone(),
+                pool: pool.name.to_string(),
                 new_pool: new_pool.clone(),
                 to: cp,
                 os_sku,
@@ -106,7 +106,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/cordon", pool.name),
             StepKind::BlueGreenCordon {
-                pool: pool.name.clone(),
+                pool: pool.name.to_string(),
             },
             provenance(
                 format!("blue-green: no new pods on `{}`", pool.name),
@@ -120,7 +120,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/drain", pool.name),
             StepKind::BlueGreenDrain {
-                pool: pool.name.clone(),
+                pool: pool.name.to_string(),
             },
             provenance(
                 format!("blue-green: move the pods of `{}` to `{new_pool}`", pool.name),
@@ -136,7 +136,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/delete", pool.name),
             StepKind::BlueGreenDelete {
-                pool: pool.name.clone(),
+                pool: pool.name.to_string(),
             },
             provenance(
                 format!("blue-green: delete the drained pool `{}`", pool.name),
@@ -147,6 +147,6 @@ impl ClusterBuild<'_, '_> {
             Some(after),
             config_minutes,
         );
-        self.upgraded.push(pool.name.clone());
+        self.upgraded.push(pool.name.to_string());
     }
 }

@@ -34,7 +34,7 @@ impl ClusterBuild<'_, '_> {
     }
 
     pub(super) fn pool(&self, name: &str) -> Option<&NodePool> {
-        self.view.pools().iter().find(|p| p.name == name)
+        self.view.pools().iter().find(|p| *p.name == *name)
     }
 
     pub(super) fn settings_for(&self, pool: &str) -> Option<&UpgradeSettings> {

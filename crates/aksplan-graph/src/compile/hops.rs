@@ -136,7 +136,7 @@ impl ClusterBuild<'_, '_> {
                 .map(|p| {
                     pool_minutes(
                         p,
-                        view.spec.pool_settings.get(&p.name),
+                        view.spec.pool_settings.get(&*p.name),
                         hop,
                         estimates,
                         view.resolved.live.drain_blocked(&p.name),

@@ -101,7 +101,7 @@ impl Preflight {
         for blocker in live.drain_blockers() {
             for pool in live.blocked_pools(&blocker, view.pools()) {
                 drain_blocked
-                    .entry(pool.name.clone())
+                    .entry(pool.name.to_string())
                     .or_default()
                     .push(blocker.pdb.display());
             }

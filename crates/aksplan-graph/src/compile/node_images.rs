@@ -39,7 +39,7 @@ impl ClusterBuild<'_, '_> {
         for wave in waves(view) {
             let mut this = Vec::new();
             for pool_name in wave.iter().filter(|p| untouched.contains(p)) {
-                let Some(pool) = view.pools().iter().find(|p| &p.name == pool_name) else {
+                let Some(pool) = view.pools().iter().find(|p| *p.name == **pool_name) else {
                     continue;
                 };
                 let mut depends_on = self.frontier.clone();

@@ -64,7 +64,7 @@ pub fn check_pools(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
             .node_pools
             .iter()
             .zip(&cluster.pool_pointers)
-            .map(|(pool, pointer)| (pool.name.as_str(), format!("{pointer}/name")));
+            .map(|(pool, pointer)| (&*pool.name, format!("{pointer}/name")));
         duplicates(
             ctx.doc,
             "node pool",

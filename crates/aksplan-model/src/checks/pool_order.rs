@@ -16,8 +16,8 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
         // Unique and in declaration order: a duplicate pool is reported by the names check.
         let mut names: Vec<String> = Vec::new();
         for pool in &cluster.current.node_pools {
-            if !names.contains(&pool.name) {
-                names.push(pool.name.clone());
+            if !names.iter().any(|name| **name == *pool.name) {
+                names.push(pool.name.to_string());
             }
         }
         let mut seen: BTreeMap<&str, String> = BTreeMap::new();

@@ -26,7 +26,7 @@ pub fn check(ctx: &Context<'_>, findings: &mut Vec<Finding>) {
                     .clusters
                     .iter()
                     .find(|c| c.name == *cluster)
-                    .map(|c| c.current.node_pools.iter().map(|p| p.name.clone()).collect())
+                    .map(|c| c.current.node_pools.iter().map(|p| p.name.to_string()).collect())
                     .unwrap_or_default();
                 // Unresolved clusters (broken currentFrom) are reported elsewhere; don't pile on.
                 let resolved = ctx.clusters.iter().any(|c| c.name == *cluster);

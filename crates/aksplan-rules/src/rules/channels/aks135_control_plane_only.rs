@@ -73,7 +73,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             .filter(|&idx| cluster.pools()[idx].scale_set_priority == Some(ScaleSetPriority::Spot))
             .collect();
         if !spot.is_empty() {
-            let names = list_names(spot.iter().map(|&idx| cluster.pools()[idx].name.as_str()));
+            let names = list_names(spot.iter().map(|&idx| &*cluster.pools()[idx].name));
             let pools = if spot.len() == 1 { "pool" } else { "pools" };
             reasons.push(format!(
                 "Spot {pools} {names} must be upgraded separately from the control plane"

@@ -183,7 +183,7 @@ impl PoolsOnChannel {
             if affected.is_empty() {
                 continue;
             }
-            let names = list_names(affected.iter().map(|&idx| cluster.pools()[idx].name.as_str()));
+            let names = list_names(affected.iter().map(|&idx| &*cluster.pools()[idx].name));
             let message = (self.message)(cluster.name(), &names, affected.len() == 1);
             let mut finding =
                 after_place(&cluster, Field::NodeOs).primary(Finding::new(self.code, message), self.label);

@@ -42,7 +42,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let offered_jump = cluster
                 .resolved
                 .pool_upgrade_profiles
-                .get(&pool.name)
+                .get(&*pool.name)
                 .is_some_and(|profile| {
                     profile
                         .upgrades

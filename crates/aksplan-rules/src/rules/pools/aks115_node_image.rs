@@ -46,7 +46,7 @@ pub fn check(ctx: &Context<'_>, out: &mut Vec<Finding>) {
             let from_profile = cluster
                 .resolved
                 .pool_upgrade_profiles
-                .get(&pool.name)
+                .get(&*pool.name)
                 .and_then(|profile| {
                     profile.latest_node_image_version.clone().map(|latest| {
                         (

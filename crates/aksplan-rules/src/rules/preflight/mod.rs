@@ -96,7 +96,7 @@ pub fn subnet_needs<'a>(cluster: &ClusterView<'a>) -> Vec<Need<'a, Subnet>> {
     for (wave_no, wave) in cluster.pool_waves().iter().enumerate() {
         let mut needs: BTreeMap<String, (u64, Vec<PoolShare>)> = BTreeMap::new();
         for name in wave {
-            let Some(idx) = pools.iter().position(|p| &p.name == name) else {
+            let Some(idx) = pools.iter().position(|p| *p.name == **name) else {
                 continue;
             };
             let pool = &pools[idx];
@@ -155,7 +155,7 @@ pub fn quota_needs<'a>(cluster: &ClusterView<'a>) -> (Vec<Need<'a, UsageEntry>>,
     for (wave_no, wave) in cluster.pool_waves().iter().enumerate() {
         let mut needs: BTreeMap<String, (u64, Vec<PoolShare>)> = BTreeMap::new();
         for name in wave {
-            let Some(idx) = pools.iter().position(|p| &p.name == name) else {
+            let Some(idx) = pools.iter().position(|p| *p.name == **name) else {
                 continue;
             };
             let pool = &pools[idx];
