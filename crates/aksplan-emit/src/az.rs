@@ -466,7 +466,7 @@ fn preflight(out: &mut String, cluster: &Cluster, index: &StepIndex<'_>) {
         // A pool a blue-green step creates or deletes may be absent.
         let may_be_absent = steps.iter().any(|s| match &s.kind {
             StepKind::BlueGreenCreate { new_pool, .. } => new_pool == pool,
-            StepKind::BlueGreenDelete { pool: old } => old == pool,
+            StepKind::BlueGreenDelete { pool: old } => **old == **pool,
             _ => false,
         });
         let mut accepted = joined(versions);

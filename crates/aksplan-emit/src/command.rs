@@ -621,14 +621,20 @@ pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
         }
         StepKind::PoolUpgrade { pool, to } => vec![vec![
             Check::PoolAt {
-                pool: pool.clone(),
+                pool: pool.to_string(),
                 versions: pool_versions(pool, to),
             },
-            Check::PoolSucceeded { pool: pool.clone() },
+            Check::PoolSucceeded {
+                pool: pool.to_string(),
+            },
         ]],
         StepKind::PoolNodeImage { pool } => vec![vec![
-            Check::NodeImageLatest { pool: pool.clone() },
-            Check::PoolSucceeded { pool: pool.clone() },
+            Check::NodeImageLatest {
+                pool: pool.to_string(),
+            },
+            Check::PoolSucceeded {
+                pool: pool.to_string(),
+            },
         ]],
         StepKind::ChannelChange { to, restore } => {
             let channels = Check::Channels {
@@ -658,7 +664,9 @@ pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
         }]],
         StepKind::BlueGreenCordon { pool }
         | StepKind::BlueGreenDrain { pool }
-        | StepKind::BlueGreenDelete { pool } => vec![vec![Check::PoolGone { pool: pool.clone() }]],
+        | StepKind::BlueGreenDelete { pool } => vec![vec![Check::PoolGone {
+            pool: pool.to_string(),
+        }]],
         StepKind::PoolSettings { pool, settings } => {
             let tests = settings_tests(settings);
             if tests.is_empty() {
@@ -666,10 +674,12 @@ pub fn done(step: &Step, index: &StepIndex<'_>) -> Done {
             } else {
                 vec![vec![
                     Check::PoolMatches {
-                        pool: pool.clone(),
+                        pool: pool.to_string(),
                         query: tests.join(" && "),
                     },
-                    Check::PoolSucceeded { pool: pool.clone() },
+                    Check::PoolSucceeded {
+                        pool: pool.to_string(),
+                    },
                 ]]
             }
         }
@@ -712,7 +722,7 @@ pub fn ready(step: &Step) -> Vec<Check> {
             .get(pool)
             .map(|version| {
                 vec![Check::PoolAt {
-                    pool: pool.clone(),
+                    pool: pool.to_string(),
                     versions: BTreeSet::from([version_key(version), version_key(to)]),
                 }]
             })

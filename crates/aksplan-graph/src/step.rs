@@ -160,14 +160,17 @@ pub enum StepKind {
     },
     /// `az aks nodepool upgrade -k VERSION`.
     PoolUpgrade {
-        pool: String,
+        pool: Arc<str>,
         #[serde(serialize_with = "version_text")]
         to: KubeVersion,
     },
     /// `az aks nodepool upgrade --node-image-only`.
-    PoolNodeImage { pool: String },
+    PoolNodeImage { pool: Arc<str> },
     /// `az aks nodepool update` with upgrade settings (before the pool's first upgrade).
-    PoolSettings { pool: String, settings: UpgradeSettings },
+    PoolSettings {
+        pool: Arc<str>,
+        settings: UpgradeSettings,
+    },
     /// `az aks update --auto-upgrade-channel/--node-os-upgrade-channel`.
     ChannelChange { to: Channels, restore: bool },
     /// `az aks maintenanceconfiguration add|update`.
@@ -177,18 +180,18 @@ pub enum StepKind {
     },
     /// Blue-green: `az aks nodepool add` of the new pool at the target.
     BlueGreenCreate {
-        pool: String,
+        pool: Arc<str>,
         new_pool: String,
         #[serde(serialize_with = "version_text")]
         to: KubeVersion,
         os_sku: Option<OsSku>,
     },
     /// Blue-green: `kubectl cordon` the old pool's nodes.
-    BlueGreenCordon { pool: String },
+    BlueGreenCordon { pool: Arc<str> },
     /// Blue-green: `kubectl drain` the old pool's nodes.
-    BlueGreenDrain { pool: String },
+    BlueGreenDrain { pool: Arc<str> },
     /// Blue-green: `az aks nodepool delete` of the old pool.
-    BlueGreenDelete { pool: String },
+    BlueGreenDelete { pool: Arc<str> },
     /// A human approval before a stage.
     ApprovalGate {
         stage: String,

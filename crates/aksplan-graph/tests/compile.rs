@@ -533,7 +533,7 @@ fn blue_green_replaces_a_windows2019_pool_with_windows2022() {
     else {
         panic!("{create:?}")
     };
-    assert_eq!(pool, "win19");
+    assert_eq!(&**pool, "win19");
     assert!(new_pool.len() <= 6 && new_pool != "win19", "{new_pool}");
     assert_eq!(*to, v("1.33.2"));
     assert_eq!(*os_sku, Some(OsSku::Windows2022));
@@ -672,6 +672,19 @@ fn a_route_shares_its_clusters_current_state() {
             "{}",
             route.name
         );
+        // A pool's steps name it by the plan's own text of its name.
+        let mut pool_steps = 0;
+        for step in &steps {
+            if let StepKind::PoolUpgrade { pool, .. }
+            | StepKind::PoolNodeImage { pool }
+            | StepKind::PoolSettings { pool, .. } = &step.kind
+            {
+                let own = route.pools().iter().find(|p| p.name == *pool).unwrap();
+                assert!(std::sync::Arc::ptr_eq(&own.name, pool), "{}", step.id);
+                pool_steps += 1;
+            }
+        }
+        assert!(pool_steps > 0, "{}", route.name);
         let first = steps.first().and_then(|s| s.before.as_ref()).unwrap();
         assert!(std::sync::Arc::ptr_eq(&route.start, first), "{}", route.name);
         assert!(

@@ -299,7 +299,7 @@ fn check(seed: &PlanSeed) -> Result<(), TestCaseError> {
                 }
             }
             StepKind::PoolUpgrade { pool, to } => {
-                let from = pools.get(pool).copied();
+                let from = pools.get(&**pool).copied();
                 prop_assert!(from.is_some(), "step `{}`: no pool `{pool}`", step.id);
                 let from = from.unwrap_or(*to);
                 prop_assert!(
@@ -307,13 +307,13 @@ fn check(seed: &PlanSeed) -> Result<(), TestCaseError> {
                     "step `{}` moves pool `{pool}` {from} -> {to}\n{yaml}",
                     step.id
                 );
-                pools.insert(pool.clone(), *to);
+                pools.insert(pool.to_string(), *to);
             }
             StepKind::BlueGreenCreate { new_pool, to, .. } => {
                 pools.insert(new_pool.clone(), *to);
             }
             StepKind::BlueGreenDelete { pool } => {
-                pools.remove(pool);
+                pools.remove(&**pool);
             }
             _ => continue,
         }

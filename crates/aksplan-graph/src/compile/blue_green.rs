@@ -1,6 +1,8 @@
 //! Blue-green replacements, at the final control-plane version: a new pool at that version (on a
 //! Windows Server version it supports), then cordon, drain and delete the old one.
 
+use std::sync::Arc;
+
 use aksplan_model::plan::{NodePool, OsSku, OsType, PoolUpgradeStrategy};
 use aksplan_model::version::KubeVersion;
 use aksplan_rules::rules::os::aks160_windows_version;
@@ -86,7 +88,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/create", pool.name),
             StepKind::BlueGreenCreate {
-                pool: pool.name.to_string(),
+                pool: Arc::clone(&pool.name),
                 new_pool: new_pool.clone(),
                 to: cp,
                 os_sku,
@@ -106,7 +108,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/cordon", pool.name),
             StepKind::BlueGreenCordon {
-                pool: pool.name.to_string(),
+                pool: Arc::clone(&pool.name),
             },
             provenance(
                 format!("blue-green: no new pods on `{}`", pool.name),
@@ -120,7 +122,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/drain", pool.name),
             StepKind::BlueGreenDrain {
-                pool: pool.name.to_string(),
+                pool: Arc::clone(&pool.name),
             },
             provenance(
                 format!("blue-green: move the pods of `{}` to `{new_pool}`", pool.name),
@@ -136,7 +138,7 @@ impl ClusterBuild<'_, '_> {
         self.sequential(
             format!("{name}/pool/{}/blue-green/delete", pool.name),
             StepKind::BlueGreenDelete {
-                pool: pool.name.to_string(),
+                pool: Arc::clone(&pool.name),
             },
             provenance(
                 format!("blue-green: delete the drained pool `{}`", pool.name),

@@ -47,7 +47,7 @@ impl ClusterBuild<'_, '_> {
                 let id = self.builder.add(Step {
                     id: format!("{name}/pool/{pool_name}/node-image").into(),
                     cluster: Some(name.clone()),
-                    kind: StepKind::PoolNodeImage { pool: pool_name.clone() },
+                    kind: StepKind::PoolNodeImage { pool: Arc::clone(&pool.name) },
                     provenance: provenance(
                         format!("pool `{pool_name}` gets no Kubernetes upgrade; `nodeImage: latest` moves it to the newest node image"),
                         Some(aks115_node_image::CODE),

@@ -52,11 +52,17 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
             if !self.state.pools.contains_key(pool) {
                 continue;
             }
+            // The pool's name as the plan's pools hold it, shared.
+            let shared = view
+                .pools()
+                .iter()
+                .find(|p| *p.name == **pool)
+                .map_or_else(|| Arc::from(pool.as_str()), |p| Arc::clone(&p.name));
             let id = self.builder.add(Step {
                 id: format!("{name}/pool/{pool}/settings").into(),
                 cluster: Some(name.clone()),
                 kind: StepKind::PoolSettings {
-                    pool: pool.clone(),
+                    pool: shared,
                     settings: settings.clone(),
                 },
                 provenance: provenance(
@@ -137,7 +143,7 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                     id: format!("{}/pool/{pool_name}/{to}", self.name()).into(),
                     cluster: Some(self.name()),
                     kind: StepKind::PoolUpgrade {
-                        pool: pool_name.clone(),
+                        pool: Arc::clone(&pool.name),
                         to,
                     },
                     provenance: provenance(reason(pool_name, to), rule, None, hop),
