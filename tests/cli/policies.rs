@@ -239,7 +239,11 @@ fn policies_docs_list_the_starter_pack_and_their_rego_parses() {
         }
         let path = write_policy(dir.path(), &format!("doc{i}.rego"), block);
         let findings = check_json("examples/single-cluster.yaml", &["--policy", &path]);
-        let broken: Vec<&Value> = findings.iter().filter(|f| f["code"] == "AKS300").collect();
+        // It evaluates, and reads only what the input document has.
+        let broken: Vec<&Value> = findings
+            .iter()
+            .filter(|f| f["code"] == "AKS300" || f["code"] == "AKS302")
+            .collect();
         assert!(broken.is_empty(), "{block}\n{broken:#?}");
     }
 }
@@ -523,6 +527,46 @@ fn policies_syntax_error_is_aks300_at_the_policy_line() {
     assert!(
         field(finding, "message").contains("does not parse"),
         "{finding:#}"
+    );
+}
+
+/// A policy written for version 1 of the input document would never fire on version 2 (its
+/// reads are undefined): it is refused before anything runs (AKS302, exit 2) at the line of each
+/// read, and its rule that would fire reports nothing.
+#[test]
+fn policies_reading_input_that_is_never_there_are_refused_at_the_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_policy(
+        dir.path(),
+        "v1.rego",
+        "package team.v1\n\nimport rego.v1\n\ndeny_always contains \"always\" if true\n\ndeny contains id if {\n\tsome id, step in input.steps\n\tstep.before.controlPlane != step.after.controlPlane\n}\n\nwarn contains c.name if {\n\tsome c in input.cluster\n}\n",
+    );
+    let output = run(&[
+        "check",
+        "examples/single-cluster.yaml",
+        "--policy",
+        &path,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let misreads: Vec<&Value> = findings.iter().filter(|f| f["code"] == "AKS302").collect();
+    let lines: Vec<u64> = misreads.iter().filter_map(|f| f["line"].as_u64()).collect();
+    // Both reads of line 9 (`before` and `after`), then line 13.
+    assert_eq!(lines, [9, 9, 13], "{misreads:#?}");
+    for finding in &misreads {
+        assert_eq!(finding["file"], path.as_str(), "{finding:#}");
+        assert_eq!(finding["severity"], "error", "{finding:#}");
+    }
+    assert!(field(misreads[0], "message").contains("policy rule `data.team.v1.deny`"));
+    assert!(field(misreads[0], "message").contains("`input.steps[_].before` is an integer"));
+    assert!(field(misreads[1], "message").contains("`input.steps[_].after` is an integer"));
+    assert!(field(misreads[2], "message").contains("did you mean `clusters`?"));
+    assert!(
+        !findings.iter().any(|f| field(f, "message").contains("always")),
+        "{findings:#?}"
     );
 }
 

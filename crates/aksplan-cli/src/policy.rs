@@ -132,8 +132,10 @@ pub fn child_main() -> ExitStatus {
         .as_deref()
         .map(|dir| crate::policy_cache::entry(dir, &prelude.policies));
     let cached = entry.as_deref().and_then(crate::policy_cache::read);
-    let (prepared, used) =
+    let (mut prepared, used) =
         aksplan_policy::prepare_cached(&prelude.policies, &prelude.data, cached.as_deref());
+    // The input is aksplan's document: a policy that reads what it never has is refused (AKS302).
+    prepared.check_reads();
     drop(cached);
     if let (Some(entry), aksplan_policy::CacheUse::Compiled) = (&entry, used)
         && let Some(bytes) = prepared.program_bytes()

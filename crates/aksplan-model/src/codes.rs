@@ -599,6 +599,32 @@ deny contains {\"msg\": 42}                                    # msg is a number
 deny contains {\"msg\": \"x\", \"path\": \"spec.clusters[0]\"}      # not a JSON pointer
 ```";
 
+    POLICY_INPUT = "AKS302", Error, Tool, "A policy reads input that is never there",
+"## What it checks
+Before any rule runs, every read of `input` in the policies (outside `_test.rego` files) is
+checked against the input document's schema (`schemas/policy-input.schema.json`), following the
+variables bound to it (`x := input.steps[id]`, `some c in input.clusters`, `every`,
+comprehensions). A field the document never has (`input.cluster`), or a field of something that
+has none (in version 2 of the document a step's `before` is an index into its cluster's
+`states`, so `step.before.controlPlane` reads nothing), is reported at its place in the policy.
+Parts the schema leaves open (the plan as written, a step's `settings`), functions' arguments and
+other rules' values are not followed.
+
+## Why
+Rego reads a path that is not there as undefined, silently: a `deny` that reads one never
+fires, and the plan passes. A policy written for an older input document, or with a typo, would
+fail open; OPA catches such reads when given a schema (`opa check --schema`). Like any other
+policy that cannot be evaluated (AKS300), it stops the run with exit code 2.
+
+## Example
+```rego
+deny contains msg if {
+    some id, step in input.steps
+    step.before.controlPlane == \"1.29\"   # version 1: `before` is now an index into `states`
+    msg := id
+}
+```";
+
     CANNOT_READ = "AKS901", Error, Tool, "A file given on the command line cannot be read",
 "## What it checks
 The plan file exists and is readable.

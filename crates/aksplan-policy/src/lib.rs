@@ -12,6 +12,7 @@
 
 pub mod builtins;
 pub mod input;
+pub mod input_refs;
 pub mod testing;
 pub mod values;
 
@@ -113,6 +114,9 @@ pub enum PolicyErrorKind {
     Limit,
     /// A rule returned something that is not a conftest result (`AKS301`).
     Result,
+    /// A policy reads a part of the input that no input document has (`AKS302`), found before
+    /// anything is evaluated ([`input_refs`]).
+    Input,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -325,6 +329,9 @@ pub type Input = regorus::Value;
 /// Policies parsed, their rules listed and compiled: everything that does not need the input.
 pub struct Prepared {
     engine: Result<regorus::Engine, Vec<PolicyError>>,
+    /// Reads of input that aksplan's document never has ([`Prepared::check_reads`]): when there
+    /// are any, nothing is evaluated.
+    misreads: Vec<PolicyError>,
     rules: Vec<(String, Declared)>,
     program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
 }
@@ -392,6 +399,7 @@ pub fn prepare_cached(
     (
         Prepared {
             engine,
+            misreads: Vec::new(),
             rules,
             program,
         },
@@ -400,6 +408,17 @@ pub fn prepare_cached(
 }
 
 impl Prepared {
+    /// Checks the policies' reads of `input` against aksplan's input document (its schema,
+    /// [`input_refs`]): a policy that reads a part no document has would never fire through it,
+    /// so [`evaluate_prepared`] then refuses to evaluate anything and answers with the misreads
+    /// (AKS302). Called by the CLI's evaluator, whose input is that document; a caller that
+    /// evaluates policies on another input (these tests, `aksplan test`'s mocks) does not.
+    pub fn check_reads(&mut self) {
+        if let Ok(engine) = &mut self.engine {
+            self.misreads = input_refs::misreads(engine.get_modules());
+        }
+    }
+
     /// The compiled program's bytes, for [`prepare_cached`] in a later run. Serialised only on
     /// request: a run without a cache never pays for it.
     pub fn program_bytes(&self) -> Option<Vec<u8>> {
@@ -496,6 +515,7 @@ fn evaluate_with_workers(
     let mut response = Response::default();
     let Prepared {
         engine,
+        misreads,
         rules,
         program,
     } = prepared;
@@ -506,6 +526,12 @@ fn evaluate_with_workers(
             return response;
         }
     };
+    // A policy that reads input no document has would report nothing through that read: it is
+    // refused before any rule runs, as one that fails to evaluate is (fail closed).
+    if !misreads.is_empty() {
+        response.errors = misreads;
+        return response;
+    }
     let timer = regorus::utils::limits::ExecutionTimerConfig {
         limit: Duration::from_millis(limits.time_ms),
         check_interval: TIMER_CHECK_INTERVAL,
@@ -961,11 +987,12 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
                 PolicyErrorKind::Runtime => "failed",
                 PolicyErrorKind::Limit => "exceeded its limits",
                 PolicyErrorKind::Result => "returned a malformed result",
+                PolicyErrorKind::Input => "reads input that is never there, so it can never match through it",
             };
-            let code = if err.kind == PolicyErrorKind::Result {
-                aksplan_model::codes::POLICY_RESULT
-            } else {
-                codes::POLICY_ERROR
+            let code = match err.kind {
+                PolicyErrorKind::Result => codes::POLICY_RESULT,
+                PolicyErrorKind::Input => codes::POLICY_INPUT,
+                _ => codes::POLICY_ERROR,
             };
             let subject = err
                 .rule
@@ -991,6 +1018,9 @@ pub fn errors_to_findings(errors: &[PolicyError], policies: &[PolicyFile]) -> Ve
             }
             if err.message.contains("could not find function") {
                 finding = finding.help("aksplan's policy engine does not have this builtin: docs/policy-builtins.md lists those a policy can call");
+            }
+            if err.kind == PolicyErrorKind::Input {
+                finding = finding.help("`aksplan input PLAN` prints the document and schemas/policy-input.schema.json describes it; a policy written for version 1 of the document reads `before`/`after` as indexes into the cluster's `states` and `steps` as ids in version 2 (docs/policies.md)");
             }
             if err.kind == PolicyErrorKind::Result {
                 finding = finding.help("a result is a string, or an object `{\"msg\": ..., \"code\": ..., \"severity\": ..., \"help\": ..., \"path\": ...}` of strings (only `msg` required); `path` is a JSON pointer into the plan, such as `/spec/clusters/0`");
@@ -1030,6 +1060,27 @@ mod tests {
     }
 
     const DENY_BIG: &str = "package t\nimport rego.v1\ndeny contains \"big\" if input.n > 3\n";
+
+    /// Checked against aksplan's document, a policy that reads what it never has evaluates
+    /// nothing, not even its rules that would fire; unchecked (another input), it runs.
+    #[test]
+    fn checked_reads_refuse_a_policy_that_reads_what_is_never_there() {
+        let policy = "package t\nimport rego.v1\ndeny contains \"always\" if true\ndeny_n contains \"n\" if input.n > 3\n";
+        let mut prepared = prepare(&files(&[("t.rego", policy)]), &[]);
+        prepared.check_reads();
+        let input = regorus::Value::from(serde_json::json!({ "n": 5 }));
+        let response = evaluate_prepared(prepared, &input, Limits::default(), &|_| {});
+        assert!(response.results.is_empty(), "{:?}", response.results);
+        assert_eq!(response.errors.len(), 1, "{:?}", response.errors);
+        assert_eq!(response.errors[0].kind, PolicyErrorKind::Input);
+        assert_eq!(response.errors[0].rule.as_deref(), Some("data.t.deny_n"));
+        assert_eq!(response.errors[0].location.as_ref().map(|l| l.1), Some(4));
+        let findings = errors_to_findings(&response.errors, &files(&[("t.rego", policy)]));
+        assert_eq!(findings[0].code, codes::POLICY_INPUT);
+        let unchecked = prepare(&files(&[("t.rego", policy)]), &[]);
+        let response = evaluate_prepared(unchecked, &input, Limits::default(), &|_| {});
+        assert_eq!(response.results.len(), 2, "{response:?}");
+    }
 
     fn results(prepared: Prepared, n: i64) -> Vec<String> {
         let input = regorus::Value::from(serde_json::json!({ "n": n }));
