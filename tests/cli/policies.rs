@@ -498,14 +498,11 @@ fn write_policy(dir: &Path, name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-#[test]
-fn policies_syntax_error_is_aks300_at_the_policy_line() {
+/// `check` of the single-cluster example with one policy file `name` holding `policy`, which
+/// stops the run (exit 2): the policy's path and the findings.
+fn check_refused(name: &str, policy: &str) -> (String, Vec<Value>) {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_policy(
-        dir.path(),
-        "bad.rego",
-        "package team.bad\n\nimport rego.v1\n\ndeny contains msg if {\n\tsome c in input.clusters\n\tmsg := c.name ==\n}\n",
-    );
+    let path = write_policy(dir.path(), name, policy);
     let output = run(&[
         "check",
         "examples/single-cluster.yaml",
@@ -516,12 +513,16 @@ fn policies_syntax_error_is_aks300_at_the_policy_line() {
     ]);
     assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "AKS300")
-        .unwrap();
+    (path, report["findings"].as_array().unwrap().clone())
+}
+
+#[test]
+fn policies_syntax_error_is_aks300_at_the_policy_line() {
+    let (path, findings) = check_refused(
+        "bad.rego",
+        "package team.bad\n\nimport rego.v1\n\ndeny contains msg if {\n\tsome c in input.clusters\n\tmsg := c.name ==\n}\n",
+    );
+    let finding = findings.iter().find(|f| f["code"] == "AKS300").unwrap();
     assert_eq!(finding["file"], path.as_str(), "{finding:#}");
     assert_eq!(finding["line"].as_u64(), Some(8), "{finding:#}");
     assert!(
@@ -535,23 +536,10 @@ fn policies_syntax_error_is_aks300_at_the_policy_line() {
 /// read, and its rule that would fire reports nothing.
 #[test]
 fn policies_reading_input_that_is_never_there_are_refused_at_the_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = write_policy(
-        dir.path(),
+    let (path, findings) = check_refused(
         "v1.rego",
         "package team.v1\n\nimport rego.v1\n\ndeny_always contains \"always\" if true\n\ndeny contains id if {\n\tsome id, step in input.steps\n\tstep.before.controlPlane != step.after.controlPlane\n}\n\nwarn contains c.name if {\n\tsome c in input.cluster\n}\n",
     );
-    let output = run(&[
-        "check",
-        "examples/single-cluster.yaml",
-        "--policy",
-        &path,
-        "--format",
-        "json",
-    ]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let findings = report["findings"].as_array().unwrap();
     let misreads: Vec<&Value> = findings.iter().filter(|f| f["code"] == "AKS302").collect();
     let lines: Vec<u64> = misreads.iter().filter_map(|f| f["line"].as_u64()).collect();
     // Both reads of line 9 (`before` and `after`), then line 13.
