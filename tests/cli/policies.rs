@@ -206,6 +206,7 @@ fn policies_input_documents_match_the_schema() {
             plans.extend(entries.map(|e| (relative(&e.unwrap().path()), Vec::new())));
         }
     }
+    let mut reads = BTreeSet::new();
     for (plan, extra) in plans {
         let document = input_document(&plan, &extra);
         let errors: Vec<String> = validator
@@ -213,6 +214,49 @@ fn policies_input_documents_match_the_schema() {
             .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{plan}: {errors:#?}");
+        paths_of(&document, "input", &mut reads);
+    }
+    // And AKS302 never refuses a read of something a document has: a policy that reads every
+    // path of every document above (items as `[_]`, keys that are not names as `[_]`, the plan
+    // as written left out: it is open) is not refused.
+    assert!(reads.len() > 300, "{}", reads.len());
+    let mut policy = String::from("package all_reads\n\nimport rego.v1\n\n");
+    for (i, path) in reads.iter().enumerate() {
+        policy.push_str(&format!("deny_{i} contains \"x\" if {path} == \"-\"\n"));
+    }
+    let files = [aksplan_policy::PolicyFile {
+        path: "every_read.rego".into(),
+        text: policy,
+    }];
+    assert_eq!(aksplan_policy::misreads(&files), []);
+}
+
+/// The paths of `value` as Rego references from `at`, items and keys that are not names as `[_]`.
+fn paths_of(value: &Value, at: &str, out: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                let named = key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && key.starts_with(|c: char| c.is_ascii_alphabetic());
+                let path = if named {
+                    format!("{at}.{key}")
+                } else {
+                    format!("{at}[_]")
+                };
+                if path != "input.plan" {
+                    out.insert(path.clone());
+                    paths_of(item, &path, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let path = format!("{at}[_]");
+            out.insert(path.clone());
+            for item in items {
+                paths_of(item, &path, out);
+            }
+        }
+        _ => {}
     }
 }
 

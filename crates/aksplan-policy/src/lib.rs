@@ -326,6 +326,16 @@ pub fn evaluate_request(request: &Request) -> Response {
 /// repeats shared ([`values::from_json_reader`]).
 pub type Input = regorus::Value;
 
+/// The reads of aksplan's input document that `policies` make and no document has (AKS302,
+/// [`input_refs`]), or their syntax errors; what [`Prepared::check_reads`] refuses, without
+/// compiling anything.
+pub fn misreads(policies: &[PolicyFile]) -> Vec<PolicyError> {
+    match engine_for(policies, &[]) {
+        Ok(mut engine) => input_refs::misreads(engine.get_modules()),
+        Err(errors) => errors,
+    }
+}
+
 /// Policies parsed, their rules listed and compiled: everything that does not need the input.
 pub struct Prepared {
     engine: Result<regorus::Engine, Vec<PolicyError>>,
