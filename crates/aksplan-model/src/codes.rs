@@ -604,11 +604,12 @@ deny contains {\"msg\": \"x\", \"path\": \"spec.clusters[0]\"}      # not a JSON
 Before any rule runs, every read of `input` in the policies (outside `_test.rego` files) is
 checked against the input document's schema (`schemas/policy-input.schema.json`), following the
 variables bound to it (`x := input.steps[id]`, `some c in input.clusters`, `every`,
-comprehensions). A field the document never has (`input.cluster`), or a field of something that
-has none (in version 2 of the document a step's `before` is an index into its cluster's
-`states`, so `step.before.controlPlane` reads nothing), is reported at its place in the policy.
-Parts the schema leaves open (the plan as written, a step's `settings`), functions' arguments and
-other rules' values are not followed.
+comprehensions) and the package's helper rules (`steps := input.steps`, `prod contains c if
+...`). A field the document never has (`input.cluster`), or a field of something that has none
+(in version 2 of the document a step's `before` is an index into its cluster's `states`, so
+`step.before.controlPlane` reads nothing), is reported at its place in the policy. Parts the
+schema leaves open (the plan as written, a step's `settings`), functions' arguments, rules of
+other packages and helpers with a default are not followed.
 
 ## Why
 Rego reads a path that is not there as undefined, silently: a `deny` that reads one never

@@ -6,12 +6,15 @@
 //! version 2 has an index into the cluster's `states`) or with a typo (`input.cluster`) would let
 //! every plan pass, silently. OPA catches such reads when given a schema (`opa check --schema`);
 //! regorus has no type checker, so this walks every rule, follows `input` through the variables
-//! bound to it (`x := input.a`, `some x in input.a`, `every x in input.a`, comprehensions), and
-//! reports a field or element that the schema says no document has.
+//! bound to it (`x := input.a`, `some x in input.a`, `every x in input.a`, comprehensions) and
+//! through the package's helper rules (`steps := input.steps`, `prod contains c if ...`,
+//! `names := [c.name | ...]`), and reports a field or element that the schema says no document
+//! has.
 //!
 //! Only what is certain is reported: a path that reaches a part the schema leaves open (the plan
-//! as written, a step's `settings`), or that goes through a function's argument or another rule's
-//! value, is not followed further. The schema is closed wherever the document is exact (every
+//! as written, a step's `settings`), or that goes through a function's argument, a rule of
+//! another package, or a rule with a default or any definition whose value is not a path into
+//! the input, is not followed further. The schema is closed wherever the document is exact (every
 //! object with `properties` also says `additionalProperties`), and the CLI's tests validate the
 //! documents of every fixture against it, so "the schema has no such field" means "no document
 //! has it".
@@ -38,38 +41,41 @@ pub fn misreads(modules: &[Ref<Module>]) -> Vec<PolicyError> {
     let Some(schema) = schema() else {
         return Vec::new();
     };
+    let modules: Vec<&Ref<Module>> = modules
+        .iter()
+        .filter(|m| !m.package.span.source.get_path().ends_with("_test.rego"))
+        .collect();
     let mut checker = Checker {
         schema,
         rule: None,
+        package: String::new(),
+        helpers: BTreeMap::new(),
+        collecting: true,
         misses: BTreeMap::new(),
     };
+    // The helper rules' values first, twice, so that a helper may read another.
+    for _ in 0..2 {
+        checker.helpers = checker.helpers_of(&modules);
+    }
+    checker.collecting = false;
     for module in modules {
-        if module.package.span.source.get_path().ends_with("_test.rego") {
-            continue;
-        }
-        let package = module.package.refr.span().text().to_owned();
+        checker.package = module.package.refr.span().text().to_owned();
         for rule in &module.policy {
-            let name = match rule.as_ref() {
-                Rule::Spec { head, .. } => match head {
-                    RuleHead::Compr { refr, .. }
-                    | RuleHead::Set { refr, .. }
-                    | RuleHead::Func { refr, .. } => refr.span().text().to_owned(),
-                },
-                Rule::Default { refr, .. } => refr.span().text().to_owned(),
-            };
-            let base = name.split(['.', '[']).next().unwrap_or(&name);
-            checker.rule = Some(format!("data.{package}.{base}"));
+            let base = rule_name(rule);
+            checker.rule = Some(format!("data.{}.{base}", checker.package));
             checker.rule(rule);
         }
     }
     checker.misses.into_values().collect()
 }
 
-/// What a path may be: some of the schema's alternatives, or anything (the schema does not say).
+/// What a path may be: some of the schema's alternatives, anything (the schema does not say), or
+/// a collection a policy made (a set rule, a comprehension) of paths.
 #[derive(Clone)]
 enum Shape<'s> {
     Open,
     Some(Vec<&'s Json>),
+    Elements(Box<Path<'s>>),
 }
 
 /// A path into the document: its shape and how a message shows it (`input.clusters[_].pools`).
@@ -79,13 +85,20 @@ struct Path<'s> {
     text: String,
 }
 
-/// Variables bound to paths into the input, in the scope being walked.
-type Env<'s> = BTreeMap<String, Path<'s>>;
+/// The variables of the scope being walked: bound to a path into the input, or (`None`) to
+/// something else, which hides a helper rule of the same name.
+type Env<'s> = BTreeMap<String, Option<Path<'s>>>;
 
 struct Checker<'s> {
     schema: &'s Json,
     /// The rule being walked (`data.team.deny`), to name in a report.
     rule: Option<String>,
+    /// The package being walked.
+    package: String,
+    /// The helper rules whose value is a path into the input, by package and name.
+    helpers: BTreeMap<(String, String), Path<'s>>,
+    /// Finding the helpers' values: nothing is reported yet.
+    collecting: bool,
     /// By place (file, line, column), so that a place reported twice is reported once.
     misses: BTreeMap<(String, u32, u32), PolicyError>,
 }
@@ -106,11 +119,12 @@ impl<'s> Checker<'s> {
                 {
                     return;
                 }
+                let start = params(head);
                 if bodies.is_empty() {
-                    self.head(head, &mut Env::new());
+                    self.head(head, &mut start.clone());
                 }
                 for body in bodies {
-                    let mut env = Env::new();
+                    let mut env = start.clone();
                     self.query(&body.query, &mut env);
                     self.head(head, &mut env);
                     if let Some(assign) = &body.assign {
@@ -156,7 +170,7 @@ impl<'s> Checker<'s> {
             match &stmt.literal {
                 Literal::SomeVars { vars, .. } => {
                     for var in vars {
-                        env.remove(var.text());
+                        env.insert(var.text().to_owned(), None);
                     }
                 }
                 Literal::SomeIn {
@@ -166,40 +180,28 @@ impl<'s> Checker<'s> {
                     ..
                 } => {
                     let collection = self.expr(collection, env);
-                    if let Some(key) = key.as_ref().and_then(var_name) {
-                        env.remove(key);
+                    if let Some(key) = key {
+                        shadow(key, env);
                     }
                     match (var_name(value), collection) {
-                        (Some(name), Some(collection)) => match self.element(&collection) {
-                            Ok(element) => {
-                                env.insert(name.to_owned(), element);
-                            }
-                            Err(_) => {
-                                env.remove(name);
-                            }
-                        },
-                        (Some(name), None) => {
-                            env.remove(name);
+                        (Some(name), Some(collection)) => {
+                            let element = self.element(&collection).ok();
+                            env.insert(name.to_owned(), element);
                         }
-                        (None, _) => {
-                            self.expr(value, env);
-                        }
+                        _ => shadow(value, env),
                     }
                 }
                 Literal::Expr { expr, .. } => {
                     if let Expr::AssignExpr { lhs, rhs, .. } = expr.as_ref()
                         && let Some(name) = var_name(lhs)
                     {
-                        match self.expr(rhs, env) {
-                            Some(path) => {
-                                env.insert(name.to_owned(), path);
-                            }
-                            None => {
-                                env.remove(name);
-                            }
-                        }
+                        let path = self.expr(rhs, env);
+                        env.insert(name.to_owned(), path);
                     } else {
                         self.expr(expr, env);
+                        if let Expr::AssignExpr { lhs, .. } = expr.as_ref() {
+                            shadow(lhs, env);
+                        }
                     }
                 }
                 Literal::NotExpr { expr, .. } => {
@@ -215,16 +217,10 @@ impl<'s> Checker<'s> {
                     let domain = self.expr(domain, env);
                     let mut inner = env.clone();
                     if let Some(key) = key {
-                        inner.remove(key.text());
+                        inner.insert(key.text().to_owned(), None);
                     }
-                    match domain.map(|d| self.element(&d)) {
-                        Some(Ok(element)) => {
-                            inner.insert(value.text().to_owned(), element);
-                        }
-                        _ => {
-                            inner.remove(value.text());
-                        }
-                    }
+                    let element = domain.and_then(|d| self.element(&d).ok());
+                    inner.insert(value.text().to_owned(), element);
                     self.query(query, &mut inner);
                 }
             }
@@ -238,8 +234,10 @@ impl<'s> Checker<'s> {
             Expr::ArrayCompr { term, query, .. } | Expr::SetCompr { term, query, .. } => {
                 let mut inner = env.clone();
                 self.query(query, &mut inner);
-                self.expr(term, &mut inner);
-                None
+                self.expr(term, &mut inner).map(|term| Path {
+                    text: format!("[{} | ...]", term.text),
+                    shape: Shape::Elements(Box::new(term)),
+                })
             }
             Expr::ObjectCompr {
                 key, value, query, ..
@@ -327,11 +325,14 @@ impl<'s> Checker<'s> {
         segments.reverse();
         let mut path = if root == "input" {
             Path {
-                shape: resolve(self.schema, self.schema),
+                shape: resolve(self.schema, self.schema).map_or(Shape::Open, Shape::Some),
                 text: "input".to_owned(),
             }
         } else {
-            env.get(&root)?.clone()
+            match env.get(&root) {
+                Some(bound) => bound.clone()?,
+                None => self.helpers.get(&(self.package.clone(), root))?.clone(),
+            }
         };
         for (segment, node) in segments {
             if matches!(path.shape, Shape::Open) {
@@ -349,6 +350,7 @@ impl<'s> Checker<'s> {
             };
             match next {
                 Ok(next) => path = next,
+                Err(_) if self.collecting => return None,
                 Err(why) => {
                     let span = node.span();
                     let file = span.source.get_path().clone();
@@ -369,6 +371,7 @@ impl<'s> Checker<'s> {
 
     /// `path.name`, or why no document has it.
     fn field(&self, path: &Path<'s>, name: &str) -> Result<Path<'s>, String> {
+        // A set's `s.name` is a membership test, not a field: not followed.
         let Shape::Some(alternatives) = &path.shape else {
             return Ok(open(path, &format!(".{name}")));
         };
@@ -382,8 +385,8 @@ impl<'s> Checker<'s> {
             objects = true;
             if let Some(property) = alt.get("properties").and_then(|p| p.get(name)) {
                 match resolve(self.schema, property) {
-                    Shape::Open => return Ok(open(path, &format!(".{name}"))),
-                    Shape::Some(more) => found.extend(more),
+                    None => return Ok(open(path, &format!(".{name}"))),
+                    Some(more) => found.extend(more),
                 }
                 continue;
             }
@@ -394,8 +397,8 @@ impl<'s> Checker<'s> {
                     }
                 }
                 Some(schema @ Json::Object(_)) => match resolve(self.schema, schema) {
-                    Shape::Open => return Ok(open(path, &format!(".{name}"))),
-                    Shape::Some(more) => found.extend(more),
+                    None => return Ok(open(path, &format!(".{name}"))),
+                    Some(more) => found.extend(more),
                 },
                 _ => return Ok(open(path, &format!(".{name}"))),
             }
@@ -425,32 +428,34 @@ impl<'s> Checker<'s> {
 
     /// `path[x]`: an item of an array, a value of an object; or why there is none.
     fn element(&self, path: &Path<'s>) -> Result<Path<'s>, String> {
-        let Shape::Some(alternatives) = &path.shape else {
-            return Ok(open(path, "[_]"));
+        let alternatives = match &path.shape {
+            Shape::Some(alternatives) => alternatives,
+            Shape::Elements(element) => return Ok((**element).clone()),
+            Shape::Open => return Ok(open(path, "[_]")),
         };
         let mut found = Vec::new();
         for alt in alternatives {
             let types = types(alt);
             if types.contains(&"array") {
-                match alt.get("items").map(|items| resolve(self.schema, items)) {
-                    Some(Shape::Some(more)) => found.extend(more),
-                    _ => return Ok(open(path, "[_]")),
+                match alt.get("items").and_then(|items| resolve(self.schema, items)) {
+                    Some(more) => found.extend(more),
+                    None => return Ok(open(path, "[_]")),
                 }
             }
             if types.contains(&"object") {
                 if let Some(properties) = alt.get("properties").and_then(Json::as_object) {
                     for property in properties.values() {
                         match resolve(self.schema, property) {
-                            Shape::Open => return Ok(open(path, "[_]")),
-                            Shape::Some(more) => found.extend(more),
+                            None => return Ok(open(path, "[_]")),
+                            Some(more) => found.extend(more),
                         }
                     }
                 }
                 match alt.get("additionalProperties") {
                     Some(Json::Bool(false)) => {}
                     Some(schema @ Json::Object(_)) => match resolve(self.schema, schema) {
-                        Shape::Open => return Ok(open(path, "[_]")),
-                        Shape::Some(more) => found.extend(more),
+                        None => return Ok(open(path, "[_]")),
+                        Some(more) => found.extend(more),
                     },
                     _ => return Ok(open(path, "[_]")),
                 }
@@ -470,6 +475,124 @@ impl<'s> Checker<'s> {
     }
 }
 
+impl<'s> Checker<'s> {
+    /// The package's rules whose every definition's value is a path into the input: `name :=
+    /// <path>` (or a comprehension of paths), and `name contains <path> if ...` (a set of them).
+    /// A rule with a default, a function, a rule whose head has several parts (`a.b := ...`) or
+    /// any other definition is left out.
+    fn helpers_of(&mut self, modules: &[&Ref<Module>]) -> BTreeMap<(String, String), Path<'s>> {
+        let mut found: BTreeMap<(String, String), Option<Path<'s>>> = BTreeMap::new();
+        for module in modules {
+            self.package = module.package.refr.span().text().to_owned();
+            for rule in &module.policy {
+                let key = (self.package.clone(), rule_name(rule));
+                let value = self.helper_value(rule);
+                let merged = match (found.remove(&key), value) {
+                    (None, value) => value,
+                    (Some(Some(a)), Some(b)) => union(a, b),
+                    _ => None,
+                };
+                found.insert(key, merged);
+            }
+        }
+        found
+            .into_iter()
+            .filter_map(|(key, path)| Some((key, path?)))
+            .collect()
+    }
+
+    /// The value of one definition of a helper rule, when it is a path into the input.
+    fn helper_value(&mut self, rule: &Ref<Rule>) -> Option<Path<'s>> {
+        let Rule::Spec { head, bodies, .. } = rule.as_ref() else {
+            return None;
+        };
+        let (refr, value, set) = match head {
+            RuleHead::Compr { refr, assign, .. } => (refr, &assign.as_ref()?.value, false),
+            RuleHead::Set { refr, key, .. } => (refr, key.as_ref()?, true),
+            RuleHead::Func { .. } => return None,
+        };
+        var_name(refr)?;
+        let mut paths = Vec::new();
+        if bodies.is_empty() {
+            paths.push(self.expr(value, &mut Env::new())?);
+        }
+        for body in bodies {
+            let mut env = Env::new();
+            self.query(&body.query, &mut env);
+            let value = body.assign.as_ref().map_or(value, |assign| &assign.value);
+            paths.push(self.expr(value, &mut env)?);
+        }
+        let mut paths = paths.into_iter();
+        let first = paths.next()?;
+        let path = paths.try_fold(first, union)?;
+        Some(if set {
+            Path {
+                text: format!("{{{} | ...}}", path.text),
+                shape: Shape::Elements(Box::new(path)),
+            }
+        } else {
+            path
+        })
+    }
+}
+
+/// Either of two paths (two definitions of one rule).
+fn union<'s>(a: Path<'s>, b: Path<'s>) -> Option<Path<'s>> {
+    let shape = match (a.shape, b.shape) {
+        (Shape::Some(mut x), Shape::Some(y)) => {
+            x.extend(y);
+            Shape::Some(x)
+        }
+        (Shape::Elements(x), Shape::Elements(y)) => Shape::Elements(Box::new(union(*x, *y)?)),
+        _ => Shape::Open,
+    };
+    Some(Path { shape, text: a.text })
+}
+
+/// The variables a function's parameters bind: locals, which hide helper rules.
+fn params<'s>(head: &RuleHead) -> Env<'s> {
+    let mut env = Env::new();
+    if let RuleHead::Func { args, .. } = head {
+        for arg in args {
+            shadow(arg, &mut env);
+        }
+    }
+    env
+}
+
+/// Binds the variables of a pattern (`x`, `[a, {"k": b}]`) to something that is not a path.
+fn shadow(pattern: &Ref<Expr>, env: &mut Env<'_>) {
+    match pattern.as_ref() {
+        Expr::Var { span, .. } => {
+            env.insert(span.text().to_owned(), None);
+        }
+        Expr::Array { items, .. } | Expr::Set { items, .. } => {
+            for item in items {
+                shadow(item, env);
+            }
+        }
+        Expr::Object { fields, .. } => {
+            for (_, _, value) in fields {
+                shadow(value, env);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A rule's name: the first part of its head (`deny` of `deny contains ...`).
+fn rule_name(rule: &Ref<Rule>) -> String {
+    let name = match rule.as_ref() {
+        Rule::Spec { head, .. } => match head {
+            RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } | RuleHead::Func { refr, .. } => {
+                refr.span().text().to_owned()
+            }
+        },
+        Rule::Default { refr, .. } => refr.span().text().to_owned(),
+    };
+    name.split(['.', '[']).next().unwrap_or(&name).to_owned()
+}
+
 /// A path past which the schema says nothing.
 fn open<'s>(path: &Path<'s>, step: &str) -> Path<'s> {
     Path {
@@ -479,15 +602,15 @@ fn open<'s>(path: &Path<'s>, step: &str) -> Path<'s> {
 }
 
 /// The alternatives a schema node stands for (`$ref` followed, `oneOf`/`anyOf` spread), or
-/// `Open` when one of them leaves the value's type unsaid.
-fn resolve<'s>(root: &'s Json, node: &'s Json) -> Shape<'s> {
+/// `None` when one of them leaves the value's type unsaid.
+fn resolve<'s>(root: &'s Json, node: &'s Json) -> Option<Vec<&'s Json>> {
     let mut out = Vec::new();
     let mut pending = vec![node];
     let mut steps = 0;
     while let Some(node) = pending.pop() {
         steps += 1;
         if steps > 64 {
-            return Shape::Open;
+            return None;
         }
         if let Some(target) = node.get("$ref").and_then(Json::as_str) {
             match target
@@ -495,7 +618,7 @@ fn resolve<'s>(root: &'s Json, node: &'s Json) -> Shape<'s> {
                 .and_then(|pointer| root.pointer(&format!("/{pointer}")))
             {
                 Some(found) => pending.push(found),
-                None => return Shape::Open,
+                None => return None,
             }
             continue;
         }
@@ -508,11 +631,11 @@ fn resolve<'s>(root: &'s Json, node: &'s Json) -> Shape<'s> {
             continue;
         }
         if types(node).is_empty() {
-            return Shape::Open;
+            return None;
         }
         out.push(node);
     }
-    Shape::Some(out)
+    Some(out)
 }
 
 /// The JSON types a schema node allows (`type`, else what its keywords imply); empty when it
@@ -661,6 +784,83 @@ deny_after contains s if {{
         );
         assert!(
             found[3].1.contains("`input.clusters[_].steps[_]` is a string"),
+            "{}",
+            found[3].1
+        );
+    }
+
+    /// Through the package's helper rules: a value (`steps := input.steps`), a set, a
+    /// comprehension, one helper built on another. Not through a helper with a default, one of
+    /// another package, or a name a local variable or a parameter hides.
+    #[test]
+    fn reads_through_helper_rules_are_followed_where_they_are_certain() {
+        let policy = format!(
+            "{HEAD}steps := input.steps
+
+prod contains c if {{
+\tsome c in input.clusters
+\tstartswith(c.stage, \"prod\")
+}}
+
+names := [c.name | some c in input.clusters]
+
+every_step := [s | some s in steps]
+
+deny contains id if {{
+\tsome id, s in steps
+\ts.before.controlPlane == \"1.29\"
+}}
+
+deny_prod contains c.nme if {{
+\tsome c in prod
+}}
+
+deny_names contains n if {{
+\tsome n in names
+\tn.first
+}}
+
+deny_chain contains s.id if {{
+\tsome s in every_step
+\ts.after.pools
+}}
+
+default windows := []
+
+windows := input.changeWindows
+
+deny_default contains w if {{
+\tsome w in windows
+\tw.whatever
+}}
+
+deny_local contains x if {{
+\tsteps := [{{\"before\": {{\"controlPlane\": 1}}}}]
+\tsome s in steps
+\tx := s.before.controlPlane
+}}
+
+f(steps) := steps[_].before.controlPlane
+
+deny_param contains x if x := f([{{\"before\": {{\"controlPlane\": 1}}}}])
+"
+        );
+        let found = misread(&policy);
+        let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+        assert_eq!(lines, [18, 21, 27, 32], "{found:#?}");
+        assert!(
+            found[0].1.contains("`input.steps[_].before` is an integer"),
+            "{}",
+            found[0].1
+        );
+        assert!(found[1].1.contains("did you mean `name`?"), "{}", found[1].1);
+        assert!(
+            found[2].1.contains("`input.clusters[_].name` is a string"),
+            "{}",
+            found[2].1
+        );
+        assert!(
+            found[3].1.contains("`input.steps[_].after` is an integer"),
             "{}",
             found[3].1
         );
