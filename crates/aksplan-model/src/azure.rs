@@ -433,17 +433,17 @@ fn read_pools(
         let upgrade_settings = upgrade_settings.filter(|s| *s != crate::plan::UpgradeSettings::default());
         out.push(NodePool {
             strategy: crate::plan::PoolUpgradeStrategy::Rolling,
-            name: pool.name.as_str().into(),
+            name: crate::tree::share(&pool.name),
             mode,
             os_type: pool.os_type.as_deref().and_then(enum_value).unwrap_or_default(),
             os_sku: pool
                 .os_sku
                 .as_deref()
                 .and_then(|text| enum_or_warn(doc, &format!("{pointer}/osSku"), text, "OS SKU", findings)),
-            orchestrator_version: version.into(),
-            node_image_version: pool.node_image_version.map(Into::into),
+            orchestrator_version: crate::tree::share(&version),
+            node_image_version: pool.node_image_version.as_deref().map(crate::tree::share),
             count: pool.count,
-            vm_size: pool.vm_size.map(Into::into),
+            vm_size: pool.vm_size.as_deref().map(crate::tree::share),
             scale_set_priority: pool.scale_set_priority.as_deref().and_then(enum_value),
             enable_auto_scaling: pool.enable_auto_scaling,
             min_count: pool.min_count,

@@ -44,6 +44,11 @@ pub struct ResolvedCluster {
 
 /// Resolves every cluster that has a usable current state; problems become findings.
 pub fn resolve(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<ResolvedCluster>, Vec<Finding>) {
+    // Pools read from saved `az` output share their texts across clusters, as the plan's do.
+    crate::tree::sharing(|| resolve_all(doc, plan, base_dir))
+}
+
+fn resolve_all(doc: &Arc<Document>, plan: &Plan, base_dir: &Path) -> (Vec<ResolvedCluster>, Vec<Finding>) {
     let mut clusters = Vec::new();
     let mut findings = Vec::new();
     for (index, cluster) in plan.spec.clusters.iter().enumerate() {

@@ -52,7 +52,8 @@ thread_local! {
     static SHARED: std::cell::RefCell<Option<Strings>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Runs `read` (the making of a typed value) with the texts that [`shared`] reads kept once
+/// Runs `read` (the making of a typed value: the plan from its tree, the clusters' current state
+/// from saved `az` output) with the texts that [`shared`] reads and [`share`] makes kept once
 /// each. A 1,000-cluster plan has 8,000 pools that say the same few names, versions, images and
 /// sizes: a `String` each was ~1.4 MB of the typed plan, which lives for the whole run.
 pub fn sharing<R>(read: impl FnOnce() -> R) -> R {
@@ -62,8 +63,16 @@ pub fn sharing<R>(read: impl FnOnce() -> R) -> R {
     result
 }
 
-/// Reads a string as an `Arc<str>`, the one copy of its text when called within [`sharing`]
-/// (a new one otherwise). Refuses what `String` refuses, with the same message.
+/// The one copy of `text` within [`sharing`], a new one outside it.
+pub fn share(text: &str) -> Arc<str> {
+    SHARED.with(|shared| match shared.borrow_mut().as_mut() {
+        Some(strings) => strings.get(text),
+        None => Arc::from(text),
+    })
+}
+
+/// Reads a string as an `Arc<str>` ([`share`]). Refuses what `String` refuses, with the same
+/// message.
 pub fn shared<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D::Error> {
     struct Text;
     impl Visitor<'_> for Text {
@@ -72,10 +81,7 @@ pub fn shared<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<str>, D:
             f.write_str("a string")
         }
         fn visit_str<E: de::Error>(self, text: &str) -> Result<Arc<str>, E> {
-            Ok(SHARED.with(|shared| match shared.borrow_mut().as_mut() {
-                Some(strings) => strings.get(text),
-                None => Arc::from(text),
-            }))
+            Ok(share(text))
         }
     }
     deserializer.deserialize_string(Text)

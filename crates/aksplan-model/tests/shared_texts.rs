@@ -55,6 +55,45 @@ fn pools_share_their_names_versions_images_and_sizes() {
     }
 }
 
+/// Pools read from saved `az` output (`currentFrom`) share their texts across clusters too.
+#[test]
+fn pools_read_from_saved_az_output_share_their_texts() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let cluster = |name: &str| {
+        format!(
+            "    - name: {name}
+      resourceGroup: clitest000001
+      subscription: 00000000-0000-0000-0000-000000000000
+      location: westus2
+      currentFrom:
+        show: state/cliakstest000001.json
+        nodePools: state/cliakstest000001-nodepools.json
+"
+        )
+    };
+    let plan = format!(
+        "apiVersion: aksplan/v1
+kind: UpgradePlan
+metadata: {{ name: imported }}
+spec:
+  target: {{ kubernetesVersion: \"1.33\" }}
+  clusters:
+{}{}",
+        cluster("one"),
+        cluster("two")
+    );
+    let loaded = load_plan("imported.yaml", plan.as_bytes(), Format::Yaml, &dir);
+    assert_eq!(loaded.clusters.len(), 2, "{:?}", loaded.findings);
+    let pools: Vec<&NodePool> = loaded
+        .clusters
+        .iter()
+        .flat_map(|c| c.current.node_pools.iter())
+        .collect();
+    one_text_per_value(pools.iter().map(|p| &p.name), "pool name");
+    one_text_per_value(pools.iter().map(|p| &p.orchestrator_version), "version");
+    one_text_per_value(pools.iter().filter_map(|p| p.vm_size.as_ref()), "VM size");
+}
+
 /// Outside a plan's loading the texts are read as any string is, refusals included.
 #[test]
 fn a_shared_text_reads_and_refuses_as_a_string_does() {
