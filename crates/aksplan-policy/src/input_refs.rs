@@ -97,8 +97,8 @@ struct Checker<'s> {
     rule: Option<String>,
     /// The package being walked.
     package: String,
-    /// The helper rules whose value is a path into the input, by package and name.
-    helpers: BTreeMap<(String, String), Path<'s>>,
+    /// The helper rules whose value is a path into the input, by package, then name.
+    helpers: BTreeMap<String, BTreeMap<String, Path<'s>>>,
     /// Finding the helpers' values: nothing is reported yet.
     collecting: bool,
     /// By place (file, line, column), so that a place reported twice is reported once.
@@ -333,7 +333,7 @@ impl<'s> Checker<'s> {
         } else {
             match env.get(&root) {
                 Some(bound) => bound.clone()?,
-                None => self.helpers.get(&(self.package.clone(), root))?.clone(),
+                None => self.helpers.get(&self.package)?.get(&root)?.clone(),
             }
         };
         for (segment, node) in segments {
@@ -482,7 +482,7 @@ impl<'s> Checker<'s> {
     /// <path>` (or a comprehension of paths), and `name contains <path> if ...` (a set of them).
     /// A rule with a default, a function, a rule whose head has several parts (`a.b := ...`) or
     /// any other definition is left out.
-    fn helpers_of(&mut self, modules: &[&Ref<Module>]) -> BTreeMap<(String, String), Path<'s>> {
+    fn helpers_of(&mut self, modules: &[&Ref<Module>]) -> BTreeMap<String, BTreeMap<String, Path<'s>>> {
         let mut found: BTreeMap<(String, String), Option<Path<'s>>> = BTreeMap::new();
         for module in modules {
             self.package = module.package.refr.span().text().to_owned();
@@ -502,10 +502,13 @@ impl<'s> Checker<'s> {
                 found.insert(key, merged);
             }
         }
-        found
-            .into_iter()
-            .filter_map(|(key, path)| Some((key, path?)))
-            .collect()
+        let mut helpers: BTreeMap<String, BTreeMap<String, Path<'s>>> = BTreeMap::new();
+        for ((package, name), path) in found {
+            if let Some(path) = path {
+                helpers.entry(package).or_default().insert(name, path);
+            }
+        }
+        helpers
     }
 
     /// The value of one definition of a helper rule, when it is a path into the input.
@@ -588,7 +591,7 @@ fn shadow(pattern: &Ref<Expr>, env: &mut Env<'_>) {
 }
 
 /// A rule's name: the first part of its head (`deny` of `deny contains ...`).
-fn rule_name(rule: &Ref<Rule>) -> String {
+pub(crate) fn rule_name(rule: &Ref<Rule>) -> String {
     let name = match rule.as_ref() {
         Rule::Spec { head, .. } => match head {
             RuleHead::Compr { refr, .. } | RuleHead::Set { refr, .. } | RuleHead::Func { refr, .. } => {

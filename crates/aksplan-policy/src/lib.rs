@@ -293,8 +293,7 @@ fn declared_rules(engine: &mut regorus::Engine) -> Vec<(String, Declared)> {
                     regorus::unstable::RuleHead::Func { refr, .. } => (refr, true),
                 };
                 let span = refr.span();
-                let name = span.text().to_string();
-                let base = name.split(['.', '[']).next().unwrap_or(&name).to_owned();
+                let base = input_refs::rule_name(rule);
                 if let Some(severity) = rule_severity(&base) {
                     let declared = rules.entry(format!("data.{package}.{base}")).or_insert(Declared {
                         severity,
