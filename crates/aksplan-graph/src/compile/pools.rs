@@ -53,10 +53,8 @@ impl<'a, 'c> ClusterBuild<'a, 'c> {
                 continue;
             }
             // The pool's name as the plan's pools hold it, shared.
-            let shared = view
-                .pools()
-                .iter()
-                .find(|p| *p.name == **pool)
+            let shared = self
+                .pool(pool)
                 .map_or_else(|| Arc::from(pool.as_str()), |p| Arc::clone(&p.name));
             let id = self.builder.add(Step {
                 id: format!("{name}/pool/{pool}/settings").into(),
